@@ -1,0 +1,8 @@
+namespace Nabla.Errors;
+
+/// <summary>Misuse of automatic differentiation: a backward pass through a freed graph, a non-scalar root without a gradient, a non-finite gradient in anomaly mode.</summary>
+public class AutogradException : NablaException
+{
+    /// <summary>Creates the error with its message.</summary>
+    public AutogradException(string message) : base(message) { }
+}

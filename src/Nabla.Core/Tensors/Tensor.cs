@@ -1,0 +1,193 @@
+using Nabla.Autograd;
+using Nabla.Errors;
+
+namespace Nabla.Tensors;
+
+/// <summary>
+/// An n-dimensional array of float32 (default) or float64 values, stored row-major and contiguous,
+/// that records the operations applied to it so that <see cref="Backward"/> can compute gradients.
+/// </summary>
+/// <remarks>
+/// A tensor is an ordinary managed object: no <c>Dispose</c>, the garbage collector frees it.
+/// Views (<see cref="Reshape"/>, <see cref="Flatten"/>, <see cref="Squeeze"/>, <see cref="Unsqueeze"/>,
+/// row slices) share storage with their source; everything else returns new storage.
+/// </remarks>
+public sealed partial class Tensor
+{
+    internal readonly Array _data;   // float[] or double[]; may be longer than Numel (pooled buffers, views)
+    internal readonly int _offset;
+    internal GradNode? Node;
+    internal Tensor? PendingGrad;    // gradient being accumulated for a non-leaf during backward
+    private bool _requiresGrad;
+
+    internal Tensor(Array data, int offset, Shape shape)
+    {
+        _data = data;
+        _offset = offset;
+        Shape = shape;
+        DType = data is double[] ? DType.Float64 : DType.Float32;
+        Numel = shape.Numel;
+        if (offset < 0 || offset + Numel > data.Length)
+            throw new ShapeException($"tensor: storage of {data.Length} elements cannot hold {shape} at offset {offset}");
+    }
+
+    /// <summary>The dimensions.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The number of elements.</summary>
+    public int Numel { get; }
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>An optional name (parameters carry their hierarchical name, e.g. <c>features.0.weight</c>); used in error messages.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Set it on leaves (inputs, parameters); results of operations
+    /// on such tensors require grad by themselves while gradient recording is on.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!value && Node != null)
+                throw new AutogradException($"RequiresGrad: cannot switch off gradients of the result of '{Node.Op}'; use Detach() for a tensor outside the graph");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/> (null until then). Non-leaves keep none unless <see cref="RetainGrad"/> was called.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>True for tensors not produced by a recorded operation (inputs, parameters, detached results).</summary>
+    public bool IsLeaf => Node == null;
+
+    /// <summary>The name of the operation that produced this tensor, or null for a leaf.</summary>
+    public string? GradFnName => Node?.Op;
+
+    internal bool RetainsGrad { get; private set; }
+
+    /// <summary>Asks a non-leaf to keep its gradient in <see cref="Grad"/> after backward.</summary>
+    public Tensor RetainGrad() { RetainsGrad = true; return this; }
+
+    /// <summary>The elements as a span of <typeparamref name="T"/> (float for Float32, double for Float64). Writes go to the tensor (and to views sharing its storage).</summary>
+    public Span<T> AsSpan<T>() where T : unmanaged
+    {
+        if (_data is T[] arr) return new Span<T>(arr, _offset, Numel);
+        throw new ValueException($"AsSpan<{typeof(T).Name}>: the tensor is {DType}; use AsSpan<{(DType == DType.Float32 ? "float" : "double")}>()");
+    }
+
+    internal Span<float> F => new((float[])_data, _offset, Numel);
+    internal Span<double> D => new((double[])_data, _offset, Numel);
+
+    /// <summary>A copy of the elements as float (converting from Float64 if needed).</summary>
+    public float[] ToArray()
+    {
+        if (DType == DType.Float32) return F.ToArray();
+        var r = new float[Numel];
+        var d = D;
+        for (int i = 0; i < r.Length; i++) r[i] = (float)d[i];
+        return r;
+    }
+
+    /// <summary>A copy of the elements as double.</summary>
+    public double[] ToDoubleArray()
+    {
+        if (DType == DType.Float64) return D.ToArray();
+        var r = new double[Numel];
+        var f = F;
+        for (int i = 0; i < r.Length; i++) r[i] = f[i];
+        return r;
+    }
+
+    /// <summary>The element at a flat (row-major) index, as double.</summary>
+    public double GetFlat(int index) => DType == DType.Float32 ? F[index] : D[index];
+
+    /// <summary>Sets the element at a flat (row-major) index.</summary>
+    public void SetFlat(int index, double value)
+    {
+        if (DType == DType.Float32) F[index] = (float)value; else D[index] = value;
+    }
+
+    /// <summary>The element at a multi-dimensional index, as double.</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public double this[params int[] index]
+    {
+        get => GetFlat(FlatIndex(index));
+        set => SetFlat(FlatIndex(index), value);
+    }
+
+    private int FlatIndex(int[] index)
+    {
+        if (index.Length != Rank) throw new ShapeException($"index: {index.Length} indices given for a tensor of shape {Shape}");
+        int flat = 0;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int d = Shape.Dims[i], ix = index[i] < 0 ? index[i] + d : index[i];
+            if (ix < 0 || ix >= d) throw new ShapeException($"index: index {index[i]} is out of range for axis {i} of size {d} (shape {Shape})");
+            flat = flat * d + ix;
+        }
+        return flat;
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public double Item()
+    {
+        if (Numel != 1) throw new ShapeException($"Item: the tensor has shape {Shape} ({Numel} elements); Item needs exactly one");
+        return GetFlat(0);
+    }
+
+    /// <summary>A tensor sharing this one's data but outside the graph (no gradient flows through it).</summary>
+    public Tensor Detach() => new(_data, _offset, Shape);
+
+    /// <summary>A new tensor with a copy of the data, outside the graph.</summary>
+    public Tensor Clone()
+    {
+        var t = Empty(Shape, DType);
+        if (DType == DType.Float32) F.CopyTo(t.F); else D.CopyTo(t.D);
+        return t;
+    }
+
+    /// <summary>Copies <paramref name="source"/>'s values into this tensor in place (same shape; converts the element type). Not recorded.</summary>
+    public void CopyFrom(Tensor source)
+    {
+        if (source.Shape != Shape) throw new ShapeException($"CopyFrom: source shape {source.Shape} differs from target shape {Shape}{NameSuffix}");
+        if (DType == source.DType)
+        {
+            if (DType == DType.Float32) source.F.CopyTo(F); else source.D.CopyTo(D);
+        }
+        else for (int i = 0; i < Numel; i++) SetFlat(i, source.GetFlat(i));
+    }
+
+    /// <summary>Sets every element to zero in place.</summary>
+    public void Zero()
+    {
+        if (DType == DType.Float32) F.Clear(); else D.Clear();
+    }
+
+    /// <summary>Drops the gradient (sets <see cref="Grad"/> to null).</summary>
+    public void ZeroGrad() => Grad = null;
+
+    /// <summary>True when the two tensors share storage.</summary>
+    internal bool SharesStorageWith(Tensor other) => ReferenceEquals(_data, other._data);
+
+    internal string NameSuffix => Name is null ? "" : $" (tensor '{Name}')";
+
+    internal static Array Allocate(int n, DType dtype) => dtype == DType.Float32 ? new float[n] : new double[n];
+
+    /// <summary>A new uninitialized-by-contract (in practice zeroed) tensor; internal building block of operations.</summary>
+    internal static Tensor Empty(Shape shape, DType dtype) => new(Allocate(shape.Numel, dtype), 0, shape);
+
+    internal static Tensor EmptyLike(Tensor t) => Empty(t.Shape, t.DType);
+
+    internal void CheckSameDType(Tensor other, string op)
+    {
+        if (DType != other.DType)
+            throw new ValueException($"{op}: element types differ ({DType} and {other.DType}); convert one with ToDType()");
+    }
+}
