@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Nabla.NN;
+using Nabla.Tensors;
+
+namespace Nabla.IO;
+
+/// <summary>
+/// Saves and loads a model's parameters and buffers, with any extra named state (optimizer moments,
+/// preprocessing statistics) and string metadata (architecture JSON, epoch, random-generator states),
+/// as ONE safetensors file written atomically. Model tensors are stored as <c>model.&lt;name&gt;</c>; a SHA-256
+/// of all tensor bytes is stored in the metadata and verified on load.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The metadata key holding the SHA-256 of the tensor data.</summary>
+    public const string ChecksumKey = "nabla.sha256";
+
+    /// <summary>The prefix of model tensors in the file.</summary>
+    public const string ModelPrefix = "model.";
+
+    /// <summary>Writes the model (and extra tensors and metadata) to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, Module model, IReadOnlyDictionary<string, string>? metadata = null,
+        IEnumerable<KeyValuePair<string, Tensor>>? extraTensors = null)
+    {
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, p) in model.NamedParameters()) tensors.Add(new(ModelPrefix + name, p.Data));
+        foreach (var (name, b) in model.NamedBuffers()) tensors.Add(new(ModelPrefix + name, b));
+        if (extraTensors is not null)
+            foreach (var kv in extraTensors)
+            {
+                if (kv.Key.StartsWith(ModelPrefix, StringComparison.Ordinal))
+                    throw new Errors.ValueException($"checkpoint: extra tensor '{kv.Key}' must not use the reserved prefix '{ModelPrefix}'");
+                tensors.Add(kv);
+            }
+        var meta = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
+        meta[ChecksumKey] = Checksum(tensors);
+        SafeTensors.Save(path, tensors, meta);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/>, verifies its checksum, checks that it holds exactly the model's parameters and
+    /// buffers with the same shapes, and only then copies them into <paramref name="model"/>. On any error the model
+    /// is left as it was. Returns the file so callers can read extra tensors and metadata.
+    /// </summary>
+    public static SafeTensorsFile Load(string path, Module model)
+    {
+        var file = Read(path);
+        var stored = new Dictionary<string, Tensor>();
+        foreach (var (n, t) in file.Tensors)
+            if (n.StartsWith(ModelPrefix, StringComparison.Ordinal)) stored[n[ModelPrefix.Length..]] = t;
+        var targets = new List<(string Name, Tensor Target)>();
+        foreach (var (n, p) in model.NamedParameters()) targets.Add((n, p.Data));
+        foreach (var (n, b) in model.NamedBuffers()) targets.Add((n, b));
+        var missing = targets.Where(t => !stored.ContainsKey(t.Name)).Select(t => t.Name).ToList();
+        var unexpected = stored.Keys.Except(targets.Select(t => t.Name)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new CheckpointException($"{Path.GetFileName(path)}: does not fit the model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
+        foreach (var (n, target) in targets)
+            if (stored[n].Shape != target.Shape)
+                throw new CheckpointException($"{Path.GetFileName(path)}: tensor '{n}' has shape {stored[n].Shape} in the file but {target.Shape} in the model");
+        foreach (var (n, target) in targets) target.CopyFrom(stored[n]);
+        return file;
+    }
+
+    /// <summary>Reads a checkpoint file and verifies its checksum without touching any model.</summary>
+    public static SafeTensorsFile Read(string path)
+    {
+        var file = SafeTensors.Load(path);
+        if (!file.Metadata.TryGetValue(ChecksumKey, out var expected))
+            throw new CheckpointException($"{Path.GetFileName(path)}: no checksum ({ChecksumKey}) in the metadata; not a Nabla checkpoint");
+        var actual = Checksum(file.Tensors);
+        if (!string.Equals(expected, actual, StringComparison.Ordinal))
+            throw new CheckpointException($"{Path.GetFileName(path)}: checksum mismatch (stored {expected[..Math.Min(12, expected.Length)]}…, computed {actual[..12]}…): the file is damaged");
+        return file;
+    }
+
+    /// <summary>SHA-256 (hex) over names, shapes and bytes of the tensors, in order.</summary>
+    public static string Checksum(IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, t) in tensors)
+        {
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(name + t.Shape.ToString() + t.DType.ToString()));
+            if (t.DType == DType.Float32) sha.AppendData(MemoryMarshal.AsBytes(t.AsSpan<float>()));
+            else sha.AppendData(MemoryMarshal.AsBytes(t.AsSpan<double>()));
+        }
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLower(CultureInfo.InvariantCulture);
+    }
+}
