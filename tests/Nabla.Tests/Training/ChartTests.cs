@@ -1,0 +1,54 @@
+using System.Xml.Linq;
+using Nabla.Diagnostics;
+using Xunit;
+
+namespace Nabla.Tests.Training;
+
+public class ChartTests
+{
+    [Fact]
+    public void LineChartIsValidSvgWithOnePolylinePerSeries()
+    {
+        var svg = new LineChart("Training curves", "epoch", "loss")
+            .Add("train loss", [1, 2, 3], [0.9, 0.5, 0.3])
+            .Add("validation loss", [1, 2, 3], [1.0, 0.6, double.NaN], dashed: true)
+            .ToSvg();
+        var doc = XDocument.Parse(svg);
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal("svg", doc.Root!.Name.LocalName);
+        var lines = doc.Descendants(ns + "polyline").ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(3, lines[0].Attribute("points")!.Value.Split(' ').Length);
+        Assert.Equal(2, lines[1].Attribute("points")!.Value.Split(' ').Length); // NaN skipped
+        Assert.Contains(doc.Descendants(ns + "text"), t => t.Value == "validation loss");
+    }
+
+    [Fact]
+    public void LogScaleChartLabelsDecades()
+    {
+        var svg = new LineChart("lr search", "learning rate", "loss") { LogX = true }
+            .Add("loss", [1e-4, 1e-3, 1e-2, 1e-1], [2.3, 1.1, 0.4, 0.9]).ToSvg();
+        var texts = XDocument.Parse(svg).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        Assert.Contains("1e-4", texts);
+        Assert.Contains("1e-1", texts);
+    }
+
+    [Fact]
+    public void NiceTicksAreRoundAndCoverTheRange()
+    {
+        var t = LineChart.NiceTicks(0.13, 0.97, 6);
+        Assert.True(t[0] <= 0.13 && t[^1] >= 0.97);
+        Assert.Equal(0.2, t[1] - t[0], 10);
+    }
+
+    [Fact]
+    public void HeatmapWritesEveryCount()
+    {
+        var counts = new long[,] { { 50, 2 }, { 3, 45 } };
+        var svg = Heatmap.ToSvg(counts, ["cat", "dog"], ["cat", "dog"], "Confusion matrix");
+        var doc = XDocument.Parse(svg);
+        var texts = doc.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        foreach (var v in new[] { "50", "2", "3", "45", "cat", "dog" }) Assert.Contains(v, texts);
+        Assert.Equal(4 + 1, doc.Descendants().Count(e => e.Name.LocalName == "rect"));
+    }
+}
