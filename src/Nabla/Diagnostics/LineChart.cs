@@ -84,6 +84,7 @@ public sealed class LineChart
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#333\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + pw / 2}\" y=\"{Height - 12}\" text-anchor=\"middle\">{Esc(XLabel)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"{top + ph / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {top + ph / 2})\">{Esc(YLabel)}</text>\n");
+        var legend = new StringBuilder();
         for (int i = 0; i < _series.Count; i++)
         {
             var (name, xs, ys, dashed) = _series[i];
@@ -101,11 +102,29 @@ public sealed class LineChart
                     }
             }
             int ly = top + 16 + i * 18;
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + pw - 150}\" y1=\"{ly - 4}\" x2=\"{left + pw - 126}\" y2=\"{ly - 4}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + pw - 120}\" y=\"{ly}\">{Esc(name)}</text>\n");
+            legend.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + pw - 150}\" y1=\"{ly - 4}\" x2=\"{left + pw - 126}\" y2=\"{ly - 4}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n");
+            legend.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + pw - 120}\" y=\"{ly}\">{Esc(name)}</text>\n");
         }
+        if (_series.Count > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + pw - 156}\" y=\"{top + 4}\" width=\"152\" height=\"{_series.Count * 18 + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n");
+        sb.Append(legend);
         sb.Append("</svg>\n");
         return sb.ToString();
+    }
+
+    /// <summary>Places several charts side by side in one SVG document.</summary>
+    public static string SideBySide(params LineChart[] charts)
+    {
+        int width = charts.Sum(c => c.Width), height = charts.Max(c => c.Height), x = 0;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n");
+        foreach (var c in charts)
+        {
+            string inner = c.ToSvg().Replace("<svg xmlns=\"http://www.w3.org/2000/svg\" ", $"<svg x=\"{x}\" y=\"0\" ", StringComparison.Ordinal);
+            sb.Append(inner);
+            x += c.Width;
+        }
+        return sb.Append("</svg>\n").ToString();
     }
 
     private double Tx(double v) => LogX ? Math.Log10(v) : v;

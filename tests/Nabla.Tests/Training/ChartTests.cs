@@ -52,3 +52,17 @@ public class ChartTests
         Assert.Equal(4 + 1, doc.Descendants().Count(e => e.Name.LocalName == "rect"));
     }
 }
+
+public class SideBySideChartTests
+{
+    [Fact]
+    public void SideBySideNestsEachChartAtItsOffset()
+    {
+        var a = new LineChart("loss", "epoch", "loss").Add("train", [1, 2], [1, 0.5]);
+        var b = new LineChart("accuracy", "epoch", "accuracy").Add("train", [1, 2], [0.5, 0.9]);
+        var doc = System.Xml.Linq.XDocument.Parse(LineChart.SideBySide(a, b));
+        Assert.Equal("1280", doc.Root!.Attribute("width")!.Value);
+        var nested = doc.Root.Elements().Where(e => e.Name.LocalName == "svg").ToList();
+        Assert.Equal(new[] { "0", "640" }, nested.Select(e => e.Attribute("x")!.Value));
+    }
+}
