@@ -77,6 +77,10 @@ public static class Png
         int bitsPerPixel = channels * bitDepth;
         int stride = (int)(((long)width * bitsPerPixel + 7) / 8), bpp = Math.Max(1, bitsPerPixel / 8);
         long rawSize = (long)(stride + 1) * height;
+        // Deflate cannot compress better than about 1032:1, so a header declaring more pixels than the data could
+        // hold is refused before allocating.
+        if (rawSize > idat.Length * 1032 + 4096)
+            throw new DataFormatException($"{source}: {width}x{height} pixels need {rawSize} bytes, more than {idat.Length} compressed bytes can hold");
         var raw = new byte[rawSize];
         try
         {

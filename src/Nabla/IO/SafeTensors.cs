@@ -78,6 +78,7 @@ public static class SafeTensors
         try { doc = JsonDocument.Parse(headerBytes.ToArray()); }
         catch (JsonException e) { throw new DataFormatException($"{source}: the header is not valid JSON ({e.Message})", e); }
         using (doc)
+        try
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new DataFormatException($"{source}: the header must be a JSON object");
             var tensors = new List<KeyValuePair<string, Tensor>>();
@@ -98,6 +99,7 @@ public static class SafeTensors
             }
             return new SafeTensorsFile(tensors, metadata);
         }
+        catch (InvalidOperationException e) { throw new DataFormatException($"{source}: malformed header ({e.Message})", e); }
     }
 
     private static Tensor ReadTensor(JsonProperty prop, ReadOnlySpan<byte> data, string source)

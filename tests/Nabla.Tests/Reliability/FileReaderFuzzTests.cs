@@ -1,0 +1,63 @@
+using System.Buffers.Binary;
+using Nabla.IO;
+using Nabla.NN;
+using Nabla.Tensors;
+using Xunit;
+
+namespace Nabla.Tests.Reliability;
+
+/// <summary>10,000 mutated inputs per reader; only DataFormatException may escape.</summary>
+public class FileReaderFuzzTests
+{
+    private const int Cases = 10_000;
+
+    [Fact]
+    public void Png()
+    {
+        var g = new Generator(3);
+        var img = new GrayImage(9, 7, Enumerable.Range(0, 63).Select(_ => (float)g.NextDouble()).ToArray());
+        var valid = Nabla.IO.Png.EncodeGray(img);
+        int rejected = Fuzzer.Run(valid, b => Nabla.IO.Png.Decode(b), Cases, 11, fixup: FixPngCrcs);
+        Assert.InRange(rejected, 1, Cases);
+    }
+
+    [Fact]
+    public void Pgm()
+    {
+        var img = new GrayImage(5, 4, Enumerable.Range(0, 20).Select(i => i / 20f).ToArray());
+        Fuzzer.Run(Nabla.IO.Pgm.Encode(img), b => Nabla.IO.Pgm.Decode(b), Cases, 12, headerBytes: 16);
+        var plain = System.Text.Encoding.ASCII.GetBytes("P2\n# comment\n3 2\n15\n0 1 2\n3 4 15\n");
+        Fuzzer.Run(plain, b => Nabla.IO.Pgm.Decode(b), Cases, 13, headerBytes: 24);
+    }
+
+    [Fact]
+    public void SafeTensorsCheckpoint()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            var model = new Sequential(new Linear(3, 2, generator: new Generator(1)));
+            Checkpoint.Save(path, model, new Dictionary<string, string> { ["arch"] = "{\"layers\":[1,2]}" });
+            var valid = File.ReadAllBytes(path);
+            Fuzzer.Run(valid, b => SafeTensors.Parse(b, "fuzz"), Cases, 14, headerBytes: 200);
+        }
+        finally { File.Delete(path); }
+    }
+
+    /// <summary>Recomputes every chunk CRC so mutations reach decompression, filtering and pixel decoding.</summary>
+    private static byte[] FixPngCrcs(byte[] png)
+    {
+        var b = (byte[])png.Clone();
+        int pos = 8;
+        while (pos + 12 <= b.Length)
+        {
+            uint len = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(pos));
+            if (len > (uint)(b.Length - pos - 12)) break;
+            uint c = 0xFFFFFFFF;
+            foreach (var x in b.AsSpan(pos + 4, 4 + (int)len)) { c ^= x; for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? (c >> 1) ^ 0xEDB88320 : c >> 1; }
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(pos + 8 + (int)len), ~c);
+            pos += 12 + (int)len;
+        }
+        return b;
+    }
+}
