@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Kernels;
 
@@ -15,8 +16,8 @@ namespace Nabla.Kernels;
 /// </para>
 /// <para>
 /// Method: im2col + GEMM per sample and group, parallel over the batch; col2im for the input gradient. A 1×1, stride-1,
-/// unpadded convolution multiplies the image directly (no im2col). Depthwise-style convolutions (groups == C) use
-/// direct loops, since im2col + GEMM with a one-channel reduction is mostly copying.
+/// unpadded convolution multiplies the image directly (no im2col). Depthwise-style convolutions (groups == C) with a
+/// depth multiplier K/C below 8 use direct loops, since im2col + GEMM with a one-channel reduction is mostly copying.
 /// </para>
 /// <para>
 /// Determinism: every output element is computed by exactly one thread in a fixed order, and the weight gradient sums
@@ -31,6 +32,13 @@ public static class Convolution
     // at least 8 so two cores stay busy, at most 16 so the partial weight gradients stay small.
     private const long ChunkColumnBudget = 1 << 18;
     private const int MinChunks = 8, MaxChunks = 16;
+
+    // Depthwise-style convolutions (each output channel reads one input channel) with a small depth multiplier use
+    // direct loops: as a GEMM they would have fewer rows than a micro-kernel tile and a reduction of only KH·KW.
+    // With many outputs per input channel (e.g. a first layer 1 -> 32), im2col + GEMM is faster again.
+    private const int DirectMaxMultiplier = 8;
+
+    private static bool UseDirect(in Conv2dGeometry g) => g.IsDepthwise && g.OutChannelsPerGroup < DirectMaxMultiplier;
 
     /// <summary>Forward pass: y = conv(x, w) + b.</summary>
     /// <param name="g">The geometry.</param>
@@ -47,7 +55,7 @@ public static class Convolution
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         if (!bias.IsEmpty) CheckLength(bias.Length, g.OutChannels, "bias", "K");
         CheckLength(output.Length, g.OutputLength, "output", "N·K·OH·OW");
-        if (g.IsDepthwise) DepthwiseForward(g, input, weight, bias, output);
+        if (UseDirect(g)) DepthwiseForward(g, input, weight, bias, output);
         else GemmForward(g, input, weight, bias, output);
     }
 
@@ -65,7 +73,7 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         CheckLength(dInput.Length, g.InputLength, "input gradient", "N·C·H·W");
-        if (g.IsDepthwise) DepthwiseBackwardInput(g, dOutput, weight, dInput, accumulate);
+        if (UseDirect(g)) DepthwiseBackwardInput(g, dOutput, weight, dInput, accumulate);
         else GemmBackwardInput(g, dOutput, weight, dInput, accumulate);
     }
 
@@ -86,7 +94,7 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(dWeight.Length, g.WeightLength, "weight gradient", "K·(C/groups)·KH·KW");
         if (!dBias.IsEmpty) CheckLength(dBias.Length, g.OutChannels, "bias gradient", "K");
-        if (g.IsDepthwise) DepthwiseBackwardWeight(g, input, dOutput, dWeight);
+        if (UseDirect(g)) DepthwiseBackwardWeight(g, input, dOutput, dWeight);
         else GemmBackwardWeight(g, input, dOutput, dWeight);
         if (!dBias.IsEmpty) BiasGradient(g, dOutput, dBias);
     }
@@ -346,158 +354,277 @@ public static class Convolution
 
     // ---------------------------------------------------------------- depthwise (groups == C): direct loops
 
-    // Output channel k reads input channel k / m, where m = K / C is the depth multiplier.
+    // Output channel k reads input channel k / m, where m = K / C is the depth multiplier. One thread per (n, c) input
+    // plane: it is zero-padded once into a workspace, then each of its m output planes is computed with every output
+    // value (or vector of them) accumulated in a register over the KH·KW taps, with no bounds tests in the inner loop.
     private static unsafe void DepthwiseForward<T>(Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight,
         ReadOnlySpan<T> bias, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = g.InChannels, k = g.OutChannels, m = g.OutChannelsPerGroup;
-        int hw = g.Height * g.Width, p = g.OutHeight * g.OutWidth, kk = g.KernelH * g.KernelW;
-        bool hasBias = !bias.IsEmpty;
+        int c = g.InChannels, m = g.OutChannelsPerGroup, h = g.Height, wd = g.Width, hw = h * wd;
+        int p = g.OutHeight * g.OutWidth, kk = g.KernelH * g.KernelW;
+        int hp = h + 2 * g.PadH, wp = wd + 2 * g.PadW;
+        bool hasBias = !bias.IsEmpty, padded = g.PadH > 0 || g.PadW > 0;
         fixed (T* px0 = input, pw0 = weight, pb0 = bias, py0 = output)
         {
             T* px = px0, pw = pw0, pb = pb0, py = py0;
-            Parallelism.For(g.Batch * k, plane =>
+            Parallelism.For(g.Batch * c, plane =>
             {
-                int n = plane / k, o = plane % k;
-                var x = new ReadOnlySpan<T>(px + ((long)n * c + o / m) * hw, hw);
-                var y = new Span<T>(py + (long)plane * p, p);
-                y.Fill(hasBias ? pb[o] : T.Zero);
-                DepthwisePlane(g, x, new ReadOnlySpan<T>(pw + (long)o * kk, kk), y);
+                T* x = px + (long)plane * hw;
+                T[]? buffer = padded ? ArrayPool<T>.Shared.Rent(hp * wp) : null;
+                try
+                {
+                    fixed (T* pad = buffer)
+                    {
+                        if (pad is not null)
+                        {
+                            new Span<T>(pad, hp * wp).Clear();
+                            for (int r = 0; r < h; r++)
+                                new ReadOnlySpan<T>(x + (long)r * wd, wd).CopyTo(new Span<T>(pad + (long)(r + g.PadH) * wp + g.PadW, wd));
+                            x = pad;
+                        }
+                        int ch = plane % c;
+                        for (int e = 0; e < m; e++)
+                        {
+                            int o = ch * m + e;
+                            DepthwisePlane(g, x, wp, pw + (long)o * kk, hasBias ? pb[o] : T.Zero,
+                                py + ((long)(plane / c) * g.OutChannels + o) * p);
+                        }
+                    }
+                }
+                finally
+                {
+                    if (buffer is not null) ArrayPool<T>.Shared.Return(buffer);
+                }
             });
         }
     }
 
-    // y[oh, ow] += Σ_{kh,kw} w[kh,kw] · x[oh·sh − ph + kh·dh, ow·sw − pw + kw·dw] for one plane.
-    private static void DepthwisePlane<T>(in Conv2dGeometry g, ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y)
+    // y[oh, ow] = b + Σ_{kh,kw} w[kh,kw] · xp[oh·sh + kh·dh, ow·sw + kw·dw] over a plane xp that is already padded
+    // (row pitch wp), so every tap is in bounds. With stride-1 columns, Vector<T>.Count outputs are accumulated at once.
+    private static unsafe void DepthwisePlane<T>(in Conv2dGeometry g, T* xp, int wp, T* w, T b, T* y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int h = g.Height, wd = g.Width, oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideH, sw = g.StrideW;
-        for (int i = 0; i < g.KernelH; i++)
+        int oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW;
+        int dh = g.DilationH, dw = g.DilationW, vn = Vector<T>.Count;
+        bool vector = Vector.IsHardwareAccelerated && sw == 1;
+        for (int r = 0; r < oh; r++)
         {
-            int offH = i * g.DilationH - g.PadH;
-            for (int j = 0; j < g.KernelW; j++)
+            T* xr = xp + (long)r * sh * wp;
+            T* yr = y + (long)r * ow;
+            int q = 0;
+            if (vector)
             {
-                int offW = j * g.DilationW - g.PadW;
-                T wv = w[i * g.KernelW + j];
-                var (lo, hi) = ValidRange(offW, sw, wd, ow);
-                for (int r = 0; r < oh; r++)
+                for (; q + 2 * vn <= ow; q += 2 * vn)
                 {
-                    int ih = r * sh + offH;
-                    if ((uint)ih >= (uint)h) continue;
-                    var src = x.Slice(ih * wd, wd);
-                    var d = y.Slice(r * ow, ow);
-                    if (sw == 1) Axpy(wv, src.Slice(lo + offW, hi - lo), d[lo..hi]);
-                    else for (int q = lo; q < hi; q++) d[q] += wv * src[q * sw + offW];
+                    Vector<T> a0 = new(b), a1 = a0;
+                    for (int i = 0; i < kh; i++)
+                    {
+                        T* xi = xr + (long)i * dh * wp + q;
+                        for (int j = 0; j < kw; j++)
+                        {
+                            Vector<T> wv = new(w[i * kw + j]);
+                            a0 += wv * Unsafe.ReadUnaligned<Vector<T>>(xi + j * dw);
+                            a1 += wv * Unsafe.ReadUnaligned<Vector<T>>(xi + j * dw + vn);
+                        }
+                    }
+                    Unsafe.WriteUnaligned(yr + q, a0);
+                    Unsafe.WriteUnaligned(yr + q + vn, a1);
                 }
+                for (; q + vn <= ow; q += vn)
+                {
+                    Vector<T> a0 = new(b);
+                    for (int i = 0; i < kh; i++)
+                    {
+                        T* xi = xr + (long)i * dh * wp + q;
+                        for (int j = 0; j < kw; j++) a0 += new Vector<T>(w[i * kw + j]) * Unsafe.ReadUnaligned<Vector<T>>(xi + j * dw);
+                    }
+                    Unsafe.WriteUnaligned(yr + q, a0);
+                }
+            }
+            for (; q < ow; q++)
+            {
+                T s = b;
+                for (int i = 0; i < kh; i++)
+                {
+                    T* xi = xr + (long)i * dh * wp + (long)q * sw;
+                    for (int j = 0; j < kw; j++) s += w[i * kw + j] * xi[j * dw];
+                }
+                yr[q] = s;
             }
         }
     }
 
-    // dx[n, c] (+)= Σ_{k reading c} Σ_{kh,kw} w[k,kh,kw] · dy[n,k] shifted back; one thread per (n, c) plane.
+    // dx[n, c] (+)= Σ_{k reading c} Σ_{kh,kw} w[k,kh,kw] · dy[n,k] scattered back; one thread per (n, c) plane. With
+    // padding, the scatter goes into a zeroed padded workspace whose interior is then copied (or added) to dx, so the
+    // inner loops need no bounds tests.
     private static unsafe void DepthwiseBackwardInput<T>(Conv2dGeometry g, ReadOnlySpan<T> dOutput, ReadOnlySpan<T> weight,
         Span<T> dInput, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = g.InChannels, k = g.OutChannels, m = g.OutChannelsPerGroup;
-        int h = g.Height, wd = g.Width, hw = h * wd, oh = g.OutHeight, ow = g.OutWidth, p = oh * ow;
-        int sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW, kk = kh * kw;
+        int h = g.Height, wd = g.Width, hw = h * wd, p = g.OutHeight * g.OutWidth, kk = g.KernelH * g.KernelW;
+        int hp = h + 2 * g.PadH, wp = wd + 2 * g.PadW;
+        bool padded = g.PadH > 0 || g.PadW > 0;
         fixed (T* pdy0 = dOutput, pw0 = weight, pdx0 = dInput)
         {
             T* pdy = pdy0, pw = pw0, pdx = pdx0;
-            var geo = g;
             Parallelism.For(g.Batch * c, plane =>
             {
                 int n = plane / c, ch = plane % c;
                 var dx = new Span<T>(pdx + (long)plane * hw, hw);
-                if (!accumulate) dx.Clear();
-                for (int e = 0; e < m; e++)
+                T[]? buffer = padded ? ArrayPool<T>.Shared.Rent(hp * wp) : null;
+                try
                 {
-                    int o = ch * m + e;
-                    var dy = new ReadOnlySpan<T>(pdy + ((long)n * k + o) * p, p);
-                    var w = new ReadOnlySpan<T>(pw + (long)o * kk, kk);
-                    for (int i = 0; i < kh; i++)
+                    fixed (T* pad = buffer)
                     {
-                        int offH = i * geo.DilationH - geo.PadH;
-                        for (int j = 0; j < kw; j++)
+                        T* target;
+                        if (pad is not null) { new Span<T>(pad, hp * wp).Clear(); target = pad; }
+                        else
                         {
-                            int offW = j * geo.DilationW - geo.PadW;
-                            T wv = w[i * kw + j];
-                            var (lo, hi) = ValidRange(offW, sw, wd, ow);
-                            for (int r = 0; r < oh; r++)
-                            {
-                                int ih = r * sh + offH;
-                                if ((uint)ih >= (uint)h) continue;
-                                var d = dx.Slice(ih * wd, wd);
-                                var s = dy.Slice(r * ow, ow);
-                                if (sw == 1) Axpy(wv, s[lo..hi], d.Slice(lo + offW, hi - lo));
-                                else for (int q = lo; q < hi; q++) d[q * sw + offW] += wv * s[q];
-                            }
+                            if (!accumulate) dx.Clear();
+                            target = pdx + (long)plane * hw;
                         }
+                        for (int e = 0; e < m; e++)
+                        {
+                            int o = ch * m + e;
+                            DepthwiseScatterPlane(g, pdy + ((long)n * k + o) * p, pw + (long)o * kk, target, wp);
+                        }
+                        if (pad is not null)
+                            for (int r = 0; r < h; r++)
+                            {
+                                var src = new ReadOnlySpan<T>(pad + (long)(r + g.PadH) * wp + g.PadW, wd);
+                                if (accumulate) Add(src, dx.Slice(r * wd, wd));
+                                else src.CopyTo(dx.Slice(r * wd, wd));
+                            }
                     }
+                }
+                finally
+                {
+                    if (buffer is not null) ArrayPool<T>.Shared.Return(buffer);
                 }
             });
         }
     }
 
-    // dw[k,kh,kw] += Σ_n Σ_{oh,ow} dy[n,k,oh,ow] · x[n, k/m, …]; one thread per output channel, samples in order.
+    // The adjoint of DepthwisePlane: xp[oh·sh + kh·dh, ow·sw + kw·dw] += w[kh,kw] · dy[oh, ow] over a padded plane.
+    private static unsafe void DepthwiseScatterPlane<T>(in Conv2dGeometry g, T* dy, T* w, T* xp, int wp)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW;
+        int dh = g.DilationH, dw = g.DilationW, vn = Vector<T>.Count;
+        bool vector = Vector.IsHardwareAccelerated && sw == 1;
+        for (int r = 0; r < oh; r++)
+        {
+            T* xr = xp + (long)r * sh * wp;
+            T* dr = dy + (long)r * ow;
+            int q = 0;
+            if (vector)
+                for (; q + vn <= ow; q += vn)
+                {
+                    var d = Unsafe.ReadUnaligned<Vector<T>>(dr + q);
+                    for (int i = 0; i < kh; i++)
+                    {
+                        T* xi = xr + (long)i * dh * wp + q;
+                        for (int j = 0; j < kw; j++)
+                        {
+                            T* t = xi + j * dw;
+                            Unsafe.WriteUnaligned(t, Unsafe.ReadUnaligned<Vector<T>>(t) + new Vector<T>(w[i * kw + j]) * d);
+                        }
+                    }
+                }
+            for (; q < ow; q++)
+            {
+                T d = dr[q];
+                for (int i = 0; i < kh; i++)
+                {
+                    T* xi = xr + (long)i * dh * wp + (long)q * sw;
+                    for (int j = 0; j < kw; j++) xi[j * dw] += w[i * kw + j] * d;
+                }
+            }
+        }
+    }
+
+    // dw[k,kh,kw] += Σ_n Σ_{oh,ow} dy[n,k,oh,ow] · xp[n, k/m, oh·sh + kh·dh, ow·sw + kw·dw]; one thread per output
+    // channel, samples in order, one vector accumulator per tap (reduced once at the end).
     private static unsafe void DepthwiseBackwardWeight<T>(Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput,
         Span<T> dWeight)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = g.InChannels, k = g.OutChannels, m = g.OutChannelsPerGroup, batch = g.Batch;
         int h = g.Height, wd = g.Width, hw = h * wd, oh = g.OutHeight, ow = g.OutWidth, p = oh * ow;
-        int sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW, kk = kh * kw;
+        int sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW, kk = kh * kw, dh = g.DilationH, dw = g.DilationW;
+        int hp = h + 2 * g.PadH, wp = wd + 2 * g.PadW, vn = Vector<T>.Count, padH = g.PadH, padW = g.PadW;
+        bool padded = padH > 0 || padW > 0, vector = Vector.IsHardwareAccelerated && sw == 1;
         fixed (T* px0 = input, pdy0 = dOutput, pdw0 = dWeight)
         {
             T* px = px0, pdy = pdy0, pdw = pdw0;
-            var geo = g;
             Parallelism.For(k, o =>
             {
-                int ch = o / m;
-                for (int i = 0; i < kh; i++)
+                T[]? buffer = padded ? ArrayPool<T>.Shared.Rent(hp * wp) : null;
+                T[] acc = ArrayPool<T>.Shared.Rent(kk * (vn + 1));
+                try
                 {
-                    int offH = i * geo.DilationH - geo.PadH;
-                    for (int j = 0; j < kw; j++)
+                    fixed (T* pad = buffer)
+                    fixed (T* pacc = acc)
                     {
-                        int offW = j * geo.DilationW - geo.PadW;
-                        var (lo, hi) = ValidRange(offW, sw, wd, ow);
-                        T acc = T.Zero;
+                        T* sacc = pacc + kk * vn; // kk vector accumulators at pacc, then kk scalar ones
+                        new Span<T>(pacc, kk * (vn + 1)).Clear();
+                        if (pad is not null) new Span<T>(pad, hp * wp).Clear();
                         for (int n = 0; n < batch; n++)
                         {
-                            var x = new ReadOnlySpan<T>(px + ((long)n * c + ch) * hw, hw);
-                            var dy = new ReadOnlySpan<T>(pdy + ((long)n * k + o) * p, p);
+                            T* xp = px + ((long)n * c + o / m) * hw;
+                            if (pad is not null)
+                            {
+                                for (int r = 0; r < h; r++)
+                                    new ReadOnlySpan<T>(xp + (long)r * wd, wd).CopyTo(new Span<T>(pad + (long)(r + padH) * wp + padW, wd));
+                                xp = pad;
+                            }
+                            T* dy = pdy + ((long)n * k + o) * p;
                             for (int r = 0; r < oh; r++)
                             {
-                                int ih = r * sh + offH;
-                                if ((uint)ih >= (uint)h) continue;
-                                var s = dy.Slice(r * ow, ow);
-                                var src = x.Slice(ih * wd, wd);
-                                if (sw == 1) acc += Dot(s[lo..hi], src.Slice(lo + offW, hi - lo));
-                                else for (int q = lo; q < hi; q++) acc += s[q] * src[q * sw + offW];
+                                T* xr = xp + (long)r * sh * wp;
+                                T* dr = dy + (long)r * ow;
+                                int q = 0;
+                                if (vector)
+                                    for (; q + vn <= ow; q += vn)
+                                    {
+                                        var d = Unsafe.ReadUnaligned<Vector<T>>(dr + q);
+                                        for (int i = 0; i < kh; i++)
+                                        {
+                                            T* xi = xr + (long)i * dh * wp + q;
+                                            for (int j = 0; j < kw; j++)
+                                            {
+                                                T* a = pacc + (i * kw + j) * vn;
+                                                Unsafe.WriteUnaligned(a, Unsafe.ReadUnaligned<Vector<T>>(a) + d * Unsafe.ReadUnaligned<Vector<T>>(xi + j * dw));
+                                            }
+                                        }
+                                    }
+                                for (; q < ow; q++)
+                                {
+                                    T d = dr[q];
+                                    for (int i = 0; i < kh; i++)
+                                    {
+                                        T* xi = xr + (long)i * dh * wp + (long)q * sw;
+                                        for (int j = 0; j < kw; j++) sacc[i * kw + j] += d * xi[j * dw];
+                                    }
+                                }
                             }
                         }
-                        pdw[(long)o * kk + i * kw + j] += acc;
+                        for (int t = 0; t < kk; t++)
+                            pdw[(long)o * kk + t] += Vector.Sum(Unsafe.ReadUnaligned<Vector<T>>(pacc + t * vn)) + sacc[t];
                     }
+                }
+                finally
+                {
+                    if (buffer is not null) ArrayPool<T>.Shared.Return(buffer);
+                    ArrayPool<T>.Shared.Return(acc);
                 }
             });
         }
     }
 
     // ---------------------------------------------------------------- small vector helpers
-
-    // y += a·x
-    private static void Axpy<T>(T a, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0, n = x.Length;
-        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
-        {
-            var va = new Vector<T>(a);
-            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
-                (new Vector<T>(y.Slice(i)) + va * new Vector<T>(x.Slice(i))).CopyTo(y.Slice(i));
-        }
-        for (; i < n; i++) y[i] += a * x[i];
-    }
 
     // y += x
     private static void Add<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -507,21 +634,6 @@ public static class Convolution
             for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
                 (new Vector<T>(y.Slice(i)) + new Vector<T>(x.Slice(i))).CopyTo(y.Slice(i));
         for (; i < n; i++) y[i] += x[i];
-    }
-
-    private static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0, n = x.Length;
-        T s = T.Zero;
-        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
-        {
-            var acc = Vector<T>.Zero;
-            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
-                acc += new Vector<T>(x.Slice(i)) * new Vector<T>(y.Slice(i));
-            s = Vector.Sum(acc);
-        }
-        for (; i < n; i++) s += x[i] * y[i];
-        return s;
     }
 
     private static T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>

@@ -22,6 +22,9 @@ public class ConvolutionTests
         new[] { 3, 4, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4 },   // depthwise
         new[] { 3, 3, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 3 },   // depthwise, multiplier 2, stride 2
         new[] { 3, 4, 9, 6, 4, 3, 3, 3, 1, 2, 1, 2, 1, 4 },   // depthwise, stride 3, pad 2, dilation 2
+        new[] { 2, 3, 5, 21, 3, 3, 3, 1, 1, 1, 1, 1, 2, 3 },  // depthwise, wide rows (vector loops + tail)
+        new[] { 2, 2, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 2 },  // depthwise, multiplier 8 (im2col path)
+        new[] { 2, 1, 9, 8, 8, 3, 3, 2, 1, 1, 0, 1, 1, 1 },   // one input channel, 8 outputs (im2col path)
         new[] { 3, 6, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1 },   // pointwise (no im2col)
         new[] { 3, 6, 5, 3, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2 },   // pointwise, groups 2
         new[] { 1, 3, 7, 6, 2, 1, 1, 2, 2, 0, 0, 1, 1, 1 },   // 1x1 with stride 2 (im2col path)
