@@ -508,41 +508,30 @@ public static class Convolution
     }
 
     // The adjoint of DepthwisePlane: xp[oh·sh + kh·dh, ow·sw + kw·dw] += w[kh,kw] · dy[oh, ow] over a padded plane.
+    // Taps are the outer loops: an axpy along a row never re-reads a vector it has just stored (with the taps inner, the
+    // overlapping read-modify-writes of neighbouring taps stall on store forwarding).
     private static unsafe void DepthwiseScatterPlane<T>(in Conv2dGeometry g, T* dy, T* w, T* xp, int wp)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = g.OutHeight, ow = g.OutWidth, sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW;
         int dh = g.DilationH, dw = g.DilationW, vn = Vector<T>.Count;
         bool vector = Vector.IsHardwareAccelerated && sw == 1;
-        for (int r = 0; r < oh; r++)
-        {
-            T* xr = xp + (long)r * sh * wp;
-            T* dr = dy + (long)r * ow;
-            int q = 0;
-            if (vector)
-                for (; q + vn <= ow; q += vn)
-                {
-                    var d = Unsafe.ReadUnaligned<Vector<T>>(dr + q);
-                    for (int i = 0; i < kh; i++)
-                    {
-                        T* xi = xr + (long)i * dh * wp + q;
-                        for (int j = 0; j < kw; j++)
-                        {
-                            T* t = xi + j * dw;
-                            Unsafe.WriteUnaligned(t, Unsafe.ReadUnaligned<Vector<T>>(t) + new Vector<T>(w[i * kw + j]) * d);
-                        }
-                    }
-                }
-            for (; q < ow; q++)
+        for (int i = 0; i < kh; i++)
+            for (int j = 0; j < kw; j++)
             {
-                T d = dr[q];
-                for (int i = 0; i < kh; i++)
+                T wv = w[i * kw + j];
+                var wvec = new Vector<T>(wv);
+                for (int r = 0; r < oh; r++)
                 {
-                    T* xi = xr + (long)i * dh * wp + (long)q * sw;
-                    for (int j = 0; j < kw; j++) xi[j * dw] += w[i * kw + j] * d;
+                    T* xr = xp + ((long)r * sh + (long)i * dh) * wp + j * dw;
+                    T* dr = dy + (long)r * ow;
+                    int q = 0;
+                    if (vector)
+                        for (; q + vn <= ow; q += vn)
+                            Unsafe.WriteUnaligned(xr + q, Unsafe.ReadUnaligned<Vector<T>>(xr + q) + wvec * Unsafe.ReadUnaligned<Vector<T>>(dr + q));
+                    for (; q < ow; q++) xr[(long)q * sw] += wv * dr[q];
                 }
             }
-        }
     }
 
     // dw[k,kh,kw] += Σ_n Σ_{oh,ow} dy[n,k,oh,ow] · xp[n, k/m, oh·sh + kh·dh, ow·sw + kw·dw]; one thread per output
