@@ -1,0 +1,293 @@
+using System.Numerics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// 2-D max, average and global average pooling over NCHW spans, forward and backward.
+/// </summary>
+/// <remarks>
+/// Every (sample, channel) plane is independent and is handled by one thread, so results are bit-identical for any
+/// <see cref="Parallelism.MaxThreads"/>. Window (oh, ow) covers input rows oh·sh − ph … oh·sh − ph + KH − 1 and columns
+/// likewise; padded positions are never read (see each method for what they count as).
+/// </remarks>
+public static class Pooling
+{
+    /// <summary>
+    /// Max pooling: y[n,c,oh,ow] = max over the window of x[n,c,·,·]; padding counts as −∞ (never chosen).
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="argmax"/> receives, for every output, the index ih·W + iw of the chosen element within its input
+    /// plane (PyTorch's convention). Ties go to the first maximum in row-major window order (top row first, then left to
+    /// right). A NaN in the window propagates: the first NaN is chosen.
+    /// </remarks>
+    /// <param name="g">The geometry.</param>
+    /// <param name="input">x, [N,C,H,W].</param>
+    /// <param name="output">y, [N,C,OH,OW]; overwritten.</param>
+    /// <param name="argmax">[N,C,OH,OW]; overwritten with the in-plane index of each maximum, for the backward pass.</param>
+    public static unsafe void MaxPool2dForward<T>(in Pool2dGeometry g, ReadOnlySpan<T> input, Span<T> output, Span<int> argmax)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckGeometry(g);
+        CheckLength(input.Length, g.InputLength, "input", "N·C·H·W");
+        CheckLength(output.Length, g.OutputLength, "output", "N·C·OH·OW");
+        CheckLength(argmax.Length, g.OutputLength, "argmax", "N·C·OH·OW");
+        var geo = g;
+        int hw = g.Height * g.Width, p = g.OutHeight * g.OutWidth;
+        fixed (T* px0 = input, py0 = output)
+        fixed (int* pi0 = argmax)
+        {
+            T* px = px0, py = py0;
+            int* pi = pi0;
+            Parallelism.For(g.Batch * g.Channels, plane =>
+            {
+                var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
+                var y = new Span<T>(py + (long)plane * p, p);
+                var idx = new Span<int>(pi + (long)plane * p, p);
+                int w = geo.Width;
+                for (int oh = 0; oh < geo.OutHeight; oh++)
+                {
+                    int h0 = oh * geo.StrideH - geo.PadH, hLo = Math.Max(h0, 0), hHi = Math.Min(h0 + geo.KernelH, geo.Height);
+                    for (int ow = 0; ow < geo.OutWidth; ow++)
+                    {
+                        int w0 = ow * geo.StrideW - geo.PadW, wLo = Math.Max(w0, 0), wHi = Math.Min(w0 + geo.KernelW, w);
+                        int best = hLo * w + wLo;
+                        T bv = x[best];
+                        for (int ih = hLo; ih < hHi; ih++)
+                        {
+                            var row = x.Slice(ih * w, w);
+                            for (int iw = wLo; iw < wHi; iw++)
+                            {
+                                T v = row[iw];
+                                // Strict '>' keeps the first of equal maxima; a NaN replaces a number but not an earlier NaN.
+                                if (v > bv || (T.IsNaN(v) && !T.IsNaN(bv))) { bv = v; best = ih * w + iw; }
+                            }
+                        }
+                        y[oh * geo.OutWidth + ow] = bv;
+                        idx[oh * geo.OutWidth + ow] = best;
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>Max pooling backward: dx[n,c,argmax[n,c,oh,ow]] += dy[n,c,oh,ow] (overlapping windows add up).</summary>
+    /// <param name="g">The geometry.</param>
+    /// <param name="dOutput">dy, [N,C,OH,OW].</param>
+    /// <param name="argmax">The indices recorded by <see cref="MaxPool2dForward{T}"/>.</param>
+    /// <param name="dInput">dx, [N,C,H,W].</param>
+    /// <param name="accumulate">True to add into <paramref name="dInput"/>; false to overwrite it.</param>
+    public static unsafe void MaxPool2dBackward<T>(in Pool2dGeometry g, ReadOnlySpan<T> dOutput, ReadOnlySpan<int> argmax,
+        Span<T> dInput, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckGeometry(g);
+        CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·C·OH·OW");
+        CheckLength(argmax.Length, g.OutputLength, "argmax", "N·C·OH·OW");
+        CheckLength(dInput.Length, g.InputLength, "input gradient", "N·C·H·W");
+        int hw = g.Height * g.Width, p = g.OutHeight * g.OutWidth;
+        fixed (T* pdy0 = dOutput, pdx0 = dInput)
+        fixed (int* pi0 = argmax)
+        {
+            T* pdy = pdy0, pdx = pdx0;
+            int* pi = pi0;
+            Parallelism.For(g.Batch * g.Channels, plane =>
+            {
+                var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
+                var idx = new ReadOnlySpan<int>(pi + (long)plane * p, p);
+                var dx = new Span<T>(pdx + (long)plane * hw, hw);
+                if (!accumulate) dx.Clear();
+                for (int q = 0; q < p; q++) dx[idx[q]] += dy[q];
+            });
+        }
+    }
+
+    /// <summary>
+    /// Average pooling: y[n,c,oh,ow] = (Σ over the window of x) / divisor.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="countIncludePad"/> (PyTorch's default) the divisor is always KH·KW: padded positions count
+    /// as zeros. Without it the divisor is the number of real input elements in the window, so border outputs average
+    /// only what they see.
+    /// </remarks>
+    /// <param name="g">The geometry.</param>
+    /// <param name="input">x, [N,C,H,W].</param>
+    /// <param name="output">y, [N,C,OH,OW]; overwritten.</param>
+    /// <param name="countIncludePad">Whether padded positions count in the divisor.</param>
+    public static unsafe void AvgPool2dForward<T>(in Pool2dGeometry g, ReadOnlySpan<T> input, Span<T> output,
+        bool countIncludePad = true)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckGeometry(g);
+        CheckLength(input.Length, g.InputLength, "input", "N·C·H·W");
+        CheckLength(output.Length, g.OutputLength, "output", "N·C·OH·OW");
+        var geo = g;
+        int hw = g.Height * g.Width, p = g.OutHeight * g.OutWidth;
+        fixed (T* px0 = input, py0 = output)
+        {
+            T* px = px0, py = py0;
+            Parallelism.For(g.Batch * g.Channels, plane =>
+            {
+                var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
+                var y = new Span<T>(py + (long)plane * p, p);
+                int w = geo.Width;
+                for (int oh = 0; oh < geo.OutHeight; oh++)
+                {
+                    int h0 = oh * geo.StrideH - geo.PadH, hLo = Math.Max(h0, 0), hHi = Math.Min(h0 + geo.KernelH, geo.Height);
+                    for (int ow = 0; ow < geo.OutWidth; ow++)
+                    {
+                        int w0 = ow * geo.StrideW - geo.PadW, wLo = Math.Max(w0, 0), wHi = Math.Min(w0 + geo.KernelW, w);
+                        T s = T.Zero;
+                        for (int ih = hLo; ih < hHi; ih++)
+                            for (int iw = wLo; iw < wHi; iw++) s += x[ih * w + iw];
+                        y[oh * geo.OutWidth + ow] = s / Divisor<T>(geo, countIncludePad, hHi - hLo, wHi - wLo);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Average pooling backward: every input element of a window receives dy / divisor, with the divisor of
+    /// <see cref="AvgPool2dForward{T}"/> (overlapping windows add up).
+    /// </summary>
+    /// <param name="g">The geometry.</param>
+    /// <param name="dOutput">dy, [N,C,OH,OW].</param>
+    /// <param name="dInput">dx, [N,C,H,W].</param>
+    /// <param name="countIncludePad">Must match the forward pass.</param>
+    /// <param name="accumulate">True to add into <paramref name="dInput"/>; false to overwrite it.</param>
+    public static unsafe void AvgPool2dBackward<T>(in Pool2dGeometry g, ReadOnlySpan<T> dOutput, Span<T> dInput,
+        bool countIncludePad, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckGeometry(g);
+        CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·C·OH·OW");
+        CheckLength(dInput.Length, g.InputLength, "input gradient", "N·C·H·W");
+        var geo = g;
+        int hw = g.Height * g.Width, p = g.OutHeight * g.OutWidth;
+        fixed (T* pdy0 = dOutput, pdx0 = dInput)
+        {
+            T* pdy = pdy0, pdx = pdx0;
+            Parallelism.For(g.Batch * g.Channels, plane =>
+            {
+                var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
+                var dx = new Span<T>(pdx + (long)plane * hw, hw);
+                if (!accumulate) dx.Clear();
+                int w = geo.Width;
+                for (int oh = 0; oh < geo.OutHeight; oh++)
+                {
+                    int h0 = oh * geo.StrideH - geo.PadH, hLo = Math.Max(h0, 0), hHi = Math.Min(h0 + geo.KernelH, geo.Height);
+                    for (int ow = 0; ow < geo.OutWidth; ow++)
+                    {
+                        int w0 = ow * geo.StrideW - geo.PadW, wLo = Math.Max(w0, 0), wHi = Math.Min(w0 + geo.KernelW, w);
+                        T v = dy[oh * geo.OutWidth + ow] / Divisor<T>(geo, countIncludePad, hHi - hLo, wHi - wLo);
+                        for (int ih = hLo; ih < hHi; ih++)
+                            for (int iw = wLo; iw < wHi; iw++) dx[ih * w + iw] += v;
+                    }
+                }
+            });
+        }
+    }
+
+    private static T Divisor<T>(in Pool2dGeometry g, bool countIncludePad, int rows, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => T.CreateTruncating(countIncludePad ? g.KernelH * g.KernelW : rows * cols);
+
+    /// <summary>Global average pooling: y[n,c] = (1 / (H·W)) · Σ_{h,w} x[n,c,h,w].</summary>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="input">x, [N,C,H,W].</param>
+    /// <param name="output">y, [N,C]; overwritten.</param>
+    public static unsafe void GlobalAvgPool2dForward<T>(int batch, int channels, int height, int width,
+        ReadOnlySpan<T> input, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = CheckGlobal(batch, channels, height, width);
+        CheckGlobalLength(input.Length, batch * channels * hw, "input", "N·C·H·W");
+        CheckGlobalLength(output.Length, batch * channels, "output", "N·C");
+        T inv = T.One / T.CreateTruncating(hw);
+        fixed (T* px0 = input, py0 = output)
+        {
+            T* px = px0, py = py0;
+            Parallelism.For(batch * channels, plane =>
+            {
+                var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
+                int i = 0;
+                T s = T.Zero;
+                if (Vector.IsHardwareAccelerated && hw >= Vector<T>.Count)
+                {
+                    var acc = Vector<T>.Zero;
+                    for (; i <= hw - Vector<T>.Count; i += Vector<T>.Count) acc += new Vector<T>(x.Slice(i));
+                    s = Vector.Sum(acc);
+                }
+                for (; i < hw; i++) s += x[i];
+                py[plane] = s * inv;
+            });
+        }
+    }
+
+    /// <summary>Global average pooling backward: dx[n,c,h,w] += dy[n,c] / (H·W).</summary>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="dOutput">dy, [N,C].</param>
+    /// <param name="dInput">dx, [N,C,H,W].</param>
+    /// <param name="accumulate">True to add into <paramref name="dInput"/>; false to overwrite it.</param>
+    public static unsafe void GlobalAvgPool2dBackward<T>(int batch, int channels, int height, int width,
+        ReadOnlySpan<T> dOutput, Span<T> dInput, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = CheckGlobal(batch, channels, height, width);
+        CheckGlobalLength(dOutput.Length, batch * channels, "output gradient", "N·C");
+        CheckGlobalLength(dInput.Length, batch * channels * hw, "input gradient", "N·C·H·W");
+        T inv = T.One / T.CreateTruncating(hw);
+        fixed (T* pdy0 = dOutput, pdx0 = dInput)
+        {
+            T* pdy = pdy0, pdx = pdx0;
+            Parallelism.For(batch * channels, plane =>
+            {
+                var dx = new Span<T>(pdx + (long)plane * hw, hw);
+                T v = pdy[plane] * inv;
+                if (!accumulate) { dx.Fill(v); return; }
+                int i = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    var vv = new Vector<T>(v);
+                    for (; i <= hw - Vector<T>.Count; i += Vector<T>.Count) (new Vector<T>(dx.Slice(i)) + vv).CopyTo(dx.Slice(i));
+                }
+                for (; i < hw; i++) dx[i] += v;
+            });
+        }
+    }
+
+    private static int CheckGlobal(int batch, int channels, int height, int width)
+    {
+        if (batch < 1) throw new ArgumentException($"GlobalAvgPool2d: batch size {batch} must be at least 1.", nameof(batch));
+        if (channels < 1) throw new ArgumentException($"GlobalAvgPool2d: channels {channels} must be at least 1.", nameof(channels));
+        if (height < 1) throw new ArgumentException($"GlobalAvgPool2d: input height {height} must be at least 1.", nameof(height));
+        if (width < 1) throw new ArgumentException($"GlobalAvgPool2d: input width {width} must be at least 1.", nameof(width));
+        if ((long)batch * channels * height * width > int.MaxValue)
+            throw new ArgumentException($"GlobalAvgPool2d: input of {(long)batch * channels * height * width} elements exceeds {int.MaxValue}.", nameof(batch));
+        return height * width;
+    }
+
+    private static void CheckGlobalLength(int actual, int expected, string what, string formula)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"GlobalAvgPool2d: {what} length {actual} does not match {formula} = {expected}.", what);
+    }
+
+    private static void CheckGeometry(in Pool2dGeometry g)
+    {
+        if (g.Batch == 0)
+            throw new ArgumentException("Pool2d: geometry is uninitialized (default); construct it with its constructor.", nameof(g));
+    }
+
+    private static void CheckLength(int actual, int expected, string what, string formula)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"Pool2d: {what} length {actual} does not match {formula} = {expected}.", what);
+    }
+}
