@@ -1,0 +1,133 @@
+using Nabla.Errors;
+using Nabla.Kernels;
+
+namespace Nabla.Tensors;
+
+// Convolution and pooling over [N,C,H,W] tensors, each forward beside its backward (the kernels in Nabla.Kernels).
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// 2-D convolution (cross-correlation, as in every deep-learning library) of <paramref name="input"/> [N,C,H,W] with
+    /// <paramref name="weight"/> [K, C/groups, KH, KW] plus <paramref name="bias"/> [K]; output [N,K,OH,OW] with
+    /// OH = ⌊(H + 2p − d(KH−1) − 1)/s⌋ + 1. Backward gives the input gradient (col2im) and the weight and bias gradients.
+    /// </summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, (int H, int W)? stride = null,
+        (int H, int W)? padding = null, (int H, int W)? dilation = null, int groups = 1)
+    {
+        if (input.Rank != 4) throw new ShapeException($"conv2d: input must be [N,C,H,W], got {input.Shape}");
+        if (weight.Rank != 4) throw new ShapeException($"conv2d: weight must be [K,C/groups,KH,KW], got {weight.Shape}");
+        input.CheckSameDType(weight, "conv2d");
+        var (sh, sw) = stride ?? (1, 1);
+        var (ph, pw) = padding ?? (0, 0);
+        var (dh, dw) = dilation ?? (1, 1);
+        int c = input.Shape[1], k = weight.Shape[0];
+        if (weight.Shape[1] * groups != c)
+            throw new ShapeException($"conv2d: input has {c} channels but weight {weight.Shape} with groups={groups} expects {weight.Shape[1] * groups}");
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != k))
+            throw new ShapeException($"conv2d: bias must be [{k}], got {bias.Shape}");
+        Conv2dGeometry g;
+        try
+        {
+            g = new Conv2dGeometry(input.Shape[0], c, input.Shape[2], input.Shape[3], k, weight.Shape[2], weight.Shape[3], sh, sw, ph, pw, dh, dw, groups);
+        }
+        catch (ArgumentException e) { throw new ShapeException($"conv2d: input {input.Shape}, weight {weight.Shape}: {e.Message}"); }
+        var y = Empty(Shape.Wrap([g.Batch, k, g.OutHeight, g.OutWidth]), input.DType);
+        if (input.DType == DType.Float32) Convolution.Conv2dForward<float>(g, input.F, weight.F, bias is null ? default : bias.F, y.F);
+        else Convolution.Conv2dForward<double>(g, input.D, weight.D, bias is null ? default : bias.D, y.D);
+        var inputs = bias is null ? new[] { input, weight } : new[] { input, weight, bias };
+        bool rec = false;
+        foreach (var t in inputs) rec |= Recording(t);
+        if (rec)
+            y.Record("conv2d", inputs, grad =>
+            {
+                if (input.RequiresGrad)
+                {
+                    var dx = EmptyLike(input);
+                    if (dx.DType == DType.Float32) Convolution.Conv2dBackwardInput<float>(g, grad.F, weight.F, dx.F, accumulate: false);
+                    else Convolution.Conv2dBackwardInput<double>(g, grad.D, weight.D, dx.D, accumulate: false);
+                    input.AccumulateGrad(dx);
+                }
+                if (weight.RequiresGrad || (bias?.RequiresGrad ?? false))
+                {
+                    var dW = EmptyLike(weight);
+                    var dB = bias is null ? null : EmptyLike(bias);
+                    if (dW.DType == DType.Float32) Convolution.Conv2dBackwardWeight<float>(g, input.F, grad.F, dW.F, dB is null ? default : dB.F);
+                    else Convolution.Conv2dBackwardWeight<double>(g, input.D, grad.D, dW.D, dB is null ? default : dB.D);
+                    weight.AccumulateGrad(dW);
+                    if (dB is not null) bias!.AccumulateGrad(dB);
+                }
+            });
+        return y;
+    }
+
+    /// <summary>
+    /// Max pooling over [N,C,H,W] windows (padding counts as −∞). Backward routes each gradient to the window's
+    /// maximum (the first in row-major order on ties), like the max gate.
+    /// </summary>
+    public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null)
+    {
+        var x = this;
+        var g = PoolGeometry("max_pool2d", kernel, stride, padding);
+        var y = Empty(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
+        var argmax = new int[y.Numel];
+        if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, argmax);
+        else Pooling.MaxPool2dForward<double>(g, D, y.D, argmax);
+        if (Recording(x))
+            y.Record("max_pool2d", [x], grad =>
+            {
+                var dx = EmptyLike(x);
+                if (DType == DType.Float32) Pooling.MaxPool2dBackward<float>(g, grad.F, argmax, dx.F, accumulate: false);
+                else Pooling.MaxPool2dBackward<double>(g, grad.D, argmax, dx.D, accumulate: false);
+                x.AccumulateGrad(dx);
+            });
+        return y;
+    }
+
+    /// <summary>Average pooling over [N,C,H,W] windows; with <paramref name="countIncludePad"/> the divisor is always KH·KW.</summary>
+    public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null, bool countIncludePad = true)
+    {
+        var x = this;
+        var g = PoolGeometry("avg_pool2d", kernel, stride, padding);
+        var y = Empty(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
+        if (DType == DType.Float32) Pooling.AvgPool2dForward<float>(g, F, y.F, countIncludePad);
+        else Pooling.AvgPool2dForward<double>(g, D, y.D, countIncludePad);
+        if (Recording(x))
+            y.Record("avg_pool2d", [x], grad =>
+            {
+                var dx = EmptyLike(x);
+                if (DType == DType.Float32) Pooling.AvgPool2dBackward<float>(g, grad.F, dx.F, countIncludePad, accumulate: false);
+                else Pooling.AvgPool2dBackward<double>(g, grad.D, dx.D, countIncludePad, accumulate: false);
+                x.AccumulateGrad(dx);
+            });
+        return y;
+    }
+
+    /// <summary>Mean over each channel's H×W plane: [N,C,H,W] → [N,C].</summary>
+    public Tensor GlobalAvgPool2d()
+    {
+        if (Rank != 4) throw new ShapeException($"global_avg_pool2d: input must be [N,C,H,W], got {Shape}");
+        var x = this;
+        int n = Shape[0], c = Shape[1], h = Shape[2], w = Shape[3];
+        var y = Empty(Shape.Wrap([n, c]), DType);
+        if (DType == DType.Float32) Pooling.GlobalAvgPool2dForward<float>(n, c, h, w, F, y.F);
+        else Pooling.GlobalAvgPool2dForward<double>(n, c, h, w, D, y.D);
+        if (Recording(x))
+            y.Record("global_avg_pool2d", [x], grad =>
+            {
+                var dx = EmptyLike(x);
+                if (DType == DType.Float32) Pooling.GlobalAvgPool2dBackward<float>(n, c, h, w, grad.F, dx.F, accumulate: false);
+                else Pooling.GlobalAvgPool2dBackward<double>(n, c, h, w, grad.D, dx.D, accumulate: false);
+                x.AccumulateGrad(dx);
+            });
+        return y;
+    }
+
+    private Pool2dGeometry PoolGeometry(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding)
+    {
+        if (Rank != 4) throw new ShapeException($"{op}: input must be [N,C,H,W], got {Shape}");
+        var s = stride ?? kernel;
+        var p = padding ?? (0, 0);
+        try { return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], kernel.H, kernel.W, s.H, s.W, p.H, p.W); }
+        catch (ArgumentException e) { throw new ShapeException($"{op}: input {Shape}, kernel {kernel}: {e.Message}"); }
+    }
+}
