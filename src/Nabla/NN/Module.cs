@@ -97,6 +97,9 @@ public abstract class Module
             if (f.GetValue(this) is Parameter p) yield return (LocalName(f.Name), p);
     }
 
+    /// <summary>The parameters declared directly on this module, for tools in this assembly (the model summary).</summary>
+    internal IEnumerable<(string Name, Parameter Parameter)> OwnParameters() => LocalParameters();
+
     /// <summary>Non-trainable state saved with the model (e.g. batch norm's running mean and variance), with local names. Override to declare some.</summary>
     protected virtual IEnumerable<(string Name, Tensor Buffer)> LocalBuffers() => [];
 
