@@ -41,6 +41,9 @@ public sealed class Linear : Module
         return Tensor.Linear(input, Weight, Bias?.Data);
     }
 
+    /// <summary>in·out multiply-accumulates per sample (the bias additions are not counted).</summary>
+    public override long MultiplyAccumulates(Shape input, Shape output) => (long)InFeatures * output.Numel;
+
     /// <inheritdoc/>
     public override string Describe() => $"Linear({InFeatures} → {OutFeatures})";
 }

@@ -30,6 +30,40 @@ public abstract class Module
     /// <summary>Computes the module's output.</summary>
     public abstract Tensor Forward(Tensor input);
 
+    [ThreadStatic] private static Action<Module, Tensor, Tensor>? _forwardObserver;
+
+    /// <summary>
+    /// Runs <paramref name="child"/>.Forward(<paramref name="input"/>) and reports the call to the observer installed
+    /// by <see cref="ObserveForward"/>, if any. Containers (<see cref="Sequential"/>, <see cref="Residual"/>) call their
+    /// children through it, and custom modules should too, so that tools such as the model summary see every layer.
+    /// Without an observer it costs one thread-static read.
+    /// </summary>
+    protected static Tensor ForwardChild(Module child, Tensor input)
+    {
+        var output = child.Forward(input);
+        _forwardObserver?.Invoke(child, input, output);
+        return output;
+    }
+
+    /// <summary>
+    /// Installs <paramref name="observer"/> (module, input, output) for forward calls made through
+    /// <see cref="ForwardChild"/> on this thread until the returned scope is disposed; the previous observer is restored then.
+    /// A child's call is reported after its own children's calls.
+    /// </summary>
+    public static IDisposable ObserveForward(Action<Module, Tensor, Tensor> observer)
+    {
+        var scope = new ObserverScope(_forwardObserver);
+        _forwardObserver = observer;
+        return scope;
+    }
+
+    /// <summary>
+    /// The number of multiply-accumulate operations of one forward call from <paramref name="input"/> to
+    /// <paramref name="output"/> (for the whole batch), used by the model summary. 0 by default (activations, pooling, reshapes);
+    /// layers with weighted sums override it.
+    /// </summary>
+    public virtual long MultiplyAccumulates(Shape input, Shape output) => 0;
+
     /// <summary>Sets training mode on this module and every sub-module. Returns this.</summary>
     public Module Train(bool training = true)
     {
@@ -62,6 +96,9 @@ public abstract class Module
         foreach (var f in Fields(GetType()))
             if (f.GetValue(this) is Parameter p) yield return (LocalName(f.Name), p);
     }
+
+    /// <summary>The parameters declared directly on this module, for tools in this assembly (the model summary).</summary>
+    internal IEnumerable<(string Name, Parameter Parameter)> OwnParameters() => LocalParameters();
 
     /// <summary>Non-trainable state saved with the model (e.g. batch norm's running mean and variance), with local names. Override to declare some.</summary>
     protected virtual IEnumerable<(string Name, Tensor Buffer)> LocalBuffers() => [];
@@ -154,6 +191,18 @@ public abstract class Module
             .OrderBy(f => f.MetadataToken)
             .ToArray();
     });
+
+    private sealed class ObserverScope(Action<Module, Tensor, Tensor>? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _forwardObserver = previous;
+        }
+    }
 
     /// <summary>"_conv1" → "conv1", "&lt;Weight&gt;k__BackingField" → "weight".</summary>
     private static string LocalName(string field)

@@ -30,7 +30,7 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        foreach (var layer in _layers) x = ForwardChild(layer, x);
         return x;
     }
 

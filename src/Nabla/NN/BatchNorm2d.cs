@@ -1,0 +1,15 @@
+namespace Nabla.NN;
+
+/// <summary>Batch normalization of a [N, C, H, W] batch of feature maps: one mean and variance per channel, over N, H and W. See <see cref="BatchNorm"/> for the formulas.</summary>
+public sealed class BatchNorm2d : BatchNorm
+{
+    /// <summary>Creates the layer for <paramref name="numFeatures"/> channels.</summary>
+    public BatchNorm2d(int numFeatures, double eps = 1e-5, double momentum = 0.1) : base(numFeatures, eps, momentum) { }
+
+    /// <inheritdoc/>
+    protected override bool AcceptsRank(int rank, out string expected)
+    {
+        expected = $"[N, {NumFeatures}, H, W]";
+        return rank == 4;
+    }
+}
