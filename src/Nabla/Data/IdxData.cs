@@ -45,16 +45,31 @@ public sealed class IdxData
     }
 
     /// <summary>
-    /// A float32 tensor of the elements multiplied by <paramref name="scale"/> (1/255 maps pixels to [0, 1]),
+    /// A float32 tensor of the elements divided by <paramref name="divisor"/> (255 maps pixels to [0, 1]),
     /// in the given shape, or in the file's own shape when none is given.
     /// </summary>
-    public Tensor ToTensor(float scale = 1f / 255f, params int[] shape)
+    public Tensor ToTensor(float divisor = 255f, params int[] shape)
     {
-        var lut = new float[256];
-        for (int i = 0; i < 256; i++) lut[i] = i * scale;
         var f = new float[Data.Length];
-        var src = Data;
-        for (int i = 0; i < f.Length; i++) f[i] = lut[src[i]];
+        ReadOnlySpan<byte> src = Data;
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            // byte → ushort → uint → float, then an exact IEEE division (same result as the scalar loop).
+            int w = System.Numerics.Vector<byte>.Count, q = System.Numerics.Vector<float>.Count;
+            var div = new System.Numerics.Vector<float>(divisor);
+            for (; i <= src.Length - w; i += w)
+            {
+                System.Numerics.Vector.Widen(new System.Numerics.Vector<byte>(src.Slice(i, w)), out var s0, out var s1);
+                System.Numerics.Vector.Widen(s0, out var u0, out var u1);
+                System.Numerics.Vector.Widen(s1, out var u2, out var u3);
+                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u0), div).CopyTo(f, i);
+                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u1), div).CopyTo(f, i + q);
+                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u2), div).CopyTo(f, i + 2 * q);
+                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u3), div).CopyTo(f, i + 3 * q);
+            }
+        }
+        for (; i < f.Length; i++) f[i] = src[i] / divisor;
         int[] dims = shape.Length == 0 ? Dims.ToArray() : shape;
         return Tensor.Wrap(f, dims);
     }
