@@ -60,7 +60,8 @@ public class DataLoaderTests
         Assert.Equal(new[] { 3, 3, 3, 1 }, new DataLoader(ds, 3).Select(b => b.Count));
         var full = DataLoader.FullBatch(ds);
         var only = Assert.Single(full);
-        Assert.Same(ds.Labels, ds.Labels);
+        Assert.Equal(Enumerable.Range(0, 10), only.Indices);
+        Assert.Equal(ds.Labels, only.Labels);
         Assert.Equal(ds.Features.ToArray(), only.Features.ToArray());
         Assert.True(full.IsFullBatch);
         Assert.Equal(new[] { 10 }, DataLoader.FullBatch(ds, shuffle: true, seed: 1).Select(b => b.Count));

@@ -102,7 +102,6 @@ public class IdxReaderTests
     {
         // 1000 x 1000 x 1000 bytes declared (under no length bound), 10 present.
         long before = GC.GetTotalAllocatedBytes(true);
-        IdxReader.MaxBytes = IdxReader.DefaultMaxBytes;
         using var s = new NonSeekable(Idx(0x08, [1000, 1000, 1000], new byte[10]));
         var e = Assert.Throws<DataFormatException>(() => IdxReader.Read(s, "stream", 3));
         Assert.Contains("truncated", e.Message);
