@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text;
+using Nabla.Tensors;
+
+namespace Nabla.Data;
+
+/// <summary>
+/// Reads numeric CSV files into tensors: every column except an optional label column must hold numbers
+/// (invariant culture: '.' decimal point). Cells may be quoted with '"' ("" inside quotes is a quote); blank lines
+/// are skipped. Any problem raises a <see cref="DataFormatException"/> naming the file, line and column.
+/// </summary>
+public static class CsvReader
+{
+    /// <summary>Reads a CSV file.</summary>
+    public static CsvData Read(string path, CsvOptions? options = null)
+    {
+        if (!File.Exists(path)) throw new DataFormatException($"{path}: file not found");
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Read(reader, Path.GetFileName(path), options);
+    }
+
+    /// <summary>Reads CSV text; <paramref name="name"/> names the source in messages.</summary>
+    public static CsvData Read(TextReader reader, string name, CsvOptions? options = null)
+    {
+        var o = options ?? new CsvOptions();
+        if (o.LabelColumn != null && o.LabelColumnIndex != null)
+            throw new Nabla.Errors.ValueException("CsvReader: give the label column by name (LabelColumn) or by position (LabelColumnIndex), not both");
+        if (o.LabelColumn != null && o.HasHeader == false)
+            throw new Nabla.Errors.ValueException($"CsvReader: label column '{o.LabelColumn}' is given by name, but HasHeader is false");
+
+        var rows = new List<(int Line, string[] Cells)>();
+        int lineNo = 0;
+        for (string? line; (line = reader.ReadLine()) != null;)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            rows.Add((lineNo, SplitLine(line, o.Delimiter, name, lineNo)));
+        }
+        if (rows.Count == 0) throw new DataFormatException($"{name}: no rows found");
+        int width = rows[0].Cells.Length;
+
+        int? labelIndex = null;
+        if (o.LabelColumnIndex is int li)
+        {
+            int idx = li < 0 ? li + width : li;
+            if (idx < 0 || idx >= width) throw new DataFormatException($"{name}: label column index {li} expected within the {width} columns of line {rows[0].Line}");
+            labelIndex = idx;
+        }
+
+        bool header = o.HasHeader ?? (o.LabelColumn != null || rows[0].Cells.Where((c, j) => j != labelIndex && !IsNumber(c)).Any());
+        string[] names;
+        if (header)
+        {
+            names = rows[0].Cells;
+            rows.RemoveAt(0);
+            if (o.LabelColumn != null)
+            {
+                int idx = Array.IndexOf(names, o.LabelColumn);
+                if (idx < 0) throw new DataFormatException($"{name}: label column '{o.LabelColumn}' expected in the header, found columns {string.Join(", ", names.Select(n => $"'{n}'"))}");
+                labelIndex = idx;
+            }
+        }
+        else names = Enumerable.Range(0, width).Select(j => $"column{j}").ToArray();
+
+        int n = rows.Count, f = width - (labelIndex is null ? 0 : 1);
+        var features = new float[(long)n * f <= Array.MaxLength ? n * f : throw new DataFormatException($"{name}: {n} rows x {f} columns is too large")];
+        var labelCells = labelIndex is null ? null : new string[n];
+        for (int r = 0; r < n; r++)
+        {
+            var (line, cells) = rows[r];
+            if (cells.Length != width)
+                throw new DataFormatException($"{name}: line {line}: {width} cells expected (as in the first row), found {cells.Length}");
+            int k = 0;
+            for (int j = 0; j < width; j++)
+            {
+                if (j == labelIndex) { labelCells![r] = cells[j]; continue; }
+                if (!double.TryParse(cells[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                    throw new DataFormatException($"{name}: line {line}, column {j + 1} ('{names[j]}'): a number expected, found '{cells[j]}'");
+                features[r * f + k++] = (float)v;
+            }
+        }
+        var featureNames = names.Where((_, j) => j != labelIndex).ToArray();
+        var x = Tensor.Wrap(features, n, f);
+        if (labelCells is null) return new CsvData(x, featureNames, null, null, null, null);
+        string labelName = names[labelIndex!.Value];
+
+        if (o.RegressionTarget)
+        {
+            var t = new float[n];
+            for (int r = 0; r < n; r++)
+                if (!double.TryParse(labelCells[r], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                    throw new DataFormatException($"{name}: line {rows[r].Line}, column {labelIndex + 1} ('{labelName}'): a numeric target expected, found '{labelCells[r]}'");
+                else t[r] = (float)v;
+            return new CsvData(x, featureNames, labelName, null, null, Tensor.Wrap(t, n, 1));
+        }
+
+        var labels = new int[n];
+        bool integral = true;
+        for (int r = 0; r < n && integral; r++)
+            integral = int.TryParse(labelCells[r], NumberStyles.None, CultureInfo.InvariantCulture, out labels[r]);
+        if (integral) return new CsvData(x, featureNames, labelName, labels, null, null);
+        var classes = labelCells.Distinct().Order(StringComparer.Ordinal).ToArray();
+        var map = new Dictionary<string, int>();
+        for (int i = 0; i < classes.Length; i++) map[classes[i]] = i;
+        for (int r = 0; r < n; r++) labels[r] = map[labelCells[r]];
+        return new CsvData(x, featureNames, labelName, labels, classes, null);
+    }
+
+    private static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    private static string[] SplitLine(string line, char delimiter, string name, int lineNo)
+    {
+        var cells = new List<string>();
+        var sb = new StringBuilder();
+        int i = 0;
+        while (true)
+        {
+            sb.Clear();
+            while (i < line.Length && line[i] == ' ') i++;
+            if (i < line.Length && line[i] == '"')
+            {
+                int col = cells.Count + 1;
+                i++;
+                while (true)
+                {
+                    if (i >= line.Length) throw new DataFormatException($"{name}: line {lineNo}, column {col}: closing quote expected, found the end of the line");
+                    if (line[i] == '"')
+                    {
+                        if (i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i += 2; continue; }
+                        i++;
+                        break;
+                    }
+                    sb.Append(line[i++]);
+                }
+                while (i < line.Length && line[i] == ' ') i++;
+                if (i < line.Length && line[i] != delimiter)
+                    throw new DataFormatException($"{name}: line {lineNo}, column {col}: '{delimiter}' expected after a quoted cell, found '{line[i]}'");
+                cells.Add(sb.ToString());
+            }
+            else
+            {
+                int start = i;
+                while (i < line.Length && line[i] != delimiter) i++;
+                cells.Add(line[start..i].Trim());
+            }
+            if (i >= line.Length) break;
+            i++; // the delimiter
+        }
+        return cells.ToArray();
+    }
+}
