@@ -1,3 +1,4 @@
+using Nabla.Errors;
 using System.Globalization;
 using System.Text;
 using Nabla.Tensors;

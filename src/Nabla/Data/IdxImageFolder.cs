@@ -1,3 +1,5 @@
+using Nabla.Errors;
+
 namespace Nabla.Data;
 
 /// <summary>Shared loading of an MNIST-layout folder: four IDX files, 28×28 unsigned-byte images and labels.</summary>

@@ -1,3 +1,4 @@
+using Nabla.Errors;
 using Nabla.Data;
 using Xunit;
 

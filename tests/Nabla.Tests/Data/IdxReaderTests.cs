@@ -1,3 +1,4 @@
+using Nabla.Errors;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Nabla.Data;
