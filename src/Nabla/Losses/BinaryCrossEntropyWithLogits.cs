@@ -8,7 +8,7 @@ namespace Nabla.Losses;
 /// any x: lₙ = (1/M)·Σⱼ [(1 − y)·x + (1 + (w − 1)·y)·softplus(−x)], then the reduction, where
 /// softplus(−x) = max(−x, 0) + log(1 + e^(−|x|)) = −log σ(x). With w = 1 this is max(x, 0) − x·y + log(1 + e^(−|x|)).
 /// Targets y ∈ [0, 1]; w is the positive-class weight. Gradients: ∂/∂x = ((1 − y) − (1 + (w − 1)·y)·σ(−x))/M
-/// (= (σ(x) − y)/M for w = 1), ∂/∂y = (−x − (w − 1)·softplus(−x))/M.
+/// (= (σ(x) − y)/M for w = 1), ∂/∂y = (−x + (w − 1)·softplus(−x))/M.
 /// </summary>
 public sealed class BinaryCrossEntropyWithLogits : Loss
 {
@@ -44,6 +44,6 @@ public sealed class BinaryCrossEntropyWithLogits : Loss
 
         public double Value(double x, double t) => (1 - t) * x + (1 + (w - 1) * t) * SoftplusNeg(x);
         public double DPrediction(double x, double t) => (1 - t) - (1 + (w - 1) * t) * SigmoidNeg(x);
-        public double DTarget(double x, double t) => -x - (w - 1) * SoftplusNeg(x);
+        public double DTarget(double x, double t) => -x + (w - 1) * SoftplusNeg(x);
     }
 }
