@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Numerics;
+using Nabla.Autograd;
 using Nabla.Errors;
 using Nabla.Tensors;
 
@@ -13,7 +15,8 @@ namespace Nabla.Losses;
 /// weights w (all 1 by default):
 /// lse = m + log Σ_c e^(x_c − m) with m = max_c x_c (finite for any finite logits),
 /// l = Σ_c w_c·t_c·(lse − x_c), ∂l/∂x_c = softmax(x)_c·S − w_c·t_c with S = Σ_c w_c·t_c, and ∂l/∂t_c = w_c·(lse − x_c)
-/// times (1 − ε) for soft targets. Only lse per row is kept for backward, which recomputes the softmax.
+/// times (1 − ε) for soft targets. The softmax computed in forward (one vectorized exp over the whole batch) is kept
+/// for backward, so backward is multiply-adds only.
 /// </remarks>
 internal static class SoftmaxCrossEntropy
 {
@@ -27,26 +30,35 @@ internal static class SoftmaxCrossEntropy
     public static Tensor Apply(string name, Tensor logits, int[]? labels, Tensor? soft, double smoothing, double[]? weights, Reduction reduction)
     {
         int n = logits.Shape.Dims[0], k = logits.Shape.Dims[1];
-        var lse = new double[n];
-        var s = new double[n];          // S per row: Σ_c w_c t_c
-        var perSample = new double[n];
+        bool recording = GradMode.IsEnabled && (logits.RequiresGrad || (soft?.RequiresGrad ?? false));
+        var rows = new double[3 * n];   // per row: lse, S = Σ_c w_c t_c, loss
+        Array prob;                     // softmax(x) [N, K], kept for backward
         if (logits.DType == DType.Float32)
-            Forward<float>(logits.F, labels, soft is null ? default : soft.F, smoothing, weights, lse, s, perSample, k);
+        {
+            var p = recording ? new float[n * k] : ArrayPool<float>.Shared.Rent(n * k);
+            Forward<float>(logits.F, labels, soft is null ? default : soft.F, smoothing, weights, p.AsSpan(0, n * k), rows, k);
+            if (!recording) ArrayPool<float>.Shared.Return(p);
+            prob = p;
+        }
         else
-            Forward<double>(logits.D, labels, soft is null ? default : soft.D, smoothing, weights, lse, s, perSample, k);
+        {
+            var p = recording ? new double[n * k] : ArrayPool<double>.Shared.Rent(n * k);
+            Forward<double>(logits.D, labels, soft is null ? default : soft.D, smoothing, weights, p.AsSpan(0, n * k), rows, k);
+            if (!recording) ArrayPool<double>.Shared.Return(p);
+            prob = p;
+        }
 
         double denominator = 1;
         Tensor y;
         if (reduction == Reduction.None)
         {
             y = Tensor.Zeros([n], logits.DType);
-            if (logits.DType == DType.Float32) { var f = y.F; for (int i = 0; i < n; i++) f[i] = (float)perSample[i]; }
-            else perSample.CopyTo(y.D);
+            for (int i = 0; i < n; i++) y.SetFlat(i, rows[3 * i + 2]);
         }
         else
         {
             double total = 0;
-            foreach (double v in perSample) total += v;
+            for (int i = 0; i < n; i++) total += rows[3 * i + 2];
             if (reduction == Reduction.Mean)
             {
                 denominator = n;
@@ -61,6 +73,7 @@ internal static class SoftmaxCrossEntropy
             }
             y = Tensor.Scalar(total, logits.DType);
         }
+        if (!recording) return y;
 
         var x = logits;
         Tensor[] inputs = soft is null ? [x] : [x, soft];
@@ -72,36 +85,51 @@ internal static class SoftmaxCrossEntropy
             if (x.RequiresGrad)
             {
                 var dx = Tensor.Zeros([n, k], x.DType);
-                if (x.DType == DType.Float32) BackwardLogits<float>(x.F, labels, soft is null ? default : soft.F, smoothing, weights, lse, s, coef, dx.F, k);
-                else BackwardLogits<double>(x.D, labels, soft is null ? default : soft.D, smoothing, weights, lse, s, coef, dx.D, k);
+                if (x.DType == DType.Float32) BackwardLogits<float>((float[])prob, labels, soft is null ? default : soft.F, smoothing, weights, rows, coef, dx.F, k);
+                else BackwardLogits<double>((double[])prob, labels, soft is null ? default : soft.D, smoothing, weights, rows, coef, dx.D, k);
                 x.AccumulateGrad(dx);
             }
             if (soft != null && soft.RequiresGrad)
             {
                 var dt = Tensor.Zeros([n, k], x.DType);
-                if (x.DType == DType.Float32) BackwardTarget<float>(x.F, smoothing, weights, lse, coef, dt.F, k);
-                else BackwardTarget<double>(x.D, smoothing, weights, lse, coef, dt.D, k);
+                if (x.DType == DType.Float32) BackwardTarget<float>(x.F, smoothing, weights, rows, coef, dt.F, k);
+                else BackwardTarget<double>(x.D, smoothing, weights, rows, coef, dt.D, k);
                 soft.AccumulateGrad(dt);
             }
         });
     }
 
-    // x: (N,K), t: (N,K) or empty -> lse, s, loss: (N)
+    // x: (N,K), t: (N,K) or empty -> prob: (N,K) softmax; rows: (N,3) lse, S, loss
     private static void Forward<T>(ReadOnlySpan<T> x, int[]? labels, ReadOnlySpan<T> t, double eps, double[]? w,
-        Span<double> lse, Span<double> s, Span<double> loss, int k) where T : unmanaged, IFloatingPointIeee754<T>
+        Span<T> prob, double[] rows, int k) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int n = rows.Length / 3;
         double uniform = eps / k;
         double sumW = 0;
         if (labels != null) { if (w is null) sumW = k; else foreach (double v in w) sumW += v; }
-        for (int i = 0; i < lse.Length; i++)
+
+        // prob = x − rowmax, then one vectorized exp over the whole batch (rows are short, the batch is not)
+        for (int i = 0; i < n; i++)
         {
             var row = x.Slice(i * k, k);
             T max = row[0];
             for (int c = 1; c < k; c++) if (row[c] > max) max = row[c];
+            rows[3 * i] = double.CreateTruncating(max);
+            var prow = prob.Slice(i * k, k);
+            for (int c = 0; c < k; c++) prow[c] = row[c] - max;
+        }
+        VectorMath.ExpInPlace(prob);
+
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.Slice(i * k, k);
+            var prow = prob.Slice(i * k, k);
             T sum = T.Zero;
-            for (int c = 0; c < k; c++) sum += T.Exp(row[c] - max);
-            double l = double.CreateTruncating(max) + Math.Log(double.CreateTruncating(sum));
-            lse[i] = l;
+            for (int c = 0; c < k; c++) sum += prow[c];
+            T inv = T.One / sum;
+            for (int c = 0; c < k; c++) prow[c] *= inv;
+            double l = rows[3 * i] + Math.Log(double.CreateTruncating(sum));
+            rows[3 * i] = l;
 
             if (labels != null)
             {
@@ -114,8 +142,8 @@ internal static class SoftmaxCrossEntropy
                     for (int c = 0; c < k; c++) acc += (w is null ? 1 : w[c]) * (l - double.CreateTruncating(row[c]));
                     value += uniform * acc;
                 }
-                loss[i] = value;
-                s[i] = (1 - eps) * wy + uniform * sumW;
+                rows[3 * i + 1] = (1 - eps) * wy + uniform * sumW;
+                rows[3 * i + 2] = value;
             }
             else
             {
@@ -127,24 +155,23 @@ internal static class SoftmaxCrossEntropy
                     if (wt != 0) value += wt * (l - double.CreateTruncating(row[c])); // skip 0·∞ for −∞ logits
                     sw += wt;
                 }
-                loss[i] = value;
-                s[i] = sw;
+                rows[3 * i + 1] = sw;
+                rows[3 * i + 2] = value;
             }
         }
     }
 
     // dx_c = coef·(softmax_c·S − w_c·t_c)
-    private static void BackwardLogits<T>(ReadOnlySpan<T> x, int[]? labels, ReadOnlySpan<T> t, double eps, double[]? w,
-        double[] lse, double[] s, double[] coef, Span<T> dx, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void BackwardLogits<T>(T[] prob, int[]? labels, ReadOnlySpan<T> t, double eps, double[]? w,
+        double[] rows, double[] coef, Span<T> dx, int k) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double uniform = eps / k;
-        for (int i = 0; i < lse.Length; i++)
+        for (int i = 0; i < coef.Length; i++)
         {
-            var row = x.Slice(i * k, k);
+            var prow = prob.AsSpan(i * k, k);
             var drow = dx.Slice(i * k, k);
-            T l = T.CreateTruncating(lse[i]);
-            T a = T.CreateTruncating(coef[i] * s[i]);
-            for (int c = 0; c < k; c++) drow[c] = a * T.Exp(row[c] - l);
+            T a = T.CreateTruncating(coef[i] * rows[3 * i + 1]);
+            for (int c = 0; c < k; c++) drow[c] = a * prow[c];
             if (labels != null)
             {
                 if (eps != 0)
@@ -166,14 +193,14 @@ internal static class SoftmaxCrossEntropy
     }
 
     // dt_c = coef·(1 − ε)·w_c·(lse − x_c)
-    private static void BackwardTarget<T>(ReadOnlySpan<T> x, double eps, double[]? w, double[] lse, double[] coef, Span<T> dt, int k)
+    private static void BackwardTarget<T>(ReadOnlySpan<T> x, double eps, double[]? w, double[] rows, double[] coef, Span<T> dt, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < lse.Length; i++)
+        for (int i = 0; i < coef.Length; i++)
         {
-            double a = coef[i] * (1 - eps);
+            double a = coef[i] * (1 - eps), lse = rows[3 * i];
             for (int c = 0; c < k; c++)
-                dt[i * k + c] = T.CreateTruncating(a * (w is null ? 1 : w[c]) * (lse[i] - double.CreateTruncating(x[i * k + c])));
+                dt[i * k + c] = T.CreateTruncating(a * (w is null ? 1 : w[c]) * (lse - double.CreateTruncating(x[i * k + c])));
         }
     }
 }
