@@ -1,0 +1,82 @@
+using Nabla.Errors;
+using Nabla.Tensors;
+
+namespace Nabla.Losses;
+
+/// <summary>
+/// Cross-entropy on logits, with the softmax fused in (PyTorch's <c>CrossEntropyLoss</c>): for scores x [N, K] and
+/// a target distribution t per row, lₙ = −Σ_c w_c·t_c·log softmax(xₙ)_c = Σ_c w_c·t_c·(lse(xₙ) − xₙ_c), then the reduction.
+/// </summary>
+/// <remarks>
+/// <para>Targets are either class labels — a [N] tensor of whole numbers stored as floats, or an <c>int[]</c> —
+/// meaning one-hot rows, or distributions [N, K] (one-hot or soft).</para>
+/// <para>Label smoothing ε replaces t with (1 − ε)·t + ε/K. Class weights w [K] scale each class's term; with labels,
+/// <see cref="Reduction.Mean"/> then divides by Σₙ w_(yₙ) (the weighted mean, as PyTorch) instead of N.</para>
+/// <para>lse(x) = m + log Σ_c e^(x_c − m) with m = max x is finite for logits of any magnitude: logits [1000, 0, −1000]
+/// give loss 0 for label 0 and 2000 for label 2. Gradient: ∂l/∂x_c = softmax(x)_c·Σ_j w_j·t_j − w_c·t_c
+/// (softmax − t without weights); soft targets also receive ∂l/∂t_c = (1 − ε)·w_c·(lse − x_c).
+/// Forward and backward are one autograd node, each one pass over the logits.</para>
+/// </remarks>
+public sealed class CrossEntropy : Loss
+{
+    private readonly double[]? _weights;
+
+    /// <summary>Creates the loss.</summary>
+    /// <param name="reduction">How per-sample losses combine.</param>
+    /// <param name="labelSmoothing">ε in [0, 1): the target becomes (1 − ε)·t + ε/K.</param>
+    /// <param name="classWeights">w, one non-negative weight per class, or null for all 1.</param>
+    public CrossEntropy(Reduction reduction = Reduction.Mean, double labelSmoothing = 0, double[]? classWeights = null) : base(reduction)
+    {
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+            throw new ValueException($"{Name}: labelSmoothing must lie in [0, 1), got {labelSmoothing}");
+        if (classWeights != null)
+        {
+            for (int c = 0; c < classWeights.Length; c++)
+                if (!(classWeights[c] >= 0) || double.IsInfinity(classWeights[c]))
+                    throw new ValueException($"{Name}: class weight {classWeights[c]} at class {c} is invalid; expected a finite non-negative number");
+            _weights = (double[])classWeights.Clone();
+        }
+        LabelSmoothing = labelSmoothing;
+    }
+
+    /// <summary>ε, the label smoothing.</summary>
+    public double LabelSmoothing { get; }
+
+    /// <summary>The class weights (a copy), or null when all are 1.</summary>
+    public double[]? ClassWeights => (double[]?)_weights?.Clone();
+
+    /// <summary>
+    /// The loss of logits [N, K] against either class labels [N] (whole numbers in [0, K), as floats) or target
+    /// distributions [N, K]. A label outside [0, K) raises a <see cref="ValueException"/> naming it and its row.
+    /// </summary>
+    public override Tensor Forward(Tensor prediction, Tensor target)
+    {
+        int k = LossChecks.ClassCount(Name, prediction);
+        int n = prediction.Shape.Dims[0];
+        ArgumentNullException.ThrowIfNull(target);
+        CheckWeights(k);
+        if (target.Rank == 1)
+            return SoftmaxCrossEntropy.Apply(Name, prediction, LossChecks.Labels(Name, target, n, k), null, LabelSmoothing, _weights, Reduction);
+        if (target.Shape != prediction.Shape)
+            throw new ShapeException($"{Name}: target shape {target.Shape} fits neither labels [{n}] nor distributions {prediction.Shape} for logits {prediction.Shape}");
+        var soft = LossChecks.SameShape(Name, prediction, target);
+        return SoftmaxCrossEntropy.Apply(Name, prediction, null, soft, LabelSmoothing, _weights, Reduction);
+    }
+
+    /// <summary>The loss of logits [N, K] against integer class labels, one per row, each in [0, K).</summary>
+    public Tensor Forward(Tensor prediction, int[] labels)
+    {
+        int k = LossChecks.ClassCount(Name, prediction);
+        CheckWeights(k);
+        return SoftmaxCrossEntropy.Apply(Name, prediction, LossChecks.Labels(Name, labels, prediction.Shape.Dims[0], k), null, LabelSmoothing, _weights, Reduction);
+    }
+
+    /// <summary>The same as <see cref="Forward(Tensor, int[])"/>.</summary>
+    public Tensor Compute(Tensor prediction, int[] labels) => Forward(prediction, labels);
+
+    private void CheckWeights(int k)
+    {
+        if (_weights != null && _weights.Length != k)
+            throw new ShapeException($"{Name}: {_weights.Length} class weights given for {k} classes; expected [{k}]");
+    }
+}

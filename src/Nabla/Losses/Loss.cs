@@ -1,0 +1,44 @@
+using Nabla.Errors;
+using Nabla.Tensors;
+
+namespace Nabla.Losses;
+
+/// <summary>
+/// The base of every loss: one <see cref="Forward"/> that maps a batch of predictions [N, ...] and targets to
+/// a recorded tensor, so <c>loss.Forward(model.Forward(x), y).Backward()</c> trains the model.
+/// </summary>
+/// <remarks>
+/// Each loss first computes a per-sample loss lₙ (n = 0..N−1, axis 0 is the batch), then applies its
+/// <see cref="Reduction"/>: <see cref="Reduction.Mean"/> (the default) returns (1/N)·Σₙ lₙ,
+/// <see cref="Reduction.Sum"/> returns Σₙ lₙ and <see cref="Reduction.None"/> returns the vector [N] of lₙ.
+/// Whether lₙ averages or sums over a sample's remaining elements is stated by each loss: regression and
+/// binary losses average (as Keras does), distribution losses (cross-entropies, KL) sum over the classes.
+/// The result has the prediction's element type; the whole loss is one autograd node.
+/// </remarks>
+public abstract class Loss
+{
+    /// <summary>Creates a loss with the given reduction.</summary>
+    protected Loss(Reduction reduction)
+    {
+        if (!Enum.IsDefined(reduction))
+            throw new ValueException($"{GetType().Name}: reduction {(int)reduction} is not one of Mean, Sum, None");
+        Reduction = reduction;
+    }
+
+    /// <summary>How the per-sample losses are combined.</summary>
+    public Reduction Reduction { get; }
+
+    /// <summary>The name used in error messages (the class name, e.g. <c>CrossEntropy</c>).</summary>
+    public virtual string Name => GetType().Name;
+
+    /// <summary>Computes the loss of <paramref name="prediction"/> [N, ...] against <paramref name="target"/>.</summary>
+    /// <exception cref="ShapeException">The shapes do not fit together.</exception>
+    /// <exception cref="ValueException">A target (or label) lies outside the values the loss accepts.</exception>
+    public abstract Tensor Forward(Tensor prediction, Tensor target);
+
+    /// <summary>The same as <see cref="Forward"/>.</summary>
+    public Tensor Compute(Tensor prediction, Tensor target) => Forward(prediction, target);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}(reduction: {Reduction})";
+}
