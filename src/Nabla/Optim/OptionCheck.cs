@@ -35,6 +35,14 @@ internal static class OptionCheck
         return value;
     }
 
+    /// <summary>A decay factor in (0, 1].</summary>
+    public static double DecayFactor(string owner, string option, double value)
+    {
+        if (!(value > 0 && value <= 1))
+            throw new ValueException($"{owner}: {option} must be in (0, 1], got {value}");
+        return value;
+    }
+
     public static long PositiveCount(string owner, string option, long value)
     {
         if (value <= 0)
