@@ -1,0 +1,239 @@
+using System.Numerics;
+using Nabla.Errors;
+using Nabla.NN;
+using Nabla.Tensors;
+
+namespace Nabla.Optim;
+
+/// <summary>
+/// The base of every optimizer: it holds parameter groups, the base learning rate, the L2/L1 penalty options and
+/// per-parameter state, and applies an update rule to each trainable parameter that has a gradient.
+/// </summary>
+/// <remarks>
+/// <para>The training loop: <c>opt.ZeroGrad(); loss = ...; loss.Backward(); opt.Step();</c>.
+/// Frozen parameters (<see cref="Parameter.RequiresGrad"/> false) and parameters without a gradient are skipped.</para>
+/// <para>Regularization, written into the gradient before the update rule sees it (coupled):
+/// L2 weight decay g ← g + λθ (the gradient of λ/2·‖θ‖², the lectures' D = (1/n)Δ + λΘ) and
+/// L1 g ← g + λ₁·sign(θ) (the gradient of λ₁‖θ‖₁). Biases (<see cref="Parameter.IsBias"/>) are not penalized
+/// unless <see cref="RegularizeBiases"/> is set: the lectures' sum over j ≠ 0. <see cref="AdamW"/> instead decays
+/// the weights directly (decoupled). The gradient tensors themselves are never modified.</para>
+/// <para>Update rules are single SIMD loops over the parameter, gradient and state spans (float32 or float64);
+/// state buffers are allocated once per parameter at its first update, so a step allocates nothing afterwards.</para>
+/// </remarks>
+public abstract class Optimizer
+{
+    private readonly ParamGroup[] _groups;
+    private readonly ParamSlot?[][] _slots;
+    private double _learningRate, _weightDecay, _l1;
+
+    /// <summary>Sets up the groups and the base rate; <paramref name="learningRate"/> must be finite and ≥ 0.</summary>
+    private protected Optimizer(IEnumerable<ParamGroup> groups, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        _groups = groups.ToArray();
+        _learningRate = OptionCheck.NonNegative(Name, "learning rate", learningRate);
+        if (_groups.Length == 0 || _groups.All(g => g.Parameters.Count == 0))
+            throw new ValueException($"{Name}: the parameter list is empty; pass the model's Parameters()");
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            var group = _groups[g];
+            foreach (var p in group.Parameters)
+            {
+                if (p is null) throw new ValueException($"{Name}: parameter group {g} contains a null parameter");
+                if (!seen.Add(p)) throw new ValueException($"{Name}: parameter '{p.Name}' appears more than once");
+            }
+            if (group.LearningRate is double lr)
+            {
+                OptionCheck.NonNegative(Name, $"learning rate of group {g}", lr);
+                if (learningRate == 0 && lr != 0)
+                    throw new ValueException($"{Name}: group {g} has learning rate {lr} but the base learning rate is 0; group rates are kept as ratios to the base rate, which must then be > 0");
+                group.LearningRateFactor = learningRate == 0 ? 1.0 : lr / learningRate;
+            }
+            if (group.WeightDecay is double wd) OptionCheck.NonNegative(Name, $"weight decay of group {g}", wd);
+            if (group.L1 is double l1) OptionCheck.NonNegative(Name, $"L1 penalty of group {g}", l1);
+        }
+        _slots = _groups.Select(g => new ParamSlot?[g.Parameters.Count]).ToArray();
+    }
+
+    /// <summary>The optimizer's name in messages and in <see cref="OptimizerState.Optimizer"/>.</summary>
+    public string Name => GetType().Name;
+
+    /// <summary>The parameter groups.</summary>
+    public IReadOnlyList<ParamGroup> ParamGroups => _groups;
+
+    /// <summary>Every parameter of every group.</summary>
+    public IEnumerable<Parameter> Parameters => _groups.SelectMany(g => g.Parameters);
+
+    /// <summary>The base learning rate η (α). Schedules set it; each group uses it times its <see cref="ParamGroup.LearningRateFactor"/>. Finite and ≥ 0.</summary>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = OptionCheck.NonNegative(Name, "learning rate", value);
+    }
+
+    /// <summary>The L2 weight decay λ (default 0): g ← g + λθ; for <see cref="AdamW"/> the decoupled decay θ ← θ − ηλθ. Groups may override it.</summary>
+    public double WeightDecay
+    {
+        get => _weightDecay;
+        set => _weightDecay = OptionCheck.NonNegative(Name, "weight decay", value);
+    }
+
+    /// <summary>The L1 penalty λ₁ (default 0): g ← g + λ₁·sign(θ). Groups may override it.</summary>
+    public double L1
+    {
+        get => _l1;
+        set => _l1 = OptionCheck.NonNegative(Name, "L1 penalty", value);
+    }
+
+    /// <summary>Whether bias parameters are penalized too (default false: the lectures' j ≠ 0). Groups may override it.</summary>
+    public bool RegularizeBiases { get; set; }
+
+    /// <summary>The number of <see cref="Step"/> calls made (restored by <see cref="LoadState"/>).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The learning rate a group uses now: <see cref="LearningRate"/> × its factor.</summary>
+    public double GroupLearningRate(int group) => _learningRate * _groups[group].LearningRateFactor;
+
+    /// <summary>Names of the per-parameter state buffers of the update rule, e.g. <c>["s", "r"]</c> for Adam; empty when stateless.</summary>
+    private protected abstract string[] StateNames { get; }
+
+    /// <summary>Applies the update rule to one parameter. <paramref name="theta"/> and <paramref name="grad"/> have the same length, as does every state buffer of <paramref name="slot"/>.</summary>
+    private protected abstract void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, ParamSlot slot)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Updates every trainable parameter that has a gradient, once.</summary>
+    public void Step()
+    {
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            var group = _groups[g];
+            double lr = GroupLearningRate(g);
+            double wd = group.WeightDecay ?? _weightDecay, l1 = group.L1 ?? _l1;
+            bool regularizeBiases = group.RegularizeBiases ?? RegularizeBiases;
+            var slots = _slots[g];
+            for (int j = 0; j < slots.Length; j++)
+            {
+                var p = group.Parameters[j];
+                if (!p.RequiresGrad || p.Grad is not { } grad) continue;
+                var data = p.Data;
+                if (grad.Numel != data.Numel)
+                    throw new ShapeException($"{Name}: gradient of parameter '{p.Name}' has shape {grad.Shape}, the parameter {data.Shape}");
+                if (grad.DType != data.DType)
+                    throw new ValueException($"{Name}: gradient of parameter '{p.Name}' is {grad.DType}, the parameter {data.DType}");
+                var slot = slots[j] ??= new ParamSlot(data.DType, data.Numel, StateNames.Length);
+                if (slot.DType != data.DType)
+                    throw new ValueException($"{Name}: parameter '{p.Name}' changed from {slot.DType} to {data.DType} after its optimizer state was created; create the optimizer after converting the model");
+                slot.Step++;
+                bool penalize = !p.IsBias || regularizeBiases;
+                var ctx = new StepContext(lr, penalize ? wd : 0, penalize ? l1 : 0, slot.Step);
+                if (data.DType == DType.Float32) Update(ctx, data.AsSpan<float>(), grad.AsSpan<float>(), slot);
+                else Update(ctx, data.AsSpan<double>(), grad.AsSpan<double>(), slot);
+            }
+        }
+        StepCount++;
+    }
+
+    /// <summary>Drops the gradient of every parameter (sets it to null), ready for the next backward pass.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters) p.Grad = null;
+    }
+
+    /// <summary>A copy of the optimizer's state (see <see cref="OptimizerState"/>).</summary>
+    public OptimizerState GetState()
+    {
+        var state = new OptimizerState { Optimizer = Name, LearningRate = _learningRate, StepCount = StepCount };
+        foreach (var (key, g, j) in Keys())
+        {
+            if (_slots[g][j] is not { } slot) continue;
+            var p = _groups[g].Parameters[j];
+            state.Shapes[key] = p.Shape.Dims.ToArray();
+            state.ParameterSteps[key] = slot.Step;
+            for (int b = 0; b < StateNames.Length; b++)
+            {
+                string name = $"{key}/{StateNames[b]}";
+                if (slot.Buffers[b] is float[] f) state.Float32Buffers[name] = (float[])f.Clone();
+                else state.Float64Buffers[name] = (double[])((double[])slot.Buffers[b]).Clone();
+            }
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// Replaces the optimizer's state by a copy of <paramref name="state"/> (from <see cref="GetState"/> of an optimizer of the
+    /// same type over parameters of the same names and shapes). Everything is checked before anything changes;
+    /// parameters absent from the state start fresh.
+    /// </summary>
+    public void LoadState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Optimizer != Name)
+            throw new ValueException($"{Name}: the state was saved by a {state.Optimizer} optimizer");
+        OptionCheck.NonNegative(Name, "learning rate in the loaded state", state.LearningRate);
+        if (state.StepCount < 0) throw new ValueException($"{Name}: step count in the loaded state must be ≥ 0, got {state.StepCount}");
+        var byKey = Keys().ToDictionary(k => k.Key, k => (k.Group, k.Index));
+        foreach (var key in state.Shapes.Keys.Concat(state.ParameterSteps.Keys))
+            if (!byKey.ContainsKey(key))
+                throw new ValueException($"{Name}: the state has an entry for parameter '{key}', which this optimizer does not hold (it holds {string.Join(", ", byKey.Keys)})");
+        var expectedBuffers = new HashSet<string>();
+        foreach (var (key, t) in state.ParameterSteps)
+        {
+            var (g, j) = byKey[key];
+            var p = _groups[g].Parameters[j];
+            if (t < 0) throw new ValueException($"{Name}: step count of parameter '{key}' must be ≥ 0, got {t}");
+            if (!state.Shapes.TryGetValue(key, out var shape))
+                throw new ValueException($"{Name}: the state has no shape for parameter '{key}'");
+            if (!shape.AsSpan().SequenceEqual(p.Shape.Dims))
+                throw new ShapeException($"{Name}: parameter '{key}' has shape {p.Shape}, the saved state [{string.Join(", ", shape)}]");
+            bool isFloat = p.Data.DType == DType.Float32;
+            foreach (var b in StateNames)
+            {
+                string name = $"{key}/{b}";
+                expectedBuffers.Add(name);
+                int length = isFloat
+                    ? state.Float32Buffers.TryGetValue(name, out var f) ? f.Length : -1
+                    : state.Float64Buffers.TryGetValue(name, out var d) ? d.Length : -1;
+                if (length < 0)
+                    throw new ValueException($"{Name}: the state has no {(isFloat ? "Float32" : "Float64")} buffer '{name}' for the {p.Data.DType} parameter '{key}'");
+                if (length != p.Numel)
+                    throw new ShapeException($"{Name}: buffer '{name}' has {length} elements, parameter '{key}' of shape {p.Shape} has {p.Numel}");
+            }
+        }
+        foreach (var name in state.Float32Buffers.Keys.Concat(state.Float64Buffers.Keys))
+            if (!expectedBuffers.Contains(name))
+                throw new ValueException($"{Name}: unexpected buffer '{name}' in the state (this optimizer's buffers are {(StateNames.Length == 0 ? "none" : string.Join(", ", StateNames))}, per parameter with a step count)");
+
+        foreach (var slots in _slots) Array.Clear(slots);
+        foreach (var (key, t) in state.ParameterSteps)
+        {
+            var (g, j) = byKey[key];
+            var p = _groups[g].Parameters[j];
+            var slot = new ParamSlot(p.Data.DType, p.Numel, StateNames.Length) { Step = t };
+            for (int b = 0; b < StateNames.Length; b++)
+            {
+                string name = $"{key}/{StateNames[b]}";
+                if (slot.Buffers[b] is float[] f) state.Float32Buffers[name].CopyTo(f, 0);
+                else state.Float64Buffers[name].CopyTo((double[])slot.Buffers[b], 0);
+            }
+            _slots[g][j] = slot;
+        }
+        _learningRate = state.LearningRate;
+        StepCount = state.StepCount;
+    }
+
+    /// <summary>Each parameter's state key: its name, or <c>param{i}</c> when unnamed or when the name is taken.</summary>
+    private IEnumerable<(string Key, int Group, int Index)> Keys()
+    {
+        var used = new HashSet<string>();
+        int i = 0;
+        for (int g = 0; g < _groups.Length; g++)
+            for (int j = 0; j < _groups[g].Parameters.Count; j++, i++)
+            {
+                string name = _groups[g].Parameters[j].Name;
+                string key = string.IsNullOrEmpty(name) || used.Contains(name) ? $"param{i}" : name;
+                used.Add(key);
+                yield return (key, g, j);
+            }
+    }
+}

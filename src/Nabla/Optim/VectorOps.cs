@@ -1,0 +1,65 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Nabla.Optim;
+
+/// <summary>
+/// Loads and stores of <see cref="Vector{T}"/> lanes over spans, padding the last partial vector with zeros,
+/// so that every update rule is written once, in vector form, and also covers the tail of a span.
+/// </summary>
+internal static class VectorOps
+{
+    /// <summary>The lanes <c>[i, i + Count)</c> of <paramref name="s"/>; lanes past the end read as zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Load<T>(ReadOnlySpan<T> s, int i) where T : unmanaged
+    {
+        if (i + Vector<T>.Count <= s.Length)
+            return Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+        return LoadTail(s, i);
+    }
+
+    /// <summary>Writes the lanes of <paramref name="v"/> that fall inside <paramref name="s"/>, from index <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T>(Span<T> s, int i, Vector<T> v) where T : unmanaged
+    {
+        if (i + Vector<T>.Count <= s.Length)
+            v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+        else StoreTail(s, i, v);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector<T> LoadTail<T>(ReadOnlySpan<T> s, int i) where T : unmanaged
+    {
+        Span<T> tmp = stackalloc T[Vector<T>.Count];
+        tmp.Clear();
+        s[i..].CopyTo(tmp);
+        return new Vector<T>(tmp);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreTail<T>(Span<T> s, int i, Vector<T> v) where T : unmanaged
+    {
+        Span<T> tmp = stackalloc T[Vector<T>.Count];
+        v.CopyTo(tmp);
+        tmp[..(s.Length - i)].CopyTo(s[i..]);
+    }
+
+    /// <summary>sign(x) lane-wise: 1, −1 or 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Sign<T>(Vector<T> x) where T : unmanaged
+        => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero)
+         - Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero);
+
+    /// <summary>
+    /// The gradient with the coupled penalties added: g + λ₂θ + λ₁·sign(θ) (L2 weight decay, then L1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Penalized<T>(Vector<T> g, Vector<T> theta, Vector<T> l2, Vector<T> l1) where T : unmanaged
+        => g + l2 * theta + l1 * Sign(theta);
+
+    /// <summary>A scalar broadcast to every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> Splat<T>(double value) where T : unmanaged, INumberBase<T>
+        => new(T.CreateTruncating(value));
+}
