@@ -9,7 +9,7 @@ namespace Nabla.Kernels;
 /// says which. Conventions as in <see cref="Elementwise"/>.
 /// </summary>
 /// <remarks>
-/// Single precision is vectorised (sigmoid, tanh and their relatives to within 2 ulp, see VectorMath);
+/// Single precision is vectorised (sigmoid and tanh within 2.5 ulp, see VectorMath);
 /// double precision runs System.Math per element for transcendentals and exists for gradient checks.
 /// </remarks>
 public static class Activations

@@ -243,7 +243,7 @@ internal static class Simd
     }
 
     /// <summary>
-    /// Σ_i map(a[i], b[i]) summed pairwise: blocks of <see cref="SumBlock"/> elements are reduced with four independent
+    /// Σ_i map(a[i], b[i]) summed pairwise: blocks of up to <see cref="SumBlock"/> elements are reduced with four independent
     /// vector accumulators, and blocks are combined as a balanced binary tree. The split points depend only on the
     /// length, so the result is deterministic for a given length and level; the error grows like O(log n), not O(n).
     /// </summary>
@@ -254,12 +254,21 @@ internal static class Simd
         return Pairwise(op, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), 0, a.Length, LevelFor(TOp.Vectorizable));
     }
 
+    /// <summary>The largest block summed directly at the widest level (4 accumulators × 8 lanes × 32 steps).</summary>
     internal const int SumBlock = 1024;
+
+    /// <summary>Block size for a level: 32 sequential steps per lane of the four accumulators, whatever the width.</summary>
+    private static int BlockFor<T>(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector256 => 4 * 32 * Vector256<T>.Count,
+        SimdLevel.Vector128 => 4 * 32 * Vector128<T>.Count,
+        _ => 4 * 32,
+    };
 
     private static T Pairwise<TOp, T>(TOp op, ref T a, ref T b, int start, int n, SimdLevel level)
         where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        if (n <= SumBlock) return Block(op, ref a, ref b, start, n, level);
+        if (n <= BlockFor<T>(level)) return Block(op, ref a, ref b, start, n, level);
         int half = (n / 2) & ~31; // keep the left half a whole number of vector groups
         return Pairwise(op, ref a, ref b, start, half, level) + Pairwise(op, ref a, ref b, start + half, n - half, level);
     }

