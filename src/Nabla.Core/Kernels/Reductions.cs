@@ -13,7 +13,7 @@ namespace Nabla.Kernels;
 /// are pairwise: blocks of 1024 elements are summed with four independent vector accumulators and the block sums
 /// are combined as a balanced tree whose shape depends only on the length. They are deterministic (same input,
 /// same machine, same bits) and accurate: the error bound grows like log n instead of n. Max, Min and ArgMax
-/// propagate NaN like PyTorch (ArgMax returns the first NaN, else the first maximum). Empty input: the sums are 0;
+/// propagate NaN like PyTorch (ArgMax returns the first NaN, else the first maximum); the max of −0 and +0 may be either. Empty input: the sums are 0;
 /// Max, Min and ArgMax throw.
 /// </remarks>
 public static class Reductions
@@ -112,7 +112,13 @@ public static class Reductions
         if (length != rows) throw new ArgumentException($"Length {length} of '{name}' is not rows = {rows}.", name);
     }
 
-    /// <summary>Folds the span with an associative, idempotent op (max, min); the tail is padded with x[0], which such an op ignores.</summary>
+    /// <summary>
+    /// Folds the span with max or min. The vector paths use the hardware instruction (MaxNative: no NaN or ±0 rules,
+    /// about three times cheaper than IEEE Vector256.Max on AVX2) and track NaN separately with a self-comparison mask,
+    /// so any NaN still gives NaN; only the sign of a zero result may differ from IEEE maximum. The tail is padded
+    /// with x[0], which max and min ignore.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Fold<TOp, T>(TOp op, ReadOnlySpan<T> x) where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.IsEmpty) throw new ArgumentException("Cannot reduce an empty span (max/min/argmax have no identity).", nameof(x));
@@ -124,14 +130,28 @@ public static class Reductions
             case SimdLevel.Vector256:
             {
                 int w = Vector256<T>.Count;
-                Vector256<T> a0 = Vector256.Create(first), a1 = a0;
+                Vector256<T> a0 = Vector256.Create(first), a1 = a0, nan = Vector256<T>.Zero;
                 for (; i <= n - 2 * w; i += 2 * w)
                 {
-                    a0 = op.Invoke(a0, Vector256.LoadUnsafe(ref xr, (nuint)i));
-                    a1 = op.Invoke(a1, Vector256.LoadUnsafe(ref xr, (nuint)(i + w)));
+                    Vector256<T> v0 = Vector256.LoadUnsafe(ref xr, (nuint)i), v1 = Vector256.LoadUnsafe(ref xr, (nuint)(i + w));
+                    a0 = op.Invoke(a0, v0);
+                    a1 = op.Invoke(a1, v1);
+                    nan |= ~(Vector256.Equals(v0, v0) & Vector256.Equals(v1, v1));
                 }
-                if (i <= n - w) { a0 = op.Invoke(a0, Vector256.LoadUnsafe(ref xr, (nuint)i)); i += w; }
-                if (i < n) a1 = op.Invoke(a1, Simd.LoadPartial256(ref xr, i, n - i, first));
+                if (i <= n - w)
+                {
+                    Vector256<T> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    a0 = op.Invoke(a0, v);
+                    nan |= ~Vector256.Equals(v, v);
+                    i += w;
+                }
+                if (i < n)
+                {
+                    Vector256<T> v = Simd.LoadPartial256(ref xr, i, n - i, first);
+                    a1 = op.Invoke(a1, v);
+                    nan |= ~Vector256.Equals(v, v);
+                }
+                if (nan != Vector256<T>.Zero) return T.NaN;
                 a0 = op.Invoke(a0, a1);
                 T r = a0[0];
                 for (int k = 1; k < w; k++) r = op.Invoke(r, a0[k]);
@@ -140,14 +160,28 @@ public static class Reductions
             case SimdLevel.Vector128:
             {
                 int w = Vector128<T>.Count;
-                Vector128<T> a0 = Vector128.Create(first), a1 = a0;
+                Vector128<T> a0 = Vector128.Create(first), a1 = a0, nan = Vector128<T>.Zero;
                 for (; i <= n - 2 * w; i += 2 * w)
                 {
-                    a0 = op.Invoke(a0, Vector128.LoadUnsafe(ref xr, (nuint)i));
-                    a1 = op.Invoke(a1, Vector128.LoadUnsafe(ref xr, (nuint)(i + w)));
+                    Vector128<T> v0 = Vector128.LoadUnsafe(ref xr, (nuint)i), v1 = Vector128.LoadUnsafe(ref xr, (nuint)(i + w));
+                    a0 = op.Invoke(a0, v0);
+                    a1 = op.Invoke(a1, v1);
+                    nan |= ~(Vector128.Equals(v0, v0) & Vector128.Equals(v1, v1));
                 }
-                if (i <= n - w) { a0 = op.Invoke(a0, Vector128.LoadUnsafe(ref xr, (nuint)i)); i += w; }
-                if (i < n) a1 = op.Invoke(a1, Simd.LoadPartial128(ref xr, i, n - i, first));
+                if (i <= n - w)
+                {
+                    Vector128<T> v = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                    a0 = op.Invoke(a0, v);
+                    nan |= ~Vector128.Equals(v, v);
+                    i += w;
+                }
+                if (i < n)
+                {
+                    Vector128<T> v = Simd.LoadPartial128(ref xr, i, n - i, first);
+                    a1 = op.Invoke(a1, v);
+                    nan |= ~Vector128.Equals(v, v);
+                }
+                if (nan != Vector128<T>.Zero) return T.NaN;
                 a0 = op.Invoke(a0, a1);
                 T r = a0[0];
                 for (int k = 1; k < w; k++) r = op.Invoke(r, a0[k]);
@@ -162,6 +196,7 @@ public static class Reductions
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ArgMaxCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T m = Fold(new MaxFold<T>(), x); // throws on empty
@@ -200,15 +235,15 @@ public static class Reductions
     {
         public static bool Vectorizable => true;
         public T Invoke(T a, T b) => T.Max(a, b);
-        public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.Max(a, b);
-        public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+        public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.MaxNative(a, b); // NaN tracked by Fold
+        public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.MaxNative(a, b);
     }
 
     private readonly struct MinFold<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static bool Vectorizable => true;
         public T Invoke(T a, T b) => T.Min(a, b);
-        public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.Min(a, b);
-        public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+        public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.MinNative(a, b); // NaN tracked by Fold
+        public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.MinNative(a, b);
     }
 }
