@@ -130,6 +130,20 @@ public abstract class Module
     /// <summary>Every parameter, in a stable order.</summary>
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(x => x.Parameter);
 
+    /// <summary>
+    /// The random generators modules own (e.g. a dropout layer's), found like parameters from fields of type
+    /// <see cref="Generator"/>, with hierarchical names. Checkpoints save their states so resumed training repeats
+    /// the same random masks.
+    /// </summary>
+    public IEnumerable<(string Name, Generator Generator)> NamedGenerators()
+    {
+        var seen = new HashSet<Generator>(ReferenceEqualityComparer.Instance);
+        foreach (var (prefix, m) in NamedModules())
+            foreach (var f in Fields(m.GetType()))
+                if (f.FieldType == typeof(Generator) && f.GetValue(m) is Generator g && seen.Add(g))
+                    yield return (prefix.Length == 0 ? LocalName(f.Name) : $"{prefix}.{LocalName(f.Name)}", g);
+    }
+
     /// <summary>Every buffer with its hierarchical name.</summary>
     public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers()
     {
@@ -186,7 +200,7 @@ public abstract class Module
         for (var c = type; c is not null && c != typeof(Module); c = c.BaseType) chain.Add(c);
         chain.Reverse(); // base-class fields first
         return chain.SelectMany(c => c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            .Where(f => typeof(Parameter).IsAssignableFrom(f.FieldType) || typeof(Module).IsAssignableFrom(f.FieldType)
+            .Where(f => typeof(Parameter).IsAssignableFrom(f.FieldType) || typeof(Module).IsAssignableFrom(f.FieldType) || f.FieldType == typeof(Generator)
                         || typeof(IEnumerable<Module>).IsAssignableFrom(f.FieldType))
             .OrderBy(f => f.MetadataToken)
             .ToArray();

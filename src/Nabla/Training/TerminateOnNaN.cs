@@ -1,0 +1,44 @@
+namespace Nabla.Training;
+
+/// <summary>
+/// The NaN guard: after every step, stops training as soon as the loss, a parameter or a gradient is not finite,
+/// naming the first offending tensor. The epoch is abandoned, so epoch-end checkpoints keep the last good weights.
+/// </summary>
+public sealed class TerminateOnNaN : Callback
+{
+    /// <summary>The description of the first non-finite value found, or null.</summary>
+    public string? Fault { get; private set; }
+
+    /// <inheritdoc/>
+    public override void OnBatchEnd(TrainingContext context, BatchResult batch)
+    {
+        string? fault = null;
+        if (!double.IsFinite(batch.Loss)) fault = $"the loss is {batch.Loss}";
+        else
+            foreach (var (name, p) in context.Model.NamedParameters())
+            {
+                if (FirstNonFinite(p.Grad) is int gi) { fault = $"gradient of '{name}' is {p.Grad!.GetFlat(gi)} at index {gi}"; break; }
+                if (FirstNonFinite(p.Data) is int pi) { fault = $"parameter '{name}' is {p.Data.GetFlat(pi)} at index {pi}"; break; }
+            }
+        if (fault is null) return;
+        Fault = fault;
+        context.StopTraining = true;
+        context.StopReason = $"non-finite value at epoch {batch.Epoch}, batch {batch.Index + 1}: {fault}";
+    }
+
+    private static int? FirstNonFinite(Tensors.Tensor? t)
+    {
+        if (t is null) return null;
+        if (t.DType == Tensors.DType.Float32)
+        {
+            var s = t.AsSpan<float>();
+            for (int i = 0; i < s.Length; i++) if (!float.IsFinite(s[i])) return i;
+        }
+        else
+        {
+            var s = t.AsSpan<double>();
+            for (int i = 0; i < s.Length; i++) if (!double.IsFinite(s[i])) return i;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,195 @@
+using Nabla.Data;
+using Nabla.Kernels;
+using Nabla.Losses;
+using Nabla.NN;
+using Nabla.NN.Activations;
+using Nabla.Optim;
+using Nabla.Tensors;
+using Nabla.Training;
+using Xunit;
+
+namespace Nabla.Tests.Training;
+
+[Collection("MaxThreads")]
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nabla-trainer").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    /// <summary>Two Gaussian blobs per class in 2-D, three classes: separable but not trivially.</summary>
+    private static TensorDataset Blobs(int n, ulong seed)
+    {
+        var g = new Generator(seed);
+        var x = new float[n * 2];
+        var y = new int[n];
+        double[][] centers = [[0, 0], [3, 0], [0, 3]];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i % 3;
+            x[2 * i] = (float)(centers[y[i]][0] + g.NextNormal() * 0.7);
+            x[2 * i + 1] = (float)(centers[y[i]][1] + g.NextNormal() * 0.7);
+        }
+        return new TensorDataset(Tensor.FromArray(x, n, 2), y);
+    }
+
+    private static Sequential Model(ulong seed)
+    {
+        var g = new Generator(seed);
+        return new Sequential(new Linear(2, 16, generator: g), new ReLU(), new Dropout(0.1, new Generator(seed + 7)), new Linear(16, 3, generator: g));
+    }
+
+    private static Trainer NewTrainer(ulong seed)
+    {
+        var model = Model(seed);
+        return new Trainer(model, new CrossEntropy(), new Adam(model.Parameters(), 0.01));
+    }
+
+    [Fact]
+    public void FitLearnsSeparableClassesAndEvaluatePredictAgree()
+    {
+        var train = Blobs(600, 1);
+        var test = Blobs(300, 2);
+        var t = NewTrainer(3);
+        var h = t.Fit(train, epochs: 15, batchSize: 32, validation: test, seed: 5);
+        Assert.Equal(15, h.Epochs.Count);
+        Assert.True(h.Epochs[^1].Loss < h.Epochs[0].Loss, "training loss must fall");
+        var ev = t.Evaluate(test);
+        Assert.True(ev.Accuracy > 0.9, $"accuracy {ev.Accuracy}");
+        Assert.Equal(h.Epochs[^1].ValidationAccuracy, ev.Accuracy, 12);
+        var p = t.Predict(test.Features);
+        Assert.Equal(new Shape(300, 3), p.Probabilities.Shape);
+        for (int i = 0; i < 300; i++)
+        {
+            double rowSum = 0;
+            for (int c = 0; c < 3; c++) rowSum += p.Probabilities[i, c];
+            Assert.Equal(1.0, rowSum, 5);
+        }
+        Assert.Equal(ev.Accuracy, Metrics.Accuracy(p.Classes, test.Labels!), 12);
+        Assert.True(t.Model.IsTraining); // modes restored
+    }
+
+    private static float[][] Weights(Module m) => m.Parameters().Select(p => p.Data.ToArray()).ToArray();
+
+    [Fact]
+    public void SameSeedGivesBitIdenticalWeightsWithOneOrTwoThreads()
+    {
+        var train = Blobs(300, 1);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            var a = NewTrainer(3); a.Fit(train, 3, 16, seed: 9);
+            var b = NewTrainer(3); b.Fit(train, 3, 16, seed: 9);
+            Parallelism.MaxThreads = 1;
+            var c = NewTrainer(3); c.Fit(train, 3, 16, seed: 9);
+            Assert.Equal(Weights(a.Model), Weights(b.Model));
+            Assert.Equal(Weights(a.Model), Weights(c.Model));
+            var d = NewTrainer(4); d.Fit(train, 3, 16, seed: 9);
+            Assert.NotEqual(Weights(a.Model), Weights(d.Model));
+        }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
+    [Fact]
+    public void ResumingFromACheckpointGivesBitIdenticalWeights()
+    {
+        var train = Blobs(300, 1);
+        Generator.ManualSeed(11);
+        var full = NewTrainer(3);
+        full.Schedule = new CosineDecay(0.01, 4) { Interval = ScheduleInterval.Step };
+        full.Fit(train, 4, 16, seed: 9);
+
+        Generator.ManualSeed(11);
+        var first = NewTrainer(3);
+        first.Schedule = new CosineDecay(0.01, 4) { Interval = ScheduleInterval.Step };
+        first.Fit(train, 2, 16, seed: 9);
+        var path = Path.Combine(_dir, "state.safetensors");
+        TrainingCheckpoint.Save(path, first);
+
+        Generator.ManualSeed(12345); // a different default state: the checkpoint must restore it
+        var resumed = NewTrainer(99);
+        resumed.Schedule = new CosineDecay(0.01, 4) { Interval = ScheduleInterval.Step };
+        TrainingCheckpoint.Restore(path, resumed);
+        Assert.Equal(2, resumed.History.Epochs.Count);
+        resumed.Fit(train, 4, 16, seed: 9);
+        Assert.Equal(4, resumed.History.Epochs.Count);
+        Assert.Equal(Weights(full.Model), Weights(resumed.Model));
+        Assert.Equal(full.History.Values("loss"), resumed.History.Values("loss"));
+    }
+
+    [Fact]
+    public void NaNGuardStopsNamingTheTensorAndKeepsTheLastGoodCheckpoint()
+    {
+        var train = Blobs(300, 1);
+        var model = Model(3);
+        var opt = new SGD(model.Parameters(), 0.05);
+        var t = new Trainer(model, new CrossEntropy(), opt);
+        var guard = new TerminateOnNaN();
+        var ckpt = new ModelCheckpoint(_dir, monitor: "loss");
+        t.Callbacks.Add(guard);
+        t.Callbacks.Add(ckpt);
+        t.Callbacks.Add(new PoisonAtEpoch(3));
+        var h = t.Fit(train, 10, 32, seed: 1);
+        Assert.Equal(2, h.Epochs.Count);
+        Assert.NotNull(guard.Fault);
+        Assert.Contains("0.weight", h.StopReason);
+        var check = Model(77);
+        Nabla.IO.Checkpoint.Load(ckpt.LastPath, check);
+        Assert.All(check.Parameters(), p => Assert.All(p.Data.ToArray(), v => Assert.True(float.IsFinite(v))));
+    }
+
+    /// <summary>Writes a NaN into the first weight at the start of the given epoch (a scripted numerical fault).</summary>
+    private sealed class PoisonAtEpoch(int epoch) : Callback
+    {
+        public override void OnEpochBegin(TrainingContext context, int e)
+        {
+            if (e == epoch) context.Model.Parameters().First().Data.SetFlat(0, double.NaN);
+        }
+    }
+
+    [Fact]
+    public void EarlyStoppingStopsAtTheRightEpochAndRestoresTheBestWeights()
+    {
+        // Scripted validation losses: best at epoch 3, then 3 epochs without improvement → stop after epoch 6 (patience 2 → stop at 6).
+        double[] val = [1.0, 0.8, 0.5, 0.6, 0.55, 0.7, 0.4];
+        var model = Model(3);
+        var t = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.1));
+        var stop = new EarlyStopping("val_loss", patience: 2, restoreBestWeights: true);
+        var ctx = new TrainingContext(t, t.History, val.Length);
+        stop.OnTrainBegin(ctx);
+        float[]? weightsAtBest = null;
+        int epoch = 0;
+        for (; epoch < val.Length && !ctx.StopTraining; epoch++)
+        {
+            model.Parameters().First().Data.SetFlat(0, epoch + 1); // the weights change every epoch
+            if (epoch == 2) weightsAtBest = model.Parameters().First().Data.ToArray();
+            var rec = new EpochRecord(epoch + 1, 1, 0.5, val[epoch], 0.5, 0.1, 1, 1);
+            ctx.History.Add(rec);
+            stop.OnEpochEnd(ctx, rec);
+        }
+        Assert.Equal(5, epoch);           // epochs 4 and 5 did not improve on 0.5 → stop after epoch 5
+        Assert.Equal(5, stop.StoppedEpoch);
+        Assert.Equal(3, stop.BestEpoch);
+        stop.OnTrainEnd(ctx);
+        Assert.Equal(weightsAtBest, model.Parameters().First().Data.ToArray());
+    }
+
+    [Fact]
+    public void BadArgumentsAreNamed()
+    {
+        var t = NewTrainer(1);
+        var ds = Blobs(10, 1);
+        Assert.Contains("epochs", Assert.Throws<Nabla.Errors.ValueException>(() => t.Fit(ds, 0)).Message);
+        Assert.Contains("batch size", Assert.Throws<Nabla.Errors.ValueException>(() => t.Fit(ds, 1, batchSize: 0)).Message);
+    }
+
+    [Fact]
+    public void HistoryRoundTripsThroughCsv()
+    {
+        var h = NewTrainer(1).Fit(Blobs(60, 1), 2, 16);
+        var back = History.FromCsv(h.ToCsv());
+        Assert.Equal(h.Values("loss"), back.Values("loss"));
+        Assert.Equal(h.Values("accuracy"), back.Values("accuracy"));
+    }
+}
