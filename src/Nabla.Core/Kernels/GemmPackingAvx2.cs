@@ -31,11 +31,26 @@ internal static unsafe class GemmPackingAvx2
     public static void PackB(bool trans, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
     {
         int full = nc / Nr * Nr;
-        for (int jp = 0; jp < full; jp += Nr)
+        if (!trans)
         {
-            if (!trans) PackBRows(b + (nint)p0 * ldb + j0 + jp, ldb, kc, dst);
-            else PackBCols(b + (j0 + jp) * ldb + p0, ldb, kc, dst);
-            dst += (nint)kc * Nr;
+            // Eight rows of B at a time across all panels: eight sequential read streams instead of one
+            // 64-byte read per row (a new page every row when ldb is large).
+            float* src = b + (nint)p0 * ldb + j0;
+            for (int p = 0; p < kc; p += 8)
+            {
+                int rows = Math.Min(8, kc - p);
+                for (int jp = 0; jp < full; jp += Nr)
+                    PackBRows(src + p * ldb + jp, ldb, rows, dst + (nint)jp * kc + p * Nr);
+            }
+            dst += (nint)full * kc;
+        }
+        else
+        {
+            for (int jp = 0; jp < full; jp += Nr)
+            {
+                PackBCols(b + (j0 + jp) * ldb + p0, ldb, kc, dst);
+                dst += (nint)kc * Nr;
+            }
         }
         if (full < nc) GemmPacking.PackB(trans, b, ldb, p0, kc, j0 + full, nc - full, Nr, dst);
     }
@@ -86,10 +101,10 @@ internal static unsafe class GemmPackingAvx2
         }
     }
 
-    // B row-major: each step p holds the 16 values contiguously.
-    private static void PackBRows(float* src, nint ldb, int kc, float* dst)
+    // B row-major: each step p holds the 16 values contiguously (rows steps, into one panel).
+    private static void PackBRows(float* src, nint ldb, int rows, float* dst)
     {
-        for (int p = 0; p < kc; p++)
+        for (int p = 0; p < rows; p++)
         {
             float* s = src + p * ldb;
             float* d = dst + p * Nr;
