@@ -4,6 +4,11 @@ namespace Nabla.Kernels;
 /// The thread budget of every kernel. Work is split into fixed chunks whose results never depend on
 /// how many threads run them, so results are bit-identical for any <see cref="MaxThreads"/>.
 /// </summary>
+/// <remarks>
+/// Loops run on a persistent pool of background threads together with the calling thread. The pool runs one loop
+/// at a time: a loop started while another runs (from another thread, or nested inside a loop body) runs on its
+/// calling thread alone.
+/// </remarks>
 public static class Parallelism
 {
     private static int _maxThreads = Environment.ProcessorCount;
@@ -23,13 +28,35 @@ public static class Parallelism
     /// <remarks>Each index must write only its own outputs; the order in which indices run is unspecified.</remarks>
     public static void For(int count, Action<int> body)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        For(count, body, static (b, i) => b(i));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every index i in [0, <paramref name="count"/>),
+    /// spread over up to <see cref="MaxThreads"/> threads. Allocation-free when <paramref name="body"/> is a static lambda.
+    /// </summary>
+    /// <remarks>Each index must write only its own outputs; the order in which indices run is unspecified.</remarks>
+    public static void For<TState>(int count, TState state, Action<TState, int> body) where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(body);
         if (count <= 0) return;
-        int threads = Math.Min(_maxThreads, count);
-        if (threads == 1)
+        int team = WorkerPool.TryReserve(Math.Min(_maxThreads, count));
+        if (team == 1)
         {
-            for (int i = 0; i < count; i++) body(i);
+            for (int i = 0; i < count; i++) body(state, i);
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        var job = ForJob<TState>.Shared;
+        try
+        {
+            job.Set(count, state, body);
+            WorkerPool.RunReserved(job, team);
+        }
+        finally
+        {
+            job.Clear();
+            WorkerPool.Release();
+        }
     }
 }

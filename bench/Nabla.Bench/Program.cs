@@ -1,0 +1,14 @@
+using Nabla.Bench;
+
+// Usage: Nabla.Bench <mode> [options]. Each mode lives in its own file.
+var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["gemm"] = GemmBench.Run,
+};
+
+if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: Nabla.Bench <mode> [options]; modes: {string.Join(", ", modes.Keys)}");
+    return 2;
+}
+return run(args[1..]);

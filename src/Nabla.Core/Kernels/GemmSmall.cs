@@ -1,0 +1,84 @@
+using System.Numerics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// Unpacked GEMM for tiny products and single rows (the batch-1 MLP): no packing, no threads.
+/// Rows of C accumulate as axpys over rows of B, or as dot products when B is transposed.
+/// </summary>
+internal static unsafe class GemmSmall
+{
+    [ThreadStatic] private static PackBuffer? t_scratch;
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C (see <see cref="Gemm"/>); requires m, n, k ≥ 1.</summary>
+    public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var buffer = t_scratch ??= new PackBuffer();
+        T* scratch = (T*)buffer.Get((nint)sizeof(T) * Math.Max(n, k));
+        for (int i = 0; i < m; i++)
+        {
+            T* ci = c + i * ldc;
+            if (!transB)
+            {
+                // acc[0:n] = Σ_p A(i,p) · B[p, 0:n]
+                new Span<T>(scratch, n).Clear();
+                for (int p = 0; p < k; p++)
+                {
+                    T aip = transA ? a[p * lda + i] : a[i * lda + p];
+                    Axpy(aip, b + p * ldb, scratch, n);
+                }
+                for (int j = 0; j < n; j++) ci[j] = Store(scratch[j], alpha, beta, ci[j]);
+            }
+            else
+            {
+                T* ai = a + i * lda;
+                if (transA)
+                {
+                    for (int p = 0; p < k; p++) scratch[p] = a[p * lda + i];
+                    ai = scratch;
+                }
+                for (int j = 0; j < n; j++) ci[j] = Store(Dot(ai, b + j * ldb, k), alpha, beta, ci[j]);
+            }
+        }
+    }
+
+    private static T Store<T>(T acc, T alpha, T beta, T old) where T : unmanaged, IFloatingPointIeee754<T>
+        => beta == T.Zero ? alpha * acc : alpha * acc + beta * old;
+
+    // y[0:n] += s · x[0:n]
+    private static void Axpy<T>(T s, T* x, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
+        {
+            var vs = new Vector<T>(s);
+            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                var vy = Vector.Load(y + j);
+                (vy + vs * Vector.Load(x + j)).Store(y + j);
+            }
+        }
+        for (; j < n; j++) y[j] += s * x[j];
+    }
+
+    // Σ_p x[p] · y[p], in a fixed order (two vector accumulators, then the lanes, then the tail).
+    private static T Dot<T>(T* x, T* y, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int p = 0;
+        T sum = T.Zero;
+        if (Vector.IsHardwareAccelerated && k >= 2 * Vector<T>.Count)
+        {
+            int w = Vector<T>.Count;
+            Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero;
+            for (; p <= k - 2 * w; p += 2 * w)
+            {
+                s0 += Vector.Load(x + p) * Vector.Load(y + p);
+                s1 += Vector.Load(x + p + w) * Vector.Load(y + p + w);
+            }
+            sum = Vector.Sum(s0 + s1);
+        }
+        for (; p < k; p++) sum += x[p] * y[p];
+        return sum;
+    }
+}

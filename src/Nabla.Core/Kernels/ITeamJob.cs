@@ -1,0 +1,8 @@
+namespace Nabla.Kernels;
+
+/// <summary>A job run by a team of threads: every member runs <see cref="Execute"/> once, at the same time.</summary>
+internal interface ITeamJob
+{
+    /// <summary>Runs the part of the job that belongs to <paramref name="member"/> (0 is the calling thread).</summary>
+    void Execute(int member, int teamSize);
+}

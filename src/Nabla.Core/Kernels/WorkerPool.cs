@@ -1,0 +1,137 @@
+using System.Diagnostics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// Persistent background threads that run <see cref="ITeamJob"/>s together with the calling thread.
+/// One job at a time: a caller that finds the pool busy (another caller, or a job calling back into it)
+/// runs its job alone, with a team of one. Idle workers spin briefly, then sleep on a semaphore.
+/// </summary>
+internal static class WorkerPool
+{
+    private sealed class Worker
+    {
+        public readonly SemaphoreSlim Wake = new(0);
+        public ITeamJob? Job;
+        public int Member;
+        public int TeamSize;
+        public int Ticket;
+        public int Sleeping;
+    }
+
+    private static readonly object GrowLock = new();
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // about 200 µs of spinning before sleeping
+    private static Worker[] _workers = [];
+    private static int _busy;
+    private static int _pending;
+    private static Exception? _error;
+
+    /// <summary>
+    /// Tries to reserve the pool for a team of up to <paramref name="requested"/> threads.
+    /// Returns the team size granted: 1 means the caller must run the job alone and must not call <see cref="RunReserved"/>.
+    /// </summary>
+    public static int TryReserve(int requested)
+    {
+        if (requested <= 1) return 1;
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return 1;
+        if (_workers.Length < requested - 1) Grow(requested - 1);
+        return Math.Min(requested, _workers.Length + 1);
+    }
+
+    /// <summary>Frees the pool reserved by <see cref="TryReserve"/> (call once, after <see cref="RunReserved"/>).</summary>
+    public static void Release() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>Runs <paramref name="job"/> on a team of <paramref name="team"/> threads reserved by <see cref="TryReserve"/>; the pool stays reserved.</summary>
+    public static void RunReserved(ITeamJob job, int team)
+    {
+        _error = null;
+        Volatile.Write(ref _pending, team - 1);
+        var workers = _workers;
+        for (int w = 0; w < team - 1; w++)
+        {
+            var worker = workers[w];
+            worker.Job = job;
+            worker.Member = w + 1;
+            worker.TeamSize = team;
+            Volatile.Write(ref worker.Ticket, worker.Ticket + 1);
+            if (Interlocked.Exchange(ref worker.Sleeping, 0) == 1) worker.Wake.Release();
+        }
+        Exception? own = null;
+        try { job.Execute(0, team); }
+        catch (Exception e) { own = e; }
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(-1);
+        for (int w = 0; w < team - 1; w++) workers[w].Job = null;
+        var error = own ?? _error;
+        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+    }
+
+    /// <summary>Runs <paramref name="job"/> on a team of up to <paramref name="requested"/> threads (fewer when the pool is busy).</summary>
+    public static void Run(ITeamJob job, int requested)
+    {
+        int team = TryReserve(requested);
+        if (team == 1)
+        {
+            job.Execute(0, 1);
+            return;
+        }
+        try { RunReserved(job, team); }
+        finally { Release(); }
+    }
+
+    private static void Grow(int count)
+    {
+        lock (GrowLock)
+        {
+            if (_workers.Length >= count) return;
+            var grown = new Worker[count];
+            Array.Copy(_workers, grown, _workers.Length);
+            for (int i = _workers.Length; i < count; i++)
+            {
+                var worker = new Worker();
+                grown[i] = worker;
+                var thread = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"Nabla worker {i + 1}" };
+                thread.Start();
+            }
+            _workers = grown;
+        }
+    }
+
+    private static void Loop(Worker worker)
+    {
+        int seen = 0;
+        while (true)
+        {
+            if (Volatile.Read(ref worker.Ticket) == seen) WaitForTicket(worker, seen);
+            seen = Volatile.Read(ref worker.Ticket);
+            var job = worker.Job!;
+            try { job.Execute(worker.Member, worker.TeamSize); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private static void WaitForTicket(Worker worker, int seen)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref worker.Ticket) == seen)
+        {
+            if (Stopwatch.GetTimestamp() - start < SpinTicks)
+            {
+                Thread.SpinWait(20);
+                continue;
+            }
+            // Sleep: announce it, then look once more so that a ticket published meanwhile is not missed.
+            Volatile.Write(ref worker.Sleeping, 1);
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref worker.Ticket) != seen)
+            {
+                // The publisher may already have cleared the flag; then it released (or will release) the semaphore.
+                if (Interlocked.Exchange(ref worker.Sleeping, 0) == 0) worker.Wake.Wait();
+                return;
+            }
+            worker.Wake.Wait();
+            start = Stopwatch.GetTimestamp();
+        }
+    }
+}
