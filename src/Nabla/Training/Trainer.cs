@@ -242,12 +242,16 @@ public sealed class Trainer
         finally { Model.Train(wasTraining); }
     }
 
-    /// <summary>Probabilities (after <see cref="OutputActivation"/>) and most likely classes for <paramref name="features"/> [N, ...].</summary>
+    /// <summary>
+    /// Probabilities (after <see cref="OutputActivation"/>) and most likely classes for <paramref name="features"/> [N, ...].
+    /// Thread-safe when the model is in evaluation mode (call <c>Model.Eval()</c> first): nothing shared is written.
+    /// </summary>
     public Prediction Predict(Tensor features)
     {
         if (features.Rank == 0 || features.Shape[0] == 0) throw new ShapeException($"Predict: expected a batch [N, ...] with N ≥ 1, got {features.Shape}");
+        // A model already in evaluation mode is not touched, so many threads may call Predict at once.
         bool wasTraining = Model.IsTraining;
-        Model.Eval();
+        if (wasTraining) Model.Eval();
         try
         {
             using var _ = GradMode.NoGrad();
@@ -261,7 +265,7 @@ public sealed class Trainer
             int[] classes = probs.Rank == 2 ? Classes(probs, activated: true) : [];
             return new Prediction(probs, classes);
         }
-        finally { Model.Train(wasTraining); }
+        finally { if (wasTraining) Model.Train(); }
     }
 
     private Tensor Activate(Tensor output) => OutputActivation switch
