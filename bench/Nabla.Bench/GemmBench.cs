@@ -22,6 +22,11 @@ internal static unsafe class GemmBench
                 case "--threads": threadCounts = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                 case "--case": only = args[++i]; break;
                 case "--cpu-time": ThreadCpuClock.Enabled = true; break;
+                case "--kernel":
+                    string kernel = args[++i];
+                    Gemm.DisableAvx512 = kernel is "avx2" or "portable";
+                    Gemm.ForceFallback = kernel == "portable";
+                    break;
                 default: Console.Error.WriteLine($"gemm: unknown option {args[i]}"); return 2;
             }
         }
@@ -36,7 +41,7 @@ internal static unsafe class GemmBench
         cases.Add(new Case("1x784x256", false, false, 1, 784, 256));
         if (only is not null) cases = cases.Where(c => c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToList();
 
-        Console.WriteLine($"# GEMM: Nabla vs OpenBLAS ({OpenBlas.Config}), {Environment.ProcessorCount} logical CPUs, AVX2 kernels: {Gemm.UsesAvx2}");
+        Console.WriteLine($"# GEMM: Nabla vs OpenBLAS ({OpenBlas.Config}), {Environment.ProcessorCount} logical CPUs, kernels: {(Gemm.UsesAvx512 ? "AVX-512 8x32" : Gemm.UsesAvx2 ? "AVX2 6x16" : "Vector128 4x8")}");
         Console.WriteLine("(m x k x n: A[m,k]·B[k,n]; GFLOP/s = 2mnk / best time" + (ThreadCpuClock.Enabled ? " of the calling thread's CPU clock: meaningful for 1 thread only)" : ")"));
         Console.WriteLine();
         Console.WriteLine("| case | threads | Nabla GFLOP/s | OpenBLAS GFLOP/s | ratio |");

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
@@ -21,8 +22,14 @@ public static class Gemm
     /// <summary>Tests set this to run the portable Vector128 path on machines that have AVX2/FMA.</summary>
     internal static bool ForceFallback { get; set; }
 
+    /// <summary>Tests set this to run the AVX2 path on machines that have AVX-512.</summary>
+    internal static bool DisableAvx512 { get; set; }
+
     /// <summary>True when the AVX2/FMA micro-kernels are in use.</summary>
     internal static bool UsesAvx2 => !ForceFallback && Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>True when the single-precision AVX-512 micro-kernel is in use.</summary>
+    internal static bool UsesAvx512 => UsesAvx2 && !DisableAvx512 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     /// <summary>Single-precision GEMM (see the class remarks for the layout).</summary>
     public static unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -89,15 +96,18 @@ public static class Gemm
         }
     }
 
-    // Blocking measured on the 2-core benchmark machine (see bench/gemm.sh): the 6×16 A micro-panel and the 16 × 384
-    // B micro-panel (24 KiB) stay in L1, a 96 × 384 A block (144 KiB) in L2, a 384 × 4080 B block in L3.
-    private static unsafe GemmBlocking<float> SingleBlocking() => UsesAvx2
-        ? new GemmBlocking<float>(GemmKernelsAvx2.SMr, GemmKernelsAvx2.SNr, mc: 96, kc: 384, nc: 4080, &GemmKernelsAvx2.Sgemm6x16, avx2Packing: true)
-        : new GemmBlocking<float>(GemmKernelsVector128.SMr, GemmKernelsVector128.SNr, mc: 128, kc: 256, nc: 4096, &GemmKernelsVector128.Sgemm4x8, avx2Packing: false);
+    // Blocking measured on the 2-core benchmark machine (see bench/gemm.sh): the A micro-panel and the 384-deep B
+    // micro-panel (24 KiB for 16 columns, 48 KiB for 32) stay in L1, a 96 × 384 A block (144 KiB) in L2, a 384 × ~4K
+    // B block in L3. AVX-512 (8 × 32 tile, 16 zmm accumulators) where present, else AVX2/FMA (6 × 16, 12 ymm), else Vector128.
+    private static unsafe GemmBlocking<float> SingleBlocking() => UsesAvx512
+        ? new GemmBlocking<float>(GemmKernelsAvx512.SMr, GemmKernelsAvx512.SNr, mc: 96, kc: 384, nc: 4064, &GemmKernelsAvx512.Sgemm8x32, simdPacking: true)
+        : UsesAvx2
+        ? new GemmBlocking<float>(GemmKernelsAvx2.SMr, GemmKernelsAvx2.SNr, mc: 96, kc: 384, nc: 4080, &GemmKernelsAvx2.Sgemm6x16, simdPacking: true)
+        : new GemmBlocking<float>(GemmKernelsVector128.SMr, GemmKernelsVector128.SNr, mc: 128, kc: 256, nc: 4096, &GemmKernelsVector128.Sgemm4x8, simdPacking: false);
 
     private static unsafe GemmBlocking<double> DoubleBlocking() => UsesAvx2
-        ? new GemmBlocking<double>(GemmKernelsAvx2.DMr, GemmKernelsAvx2.DNr, mc: 72, kc: 256, nc: 2040, &GemmKernelsAvx2.Dgemm6x8, avx2Packing: false)
-        : new GemmBlocking<double>(GemmKernelsVector128.DMr, GemmKernelsVector128.DNr, mc: 64, kc: 256, nc: 2048, &GemmKernelsVector128.Dgemm4x4, avx2Packing: false);
+        ? new GemmBlocking<double>(GemmKernelsAvx2.DMr, GemmKernelsAvx2.DNr, mc: 72, kc: 256, nc: 2040, &GemmKernelsAvx2.Dgemm6x8, simdPacking: false)
+        : new GemmBlocking<double>(GemmKernelsVector128.DMr, GemmKernelsVector128.DNr, mc: 64, kc: 256, nc: 2048, &GemmKernelsVector128.Dgemm4x4, simdPacking: false);
 
     private static void Validate(bool transA, bool transB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {

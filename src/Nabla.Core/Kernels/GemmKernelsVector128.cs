@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
@@ -21,7 +22,11 @@ internal static unsafe class GemmKernelsVector128
     public const int DNr = 4;
 
     /// <summary>C[4x8] = alpha·(A·B) + beta·C over packed panels (A kc×4, B kc×8).</summary>
-    /// <remarks>When beta is 0, C is not read. Each element sums its kc products in order.</remarks>
+    /// <remarks>
+    /// When beta is 0, C is not read. Each element sums its kc products in order. Always fully optimized: unoptimized
+    /// (tier-0) code may not fuse MultiplyAddEstimate, and results must not change when the method is recompiled.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgemm4x8(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -71,7 +76,11 @@ internal static unsafe class GemmKernelsVector128
     }
 
     /// <summary>C[4x4] = alpha·(A·B) + beta·C over packed panels (A kc×4, B kc×4).</summary>
-    /// <remarks>When beta is 0, C is not read. Each element sums its kc products in order.</remarks>
+    /// <remarks>
+    /// When beta is 0, C is not read. Each element sums its kc products in order. Always fully optimized: unoptimized
+    /// (tier-0) code may not fuse MultiplyAddEstimate, and results must not change when the method is recompiled.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dgemm4x4(int kc, double* a, double* b, double* c, nint ldc, double alpha, double beta)
     {
         Vector128<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;

@@ -42,9 +42,9 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Packs op(B)[p0:p0+kc, j0:j0+nc] as ceil(nc/nr) panels, each kc steps of nr values: dst[panel][p][c].
-    /// op(B)(p,j) is b[p·ldb+j], or b[j·ldb+p] when <paramref name="trans"/>.
+    /// op(B)(p,j) is b[p·ldb+j], or b[j·ldb+p] when <paramref name="trans"/>. Panels start <paramref name="panelStride"/> elements apart (≥ kc·nr).
     /// </summary>
-    public static void PackB<T>(bool trans, T* b, nint ldb, int p0, int kc, int j0, int nc, int nr, T* dst) where T : unmanaged
+    public static void PackB<T>(bool trans, T* b, nint ldb, int p0, int kc, int j0, int nc, int nr, nint panelStride, T* dst) where T : unmanaged
     {
         for (int jp = 0; jp < nc; jp += nr)
         {
@@ -70,7 +70,7 @@ internal static unsafe class GemmPacking
             if (cols < nr)
                 for (int p = 0; p < kc; p++)
                     for (int c = cols; c < nr; c++) dst[p * nr + c] = default;
-            dst += (nint)kc * nr;
+            dst += panelStride;
         }
     }
 }

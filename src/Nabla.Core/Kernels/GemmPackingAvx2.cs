@@ -5,32 +5,39 @@ using System.Runtime.Intrinsics.X86;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// AVX packing of single-precision operands for the 6×16 micro-kernel. Full panels use 8×8 register transposes
+/// AVX packing of single-precision operands for the 6×16 and 8×32 micro-kernels (mr 6 or 8, nr 16 or 32).
+/// Full panels use 8×8 register transposes
 /// (strided cases) or straight vector copies (contiguous cases); partial panels fall back to <see cref="GemmPacking"/>.
 /// </summary>
 /// <remarks>The A packer may write up to 8 floats past the end of the packed block: destinations need that slack.</remarks>
 internal static unsafe class GemmPackingAvx2
 {
-    private const int Mr = GemmKernelsAvx2.SMr;
-    private const int Nr = GemmKernelsAvx2.SNr;
-
-    /// <summary>Same contract as <see cref="GemmPacking.PackA{T}"/> with mr = 6.</summary>
-    public static void PackA(bool trans, float* a, nint lda, int i0, int mc, int p0, int kc, float* dst)
+    /// <summary>Same contract as <see cref="GemmPacking.PackA{T}"/>, for mr = 6 or 8.</summary>
+    public static void PackA(bool trans, float* a, nint lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
-        int full = mc / Mr * Mr;
-        for (int ip = 0; ip < full; ip += Mr)
+        int full = mc / mr * mr;
+        for (int ip = 0; ip < full; ip += mr)
         {
-            if (!trans) PackARows(a + (i0 + ip) * lda + p0, lda, kc, dst);
-            else PackACols(a + (nint)p0 * lda + i0 + ip, lda, kc, dst);
-            dst += (nint)kc * Mr;
+            float* src = trans ? a + (nint)p0 * lda + i0 + ip : a + (i0 + ip) * lda + p0;
+            if (mr == 8)
+            {
+                if (!trans) PackARows8(src, lda, kc, dst);
+                else PackACols8(src, lda, kc, dst);
+            }
+            else
+            {
+                if (!trans) PackARows6(src, lda, kc, dst);
+                else PackACols6(src, lda, kc, dst);
+            }
+            dst += (nint)kc * mr;
         }
-        if (full < mc) GemmPacking.PackA(trans, a, lda, i0 + full, mc - full, p0, kc, Mr, dst);
+        if (full < mc) GemmPacking.PackA(trans, a, lda, i0 + full, mc - full, p0, kc, mr, dst);
     }
 
-    /// <summary>Same contract as <see cref="GemmPacking.PackB{T}"/> with nr = 16.</summary>
-    public static void PackB(bool trans, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
+    /// <summary>Same contract as <see cref="GemmPacking.PackB{T}"/>, for nr = 16 or 32.</summary>
+    public static void PackB(bool trans, float* b, nint ldb, int p0, int kc, int j0, int nc, int nr, nint panelStride, float* dst)
     {
-        int full = nc / Nr * Nr;
+        int full = nc / nr * nr;
         if (!trans)
         {
             // Eight rows of B at a time across all panels: eight sequential read streams instead of one
@@ -39,25 +46,26 @@ internal static unsafe class GemmPackingAvx2
             for (int p = 0; p < kc; p += 8)
             {
                 int rows = Math.Min(8, kc - p);
-                for (int jp = 0; jp < full; jp += Nr)
-                    PackBRows(src + p * ldb + jp, ldb, rows, dst + (nint)jp * kc + p * Nr);
+                for (int jp = 0; jp < full; jp += nr)
+                    PackBRows(src + p * ldb + jp, ldb, rows, nr, dst + jp / nr * panelStride + p * nr);
             }
-            dst += (nint)full * kc;
+            dst += full / nr * panelStride;
         }
         else
         {
-            for (int jp = 0; jp < full; jp += Nr)
+            for (int jp = 0; jp < full; jp += nr)
             {
-                PackBCols(b + (j0 + jp) * ldb + p0, ldb, kc, dst);
-                dst += (nint)kc * Nr;
+                PackBCols(b + (j0 + jp) * ldb + p0, ldb, kc, nr, dst);
+                dst += panelStride;
             }
         }
-        if (full < nc) GemmPacking.PackB(trans, b, ldb, p0, kc, j0 + full, nc - full, Nr, dst);
+        if (full < nc) GemmPacking.PackB(trans, b, ldb, p0, kc, j0 + full, nc - full, nr, panelStride, dst);
     }
 
     // 6 rows of A, each contiguous over p: transpose 8 steps at a time (rows 6 and 7 are zero).
-    private static void PackARows(float* src, nint lda, int kc, float* dst)
+    private static void PackARows6(float* src, nint lda, int kc, float* dst)
     {
+        const int Mr = 6;
         float* r0 = src, r1 = src + lda, r2 = src + 2 * lda, r3 = src + 3 * lda, r4 = src + 4 * lda, r5 = src + 5 * lda;
         int p = 0;
         for (; p + 8 <= kc; p += 8)
@@ -90,8 +98,9 @@ internal static unsafe class GemmPackingAvx2
     }
 
     // A stored transposed: each step p holds the 6 values contiguously.
-    private static void PackACols(float* src, nint lda, int kc, float* dst)
+    private static void PackACols6(float* src, nint lda, int kc, float* dst)
     {
+        const int Mr = 6;
         for (int p = 0; p < kc; p++)
         {
             float* s = src + p * lda;
@@ -101,25 +110,61 @@ internal static unsafe class GemmPackingAvx2
         }
     }
 
-    // B row-major: each step p holds the 16 values contiguously (rows steps, into one panel).
-    private static void PackBRows(float* src, nint ldb, int rows, float* dst)
-    {
-        for (int p = 0; p < rows; p++)
-        {
-            float* s = src + p * ldb;
-            float* d = dst + p * Nr;
-            Avx.Store(d, Avx.LoadVector256(s));
-            Avx.Store(d + 8, Avx.LoadVector256(s + 8));
-        }
-    }
-
-    // B stored transposed: 16 rows (output columns), each contiguous over p; two 8×8 transposes per 8 steps.
-    private static void PackBCols(float* src, nint ldb, int kc, float* dst)
+    // 8 rows of A, each contiguous over p: one 8×8 transpose per 8 steps.
+    private static void PackARows8(float* src, nint lda, int kc, float* dst)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
         {
-            for (int half = 0; half < 2; half++)
+            float* s = src + p;
+            var v0 = Avx.LoadVector256(s);
+            var v1 = Avx.LoadVector256(s + lda);
+            var v2 = Avx.LoadVector256(s + 2 * lda);
+            var v3 = Avx.LoadVector256(s + 3 * lda);
+            var v4 = Avx.LoadVector256(s + 4 * lda);
+            var v5 = Avx.LoadVector256(s + 5 * lda);
+            var v6 = Avx.LoadVector256(s + 6 * lda);
+            var v7 = Avx.LoadVector256(s + 7 * lda);
+            Transpose8x8(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+            float* d = dst + p * 8;
+            Avx.Store(d, v0);
+            Avx.Store(d + 8, v1);
+            Avx.Store(d + 16, v2);
+            Avx.Store(d + 24, v3);
+            Avx.Store(d + 32, v4);
+            Avx.Store(d + 40, v5);
+            Avx.Store(d + 48, v6);
+            Avx.Store(d + 56, v7);
+        }
+        for (; p < kc; p++)
+            for (int r = 0; r < 8; r++) dst[p * 8 + r] = src[r * lda + p];
+    }
+
+    // A stored transposed: each step p holds the 8 values contiguously.
+    private static void PackACols8(float* src, nint lda, int kc, float* dst)
+    {
+        for (int p = 0; p < kc; p++) Avx.Store(dst + p * 8, Avx.LoadVector256(src + p * lda));
+    }
+
+    // B row-major: each step p holds the nr values contiguously (rows steps, into one panel).
+    private static void PackBRows(float* src, nint ldb, int rows, int nr, float* dst)
+    {
+        for (int p = 0; p < rows; p++)
+        {
+            float* s = src + p * ldb;
+            float* d = dst + p * nr;
+            for (int v = 0; v < nr; v += 8) Avx.Store(d + v, Avx.LoadVector256(s + v));
+        }
+    }
+
+    // B stored transposed: nr rows (output columns), each contiguous over p; nr/8 8×8 transposes per 8 steps.
+    private static void PackBCols(float* src, nint ldb, int kc, int nr, float* dst)
+    {
+        int Nr = nr;
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            for (int half = 0; half < nr / 8; half++)
             {
                 float* s = src + (nint)(half * 8) * ldb + p;
                 var v0 = Avx.LoadVector256(s);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Kernels;
 
@@ -11,6 +12,8 @@ internal static unsafe class GemmSmall
     [ThreadStatic] private static PackBuffer? t_scratch;
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C (see <see cref="Gemm"/>); requires m, n, k ≥ 1.</summary>
+    /// <remarks>Always fully optimized, so that results never change when the method is recompiled.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -47,6 +50,7 @@ internal static unsafe class GemmSmall
         => beta == T.Zero ? alpha * acc : alpha * acc + beta * old;
 
     // y[0:n] += s · x[0:n]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy<T>(T s, T* x, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int j = 0;
@@ -62,7 +66,8 @@ internal static unsafe class GemmSmall
         for (; j < n; j++) y[j] += s * x[j];
     }
 
-    // Σ_p x[p] · y[p], in a fixed order (two vector accumulators, then the lanes, then the tail).
+    // Σ_p x[p] · y[p], in a fixed order (two vector accumulators, then the lanes in order, then the tail).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Dot<T>(T* x, T* y, int k) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int p = 0;
@@ -76,7 +81,8 @@ internal static unsafe class GemmSmall
                 s0 += Vector.Load(x + p) * Vector.Load(y + p);
                 s1 += Vector.Load(x + p + w) * Vector.Load(y + p + w);
             }
-            sum = Vector.Sum(s0 + s1);
+            var s = s0 + s1;
+            for (int lane = 0; lane < w; lane++) sum += s[lane];
         }
         for (; p < k; p++) sum += x[p] * y[p];
         return sum;
