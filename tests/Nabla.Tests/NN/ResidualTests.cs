@@ -44,4 +44,20 @@ public class ResidualTests
         Assert.Contains("Residual", ex.Message);
         Assert.Contains("[1,2]", ex.Message);
     }
+    [Fact]
+    public void ProjectionShortcutAddsItsOutputAndGradient()
+    {
+        var body = new Sequential(new Conv2d(2, 3, 3, stride: 2, padding: 1, generator: new Generator(3)), new Tanh());
+        var shortcut = new Conv2d(2, 3, 1, stride: 2, generator: new Generator(4));
+        var r = new Residual(body, shortcut);
+        r.To(DType.Float64);
+        var x = Rand64([2, 2, 5, 5], 3);
+        var y = r.Forward(x);
+        Assert.Equal(new Shape(2, 3, 3, 3), y.Shape);
+        AssertClose((shortcut.Forward(x) + body.Forward(x)).ToDoubleArray(), y.ToDoubleArray(), 1e-14);
+        Assert.Equal(new[] { "body.0.weight", "body.0.bias", "shortcut.weight", "shortcut.bias" }, r.NamedParameters().Select(p => p.Name));
+        AssertGradients(() => r.Forward(x), x, shortcut.Weight.Data, ((Conv2d)body.Layers[0]).Weight.Data);
+        var ex = Assert.Throws<ShapeException>(() => new Residual(body, new Conv2d(2, 3, 1).To(DType.Float64)).Forward(Tensor.Zeros([1, 2, 5, 5], DType.Float64)));
+        Assert.Contains("shortcut Conv2d(2 → 3, 1x1) gives [1,3,5,5]", ex.Message);
+    }
 }

@@ -1,0 +1,24 @@
+namespace Nabla.Models;
+
+/// <summary>One field a layer type accepts: its JSON name, kind and whether it must be given.</summary>
+internal sealed record FieldDef(string Name, FieldKind Kind, bool Required)
+{
+    public static FieldDef Req(string name, FieldKind kind) => new(name, kind, true);
+
+    public static FieldDef Opt(string name, FieldKind kind) => new(name, kind, false);
+
+    /// <summary>What a valid value looks like, for error messages.</summary>
+    public string Expectation => Kind switch
+    {
+        FieldKind.Int => "an integer",
+        FieldKind.PositiveInt => "a positive integer",
+        FieldKind.PositiveSize => "a positive integer or [height, width] of positive integers",
+        FieldKind.NonNegativeSize => "a non-negative integer or [height, width] of non-negative integers",
+        FieldKind.Number => "a finite number",
+        FieldKind.PositiveNumber => "a positive number",
+        FieldKind.Probability => "a number in [0, 1]",
+        FieldKind.Bool => "true or false",
+        FieldKind.Layers => "a list of layer objects",
+        _ => Kind.ToString(),
+    };
+}
