@@ -34,6 +34,9 @@ public sealed class LineChart
     /// <summary>Plot x on a base-10 logarithmic scale (all x must be positive).</summary>
     public bool LogX { get; init; }
 
+    /// <summary>Only whole numbers on the x axis (epochs, steps).</summary>
+    public bool IntegerX { get; init; }
+
     /// <summary>Width of the SVG in pixels.</summary>
     public int Width { get; init; } = 640;
 
@@ -61,6 +64,7 @@ public sealed class LineChart
         var yTicks = NiceTicks(ymin, ymax, 6);
         ymin = Math.Min(ymin, yTicks[0]); ymax = Math.Max(ymax, yTicks[^1]);
         var xTicks = LogX ? Enumerable.Range((int)Math.Floor(xmin), (int)Math.Ceiling(xmax) - (int)Math.Floor(xmin) + 1).Select(v => (double)v).ToArray() : NiceTicks(xmin, xmax, 8);
+        if (IntegerX && !LogX) xTicks = xTicks.Where(t => t == Math.Round(t)).ToArray() is { Length: > 0 } whole ? whole : [Math.Round(xmin)];
         xmin = Math.Min(xmin, xTicks[0]); xmax = Math.Max(xmax, xTicks[^1]);
         double X(double v) => left + (Tx(v) - xmin) / (xmax - xmin) * pw;
         double XT(double t) => left + (t - xmin) / (xmax - xmin) * pw;

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Losses;
+using Nabla.Optim;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary>`nabla eval`: metrics, per-class precision/recall/F1 and the confusion matrix of a trained run.</summary>
+internal static class EvalCommand
+{
+    public const string Help = """
+        usage: nabla eval --run DIR [--dataset D] [--json]
+
+          --run DIR      a run folder written by 'nabla train'
+          --dataset D    evaluate on another dataset's test split (default: the run's dataset)
+          --json         print one JSON object instead of tables
+        """;
+
+    public static int Run(string[] argv)
+    {
+        var a = new Arguments(argv, new HashSet<string> { "json" });
+        string run = a.String("run") ?? throw new CliException("eval: --run DIR is required");
+        string? dataset = a.String("dataset");
+        bool json = a.Flag("json");
+        a.EnsureAllUsed("eval");
+        var (model, config) = RunFolder.LoadModel(run);
+        var data = DatasetLoader.Load(dataset ?? config.Dataset, config.Label, config.Seed, null, config.Preprocessing);
+        var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.01));
+        var ev = trainer.Evaluate(data.Test);
+        var cm = ev.Confusion!;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["run"] = Path.GetFullPath(run),
+                ["dataset"] = data.Name,
+                ["samples"] = ev.Count,
+                ["accuracy"] = ev.Accuracy,
+                ["loss"] = ev.Loss,
+                ["macro_f1"] = cm.MacroF1,
+                ["precision"] = Enumerable.Range(0, cm.Classes).Select(cm.Precision).ToArray(),
+                ["recall"] = Enumerable.Range(0, cm.Classes).Select(cm.Recall).ToArray(),
+                ["f1"] = Enumerable.Range(0, cm.Classes).Select(cm.F1).ToArray(),
+                ["confusion"] = Enumerable.Range(0, cm.Classes).Select(r => Enumerable.Range(0, cm.Classes).Select(c => cm[r, c]).ToArray()).ToArray(),
+            }));
+            return 0;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Name} test set: {ev.Count} samples  accuracy {ev.Accuracy:F4}  loss {ev.Loss:F4}"));
+        Console.WriteLine();
+        Console.WriteLine(cm.ToString(data.ClassNames));
+        return 0;
+    }
+}

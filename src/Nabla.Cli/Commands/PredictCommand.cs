@@ -1,0 +1,75 @@
+using System.Globalization;
+using Nabla.Data;
+using Nabla.IO;
+using Nabla.Losses;
+using Nabla.Optim;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Cli.Commands;
+
+/// <summary>`nabla predict`: class and probabilities for PNG/PGM images or CSV rows.</summary>
+internal static class PredictCommand
+{
+    public const string Help = """
+        usage: nabla predict --run DIR FILE...
+
+          FILE   a PNG or PGM image (grayscale or colour, any size: converted to the model's input, and inverted
+                 when it is dark-on-light, since MNIST digits are light on dark), or a CSV file of feature rows
+          --top K   show the K most likely classes (default 3)
+        """;
+
+    public static int Run(string[] argv)
+    {
+        var a = new Arguments(argv, new HashSet<string>());
+        string run = a.String("run") ?? throw new CliException("predict: --run DIR is required");
+        int top = a.Int("top", 3, 1, 1000);
+        a.EnsureAllUsed("predict");
+        if (a.Positional.Count == 0) throw new CliException("predict: give at least one PNG, PGM or CSV file");
+        var (model, config) = RunFolder.LoadModel(run);
+        var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.01));
+        foreach (var file in a.Positional)
+        {
+            if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
+            string ext = Path.GetExtension(file).ToLowerInvariant();
+            if (ext == ".csv")
+            {
+                var rows = CsvReader.Read(file, new CsvOptions()).Features;
+                var p = trainer.Predict(DatasetLoader.Preprocess(rows, config.Preprocessing));
+                for (int r = 0; r < p.Classes.Length; r++) Print($"{file}:{r + 1}", p.Probabilities, r, config.ClassNames, top);
+                continue;
+            }
+            var image = ext switch
+            {
+                ".png" => Png.Load(file),
+                ".pgm" => Pgm.Load(file),
+                _ => throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file"),
+            };
+            var x = ToInput(image, config.InputShape);
+            var pred = trainer.Predict(x);
+            Print(file, pred.Probabilities, 0, config.ClassNames, top);
+        }
+        return 0;
+    }
+
+    /// <summary>Grayscale, inverted if dark-on-light, resized to [1, C, H, W] of the model.</summary>
+    public static Tensor ToInput(GrayImage image, int[] inputShape)
+    {
+        if (inputShape.Length != 3) throw new CliException($"predict: the model takes inputs of shape [{string.Join(",", inputShape)}], not images");
+        int c = inputShape[0], h = inputShape[1], w = inputShape[2];
+        if (image.Mean() > 0.5) image = image.Invert();
+        var resized = image.Resize(w, h);
+        var data = new float[c * h * w];
+        for (int ch = 0; ch < c; ch++) resized.Pixels.CopyTo(data, ch * h * w);
+        return Tensor.FromArray(data, 1, c, h, w);
+    }
+
+    private static void Print(string name, Tensor probs, int row, string[] classNames, int top)
+    {
+        int k = probs.Shape[1];
+        var order = Enumerable.Range(0, k).OrderByDescending(c => probs[row, c]).Take(top).ToList();
+        string Name(int c) => c < classNames.Length ? classNames[c] : c.ToString(CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {Name(order[0])}  ({string.Join(", ", order.Select(c => $"{Name(c)} {probs[row, c]:F4}"))})"));
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace Nabla.Tests.Cli;
+
+/// <summary>Runs the real `nabla` command (Nabla.Cli.dll next to the test assembly) as a child process.</summary>
+public static class CliRunner
+{
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll");
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static ProcessStartInfo StartInfo(string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["CI"] = "true";
+        return psi;
+    }
+
+    public static Result Run(string workingDirectory, params string[] args)
+    {
+        using var p = Process.Start(StartInfo(workingDirectory, args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish"); }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The repository root (where data/mnist lives), found by walking up from the test assembly.</summary>
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Nabla.slnx"))) return d.FullName;
+        throw new DirectoryNotFoundException("repository root not found");
+    }
+}
