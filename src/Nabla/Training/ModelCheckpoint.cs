@@ -36,6 +36,13 @@ public sealed class ModelCheckpoint : Callback
     /// <summary>Path of the checkpoint of the best epoch.</summary>
     public string BestPath => Path.Combine(Directory, "best.safetensors");
 
+    /// <summary>Removes temporary files a killed earlier run may have left behind (they never replaced a checkpoint).</summary>
+    public override void OnTrainBegin(TrainingContext context)
+    {
+        if (!System.IO.Directory.Exists(Directory)) return;
+        foreach (var f in System.IO.Directory.GetFiles(Directory, ".*.tmp")) File.Delete(f);
+    }
+
     /// <inheritdoc/>
     public override void OnEpochEnd(TrainingContext context, EpochRecord record)
     {
