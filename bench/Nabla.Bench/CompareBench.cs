@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Autograd;
+using Nabla.Data;
+using Nabla.Kernels;
+using Nabla.Losses;
+using Nabla.Models;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Bench;
+
+/// <summary>
+/// The Nabla side of bench/compare.sh: the same workloads as bench/torch_bench.py (MNIST in memory, batch 64, Adam 1e-3,
+/// softmax cross-entropy, shuffled per epoch with a seed), one case per process, one JSON line per figure:
+/// {"case":..,"metric":..,"value":..,"unit":..}.
+/// </summary>
+internal static class CompareBench
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0) { Console.Error.WriteLine("usage: compare <mlp_train|lenet_train|cnn_train|mlp_infer|lenet_infer> [--epochs N] [--max-batches N] [--threads N]"); return 2; }
+        string c = args[0];
+        int epochs = IntArg(args, "--epochs", 1), maxBatches = IntArg(args, "--max-batches", 0);
+        Parallelism.MaxThreads = IntArg(args, "--threads", 2);
+        var data = Mnist.Load();
+        string model = c.Split('_')[0];
+        if (c.EndsWith("_train", StringComparison.Ordinal)) Train(c, model, data, epochs, maxBatches);
+        else Infer(c, model, data);
+        Emit(c, "peak_rss", PeakRssMiB(), "MiB");
+        return 0;
+    }
+
+    private static Module Build(string name) => name switch
+    {
+        "mlp" => ModelZoo.Mlp(),
+        "lenet" => ModelZoo.LeNet5(),
+        "cnn" => ModelZoo.Cnn(),
+        _ => throw new ArgumentException($"unknown model {name}"),
+    };
+
+    private static void Train(string c, string name, TrainTestData data, int epochs, int maxBatches)
+    {
+        Generator.ManualSeed(1);
+        var model = Build(name);
+        var opt = new Adam(model.Parameters(), 1e-3);
+        var loss = new CrossEntropy();
+        var loader = new DataLoader(data.Train, 64, shuffle: true, seed: 1);
+        var times = new List<double>();
+        int gen0 = 0, gen1 = 0, gen2 = 0;
+        for (int e = 0; e < epochs; e++)
+        {
+            model.Train();
+            int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+            var sw = Stopwatch.StartNew();
+            int batches = 0;
+            foreach (var batch in loader)
+            {
+                var l = loss.Forward(model.Forward(batch.Features), batch.Labels!);
+                opt.ZeroGrad();
+                l.Backward();
+                opt.Step();
+                if (maxBatches > 0 && ++batches >= maxBatches) break;
+            }
+            double s = sw.Elapsed.TotalSeconds;
+            times.Add(maxBatches > 0 ? s * loader.BatchesPerEpoch / batches : s);
+            // GC counts of the last epoch (steady state when epochs > 1).
+            gen0 = GC.CollectionCount(0) - g0; gen1 = GC.CollectionCount(1) - g1; gen2 = GC.CollectionCount(2) - g2;
+        }
+        times.Sort();
+        Emit(c, "epoch_seconds", times[times.Count / 2], "s");
+        Emit(c, "gc_gen0_per_epoch", gen0, "count");
+        Emit(c, "gc_gen1_per_epoch", gen1, "count");
+        Emit(c, "gc_gen2_per_epoch", gen2, "count");
+        if (maxBatches == 0)
+        {
+            var ev = new Trainer(model, loss, opt).Evaluate(data.Test);
+            Emit(c, "test_accuracy", ev.Accuracy, "fraction");
+        }
+    }
+
+    private static void Infer(string c, string name, TrainTestData data)
+    {
+        Generator.ManualSeed(0);
+        var model = Build(name);
+        model.Eval();
+        using var _ = GradMode.NoGrad();
+        var batch = data.Test.Features.Rows(0, 1000);
+        for (int i = 0; i < 3; i++) model.Forward(batch);
+        int runs = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < 2.0) { model.Forward(batch); runs++; }
+        Emit(c, "batch1000_throughput", runs * 1000 / sw.Elapsed.TotalSeconds, "samples/s");
+        for (int i = 0; i < 50; i++) model.Forward(data.Test.Features.Rows(i, 1));
+        var lat = new double[2000];
+        for (int i = 0; i < lat.Length; i++)
+        {
+            var x = data.Test.Features.Rows(i % 1000, 1);
+            long t0 = Stopwatch.GetTimestamp();
+            model.Forward(x);
+            lat[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+        Array.Sort(lat);
+        Emit(c, "latency_median", lat[lat.Length / 2], "us");
+        Emit(c, "latency_p90", lat[(int)(lat.Length * 0.9)], "us");
+    }
+
+    private static double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static void Emit(string c, string metric, double value, string unit) =>
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["case"] = c, ["metric"] = metric, ["value"] = value, ["unit"] = unit }));
+}
