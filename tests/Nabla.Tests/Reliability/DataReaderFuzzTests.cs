@@ -125,3 +125,72 @@ public class DataReaderFuzzTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
+
+/// <summary>Damaged or missing MNIST-layout folders: the loader names the file, never leaks an AggregateException.</summary>
+public sealed class ImageFolderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nabla-mnist").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private void Write(string name, byte[] header, int dataBytes, byte fill = 1)
+        => File.WriteAllBytes(Path.Combine(_dir, name), [.. header, .. Enumerable.Repeat(fill, dataBytes)]);
+
+    private static byte[] Header(params int[] dims)
+    {
+        var h = new List<byte> { 0, 0, 8, (byte)dims.Length };
+        foreach (int d in dims) h.AddRange([(byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d]);
+        return [.. h];
+    }
+
+    private void WriteValid()
+    {
+        Write("train-images-idx3-ubyte", Header(3, 28, 28), 3 * 784);
+        Write("train-labels-idx1-ubyte", Header(3), 3);
+        Write("t10k-images-idx3-ubyte", Header(2, 28, 28), 2 * 784);
+        Write("t10k-labels-idx1-ubyte", Header(2), 2);
+    }
+
+    [Fact]
+    public void AValidFolderLoads()
+    {
+        WriteValid();
+        var d = Mnist.Load(_dir, flatten: true);
+        Assert.Equal(3, d.Train.Count);
+        Assert.Equal([2, 784], d.Test.Features.Shape.ToArray());
+    }
+
+    [Fact]
+    public void EachDamageIsADataFormatExceptionNamingTheFile()
+    {
+        WriteValid();
+        Write("t10k-labels-idx1-ubyte", Header(2), 1); // truncated
+        var e = Assert.Throws<Nabla.Errors.DataFormatException>(() => Mnist.Load(_dir));
+        Assert.Contains("t10k-labels-idx1-ubyte", e.Message);
+        Assert.Contains("truncated", e.Message);
+
+        WriteValid();
+        Write("train-labels-idx1-ubyte", Header(3), 3, fill: 12); // label 12 of 10 classes
+        e = Assert.Throws<Nabla.Errors.DataFormatException>(() => Mnist.Load(_dir));
+        Assert.Contains("train-labels-idx1-ubyte", e.Message);
+        Assert.Contains("found 12", e.Message);
+
+        WriteValid();
+        Write("train-labels-idx1-ubyte", Header(4), 4); // 4 labels for 3 images
+        Assert.Contains("3 labels expected", Assert.Throws<Nabla.Errors.DataFormatException>(() => FashionMnist.Load(_dir)).Message);
+
+        WriteValid();
+        Write("train-images-idx3-ubyte", Header(3, 27, 28), 3 * 27 * 28);
+        Assert.Contains("28x28 images expected", Assert.Throws<Nabla.Errors.DataFormatException>(() => Mnist.Load(_dir)).Message);
+    }
+
+    [Fact]
+    public void AMissingFileNamesItAndTheFolder()
+    {
+        WriteValid();
+        File.Delete(Path.Combine(_dir, "t10k-images-idx3-ubyte"));
+        var e = Assert.Throws<DatasetNotFoundException>(() => Mnist.Load(_dir));
+        Assert.Contains("t10k-images-idx3-ubyte", e.Message);
+        Assert.Contains(_dir, e.Message);
+    }
+}
