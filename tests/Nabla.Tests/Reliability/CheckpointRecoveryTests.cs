@@ -220,6 +220,54 @@ public sealed class CheckpointRecoveryTests : IDisposable
         return meta;
     }
 
+    // ---- an interrupted run (Ctrl-C) resumes exactly ----
+
+    /// <summary>What a Ctrl-C handler does through a callback: stop in the middle of an epoch.</summary>
+    private sealed class InterruptAt(int epoch, int batch) : Callback
+    {
+        public override void OnBatchEnd(TrainingContext context, BatchResult result)
+        {
+            if (result.Epoch == epoch && result.Index == batch)
+            {
+                context.StopTraining = true;
+                context.StopReason = "interrupted (Ctrl-C)";
+            }
+        }
+    }
+
+    [Fact]
+    public void ARunInterruptedMidEpochResumesFromTheLastCheckpointToTheSameWeights()
+    {
+        var g = new Generator(40);
+        var x = Tensor.Randn([90, 3], g);
+        var data = new Nabla.Data.TensorDataset(x, Enumerable.Range(0, 90).Select(i => (i * 7) % 2).ToArray());
+        Trainer Make(ulong seed)
+        {
+            var m = new Sequential(new Linear(3, 8, generator: new Generator(seed)), new ReLU(), new Dropout(0.2, new Generator(seed + 1)), new Linear(8, 2, generator: new Generator(seed + 2)));
+            return new Trainer(m, new CrossEntropy(), new Adam(m.Parameters(), 0.01)) { Schedule = new CosineDecay(0.01, 20) { Interval = ScheduleInterval.Step } };
+        }
+
+        Generator.ManualSeed(5);
+        var full = Make(1);
+        full.Fit(data, epochs: 4, batchSize: 16, seed: 3);
+
+        Generator.ManualSeed(5);
+        var interrupted = Make(1);
+        var saver = new ModelCheckpoint(_dir, monitor: "loss");
+        interrupted.Callbacks.Add(saver);
+        interrupted.Callbacks.Add(new InterruptAt(epoch: 3, batch: 2));
+        var h = interrupted.Fit(data, epochs: 4, batchSize: 16, seed: 3);
+        Assert.Equal(2, h.Epochs.Count);
+        Assert.Equal("interrupted (Ctrl-C)", h.StopReason);
+        Assert.Equal(new[] { "best.safetensors", "last.safetensors" }, Directory.GetFiles(_dir).Select(f => Path.GetFileName(f)).Order().ToArray());
+
+        Generator.ManualSeed(999); // a new process: other default state, other initial weights
+        var resumed = Make(77);
+        TrainingCheckpoint.Restore(saver.LastPath, resumed);
+        resumed.Fit(data, epochs: 4, batchSize: 16, seed: 3);
+        Assert.Equal(Snapshot(full), Snapshot(resumed));
+    }
+
     // ---- atomic writes ----
 
     [Fact]
