@@ -5,6 +5,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
 {
     ["gemm"] = GemmBench.Run,
     ["compare"] = CompareBench.Run,
+    ["soak"] = SoakBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

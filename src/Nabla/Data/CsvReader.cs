@@ -63,6 +63,7 @@ public static class CsvReader
         }
         else names = Enumerable.Range(0, width).Select(j => $"column{j}").ToArray();
 
+        if (rows.Count == 0) throw new DataFormatException($"{name}: only a header line ({string.Join(",", names)}), no data rows");
         int n = rows.Count, f = width - (labelIndex is null ? 0 : 1);
         var features = new float[(long)n * f <= Array.MaxLength ? n * f : throw new DataFormatException($"{name}: {n} rows x {f} columns is too large")];
         var labelCells = labelIndex is null ? null : new string[n];

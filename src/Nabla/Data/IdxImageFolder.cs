@@ -35,7 +35,12 @@ internal static class IdxImageFolder
         var paths = Files.Select(f => Resolve(folder, f) ?? throw new DatasetNotFoundException(
             $"{datasetName}: {f}(.gz) not found in {folder}")).ToArray();
         var parts = new IdxData[4];
-        Parallel.For(0, 4, i => parts[i] = IdxReader.Read(paths[i], expectedRank: i % 2 == 0 ? 3 : 1));
+        try { Parallel.For(0, 4, i => parts[i] = IdxReader.Read(paths[i], expectedRank: i % 2 == 0 ? 3 : 1)); }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Report the reader's own error (a DataFormatException naming the file), not Parallel.For's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return new TrainTestData(Make(parts[0], parts[1], classNames.Count, flatten), Make(parts[2], parts[3], classNames.Count, flatten), classNames);
     }
 

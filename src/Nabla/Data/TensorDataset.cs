@@ -101,6 +101,46 @@ public sealed class TensorDataset
     /// <summary>The same dataset with features viewed as [N, D] (D the product of the example shape), e.g. [N,1,28,28] → [N,784].</summary>
     public TensorDataset Flatten() => WithFeatures(Features.Rank == 1 ? Features.Reshape(Count, 1) : Features.Flatten(1));
 
+    /// <summary>
+    /// Throws a <see cref="ValueException"/> naming the first NaN or ±∞ in the features or targets (its row, its column
+    /// within the example, and the value), prefixed by <paramref name="context"/> (e.g. <c>"Fit: training set"</c>).
+    /// <see cref="Training.Trainer.Fit"/> and <see cref="Training.Trainer.Evaluate"/> call it: a single non-finite input
+    /// would otherwise turn the loss and then every weight into NaN without saying where it came from.
+    /// </summary>
+    public void EnsureFinite(string context)
+    {
+        Check(Features, "features");
+        if (Targets is not null) Check(Targets, "targets");
+
+        void Check(Tensor t, string what)
+        {
+            long bad = t.DType == DType.Float32 ? FirstNonFinite(t.AsSpan<float>()) : FirstNonFinite(t.AsSpan<double>());
+            if (bad < 0) return;
+            int row = t.Numel / Math.Max(1, t.Shape[0]);
+            int r = (int)(bad / Math.Max(1, row)), c = (int)(bad % Math.Max(1, row));
+            double v = t.GetFlat((int)bad);
+            string value = double.IsNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity";
+            throw new ValueException($"{context}: {what} {t.Shape} hold {value} at row {r}, column {c}; every value must be finite (drop or impute missing values before training)");
+        }
+    }
+
+    /// <summary>The index of the first non-finite element, or −1. A vector pass (x − x is 0 exactly when x is finite), then a scalar pass to locate.</summary>
+    private static long FirstNonFinite<T>(ReadOnlySpan<T> s) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var acc = System.Numerics.Vector<T>.Zero;
+        int i = 0, w = System.Numerics.Vector<T>.Count;
+        for (; i <= s.Length - w; i += w)
+        {
+            var v = new System.Numerics.Vector<T>(s.Slice(i, w));
+            acc += v - v;
+        }
+        bool clean = System.Numerics.Vector.EqualsAll(acc, System.Numerics.Vector<T>.Zero);
+        for (int j = i; j < s.Length && clean; j++) clean = T.IsFinite(s[j]);
+        if (clean) return -1;
+        for (int j = 0; j < s.Length; j++) if (!T.IsFinite(s[j])) return j;
+        return -1;
+    }
+
     /// <summary>The same labels and targets with other features (e.g. preprocessed ones) of the same row count.</summary>
     public TensorDataset WithFeatures(Tensor features) => new(features, _labels, Targets);
 }

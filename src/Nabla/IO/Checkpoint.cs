@@ -17,6 +17,12 @@ public static class Checkpoint
     /// <summary>The metadata key holding the SHA-256 of the tensor data.</summary>
     public const string ChecksumKey = "nabla.sha256";
 
+    /// <summary>
+    /// The metadata key holding the SHA-256 of every other metadata entry (architecture, optimizer scalars, history, ...),
+    /// so a damaged metadata string is caught too. Files written before it existed have none and are accepted without it.
+    /// </summary>
+    public const string MetadataChecksumKey = "nabla.sha256.metadata";
+
     /// <summary>The prefix of model tensors in the file.</summary>
     public const string ModelPrefix = "model.";
 
@@ -35,7 +41,9 @@ public static class Checkpoint
                 tensors.Add(kv);
             }
         var meta = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata);
+        meta.Remove(MetadataChecksumKey);
         meta[ChecksumKey] = Checksum(tensors);
+        meta[MetadataChecksumKey] = MetadataChecksum(meta);
         SafeTensors.Save(path, tensors, meta);
     }
 
@@ -44,6 +52,8 @@ public static class Checkpoint
     /// buffers with the same shapes, and only then copies them into <paramref name="model"/>. On any error the model
     /// is left as it was. Returns the file so callers can read extra tensors and metadata.
     /// </summary>
+    /// <exception cref="Errors.DataFormatException">The file is missing, truncated or not safetensors.</exception>
+    /// <exception cref="CheckpointException">The file is damaged (checksum) or does not fit the model (names, shapes).</exception>
     public static SafeTensorsFile Load(string path, Module model)
     {
         var file = Read(path);
@@ -64,7 +74,9 @@ public static class Checkpoint
         return file;
     }
 
-    /// <summary>Reads a checkpoint file and verifies its checksum without touching any model.</summary>
+    /// <summary>Reads a checkpoint file and verifies its checksums (tensors and metadata) without touching any model.</summary>
+    /// <exception cref="Errors.DataFormatException">The file is missing, truncated or not safetensors.</exception>
+    /// <exception cref="CheckpointException">It has no checksum, or a checksum does not match: the file is damaged.</exception>
     public static SafeTensorsFile Read(string path)
     {
         var file = SafeTensors.Load(path);
@@ -73,7 +85,29 @@ public static class Checkpoint
         var actual = Checksum(file.Tensors);
         if (!string.Equals(expected, actual, StringComparison.Ordinal))
             throw new CheckpointException($"{Path.GetFileName(path)}: checksum mismatch (stored {expected[..Math.Min(12, expected.Length)]}…, computed {actual[..12]}…): the file is damaged");
+        if (file.Metadata.TryGetValue(MetadataChecksumKey, out var expectedMeta))
+        {
+            var actualMeta = MetadataChecksum(file.Metadata);
+            if (!string.Equals(expectedMeta, actualMeta, StringComparison.Ordinal))
+                throw new CheckpointException($"{Path.GetFileName(path)}: metadata checksum mismatch (stored {expectedMeta[..Math.Min(12, expectedMeta.Length)]}…, computed {actualMeta[..12]}…): the file is damaged");
+        }
         return file;
+    }
+
+    /// <summary>SHA-256 (hex) over the metadata entries in ordinal key order, without <see cref="MetadataChecksumKey"/> itself.</summary>
+    public static string MetadataChecksum(IReadOnlyDictionary<string, string> metadata)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> len = stackalloc byte[4];
+        foreach (var (k, v) in metadata.Where(kv => kv.Key != MetadataChecksumKey).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var part in new[] { k, v })
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(part);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(len, bytes.Length); // length-prefixed: ("ab","c") ≠ ("a","bc")
+                sha.AppendData(len);
+                sha.AppendData(bytes);
+            }
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLower(CultureInfo.InvariantCulture);
     }
 
     /// <summary>SHA-256 (hex) over names, shapes and bytes of the tensors, in order.</summary>

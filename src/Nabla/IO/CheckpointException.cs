@@ -7,4 +7,7 @@ public class CheckpointException : NablaException
 {
     /// <summary>Creates the error with its message.</summary>
     public CheckpointException(string message) : base(message) { }
+
+    /// <summary>Creates the error with its message and the error that caused it.</summary>
+    public CheckpointException(string message, Exception? inner) : base(message, inner) { }
 }

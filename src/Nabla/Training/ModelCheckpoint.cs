@@ -53,8 +53,12 @@ public sealed class ModelCheckpoint : Callback
         if (double.IsNaN(Best) || (Maximize ? v > Best : v < Best))
         {
             Best = v;
-            File.Copy(LastPath, BestPath + ".tmp", overwrite: true);
-            File.Move(BestPath + ".tmp", BestPath, overwrite: true);
+            // Through AtomicFile like last.safetensors: flushed to disk before the rename, and no stray temporary file on failure.
+            IO.AtomicFile.Write(BestPath, s =>
+            {
+                using var last = File.OpenRead(LastPath);
+                last.CopyTo(s);
+            });
         }
     }
 }

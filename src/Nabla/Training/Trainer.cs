@@ -66,8 +66,14 @@ public sealed class Trainer
     /// <summary>Clip gradients to this global L2 norm before each step (null: no clipping).</summary>
     public double? ClipGradientNorm { get; set; }
 
-    /// <summary>Batch size used by <see cref="Evaluate"/> and <see cref="Predict"/>.</summary>
-    public int EvaluationBatchSize { get; set; } = 1000;
+    /// <summary>Batch size used by <see cref="Evaluate"/> and <see cref="Predict"/> (at least 1).</summary>
+    public int EvaluationBatchSize
+    {
+        get => _evaluationBatchSize;
+        set => _evaluationBatchSize = value >= 1 ? value
+            : throw new ValueException($"Trainer.EvaluationBatchSize: must be at least 1, got {value}");
+    }
+    private int _evaluationBatchSize = 1000;
 
     /// <summary>The loader of the current (or last) <see cref="Fit"/>; its generator state belongs in a resumable checkpoint.</summary>
     public DataLoader? Loader { get; private set; }
@@ -97,6 +103,13 @@ public sealed class Trainer
     /// <param name="shuffle">Shuffle every epoch.</param>
     /// <param name="seed">Seed of the shuffling generator.</param>
     /// <param name="augmentation">Applied to every training batch.</param>
+    /// <remarks>
+    /// Inputs are checked once per call, not per batch: a NaN or ±∞ anywhere in the training or validation features or
+    /// targets raises a <see cref="ValueException"/> naming its row and column (see <see cref="TensorDataset.EnsureFinite"/>);
+    /// labels outside the model's classes are reported by the loss, naming the label and its row in the batch.
+    /// Layers themselves pass NaN through unchanged, so a model fed NaN by <see cref="Predict"/> answers NaN.
+    /// </remarks>
+    /// <exception cref="ValueException">epochs or batch size below 1, an empty data set, or non-finite data.</exception>
     public History Fit(TensorDataset train, int epochs, int batchSize = 32, TensorDataset? validation = null,
         bool shuffle = true, ulong seed = 0, IAugmentation? augmentation = null)
     {
@@ -104,6 +117,8 @@ public sealed class Trainer
         if (batchSize < 1) throw new ValueException($"Fit: batch size must be at least 1, got {batchSize}");
         if (train.Count == 0) throw new ValueException("Fit: the training set is empty");
         if (validation is { Count: 0 }) throw new ValueException("Fit: the validation set is empty");
+        train.EnsureFinite("Fit: training set");
+        validation?.EnsureFinite("Fit: validation set");
         if (Loader is null || Loader.Dataset != train || Loader.BatchSize != batchSize)
             Loader = new DataLoader(train, batchSize, shuffle, dropLast: false, seed, augmentation: augmentation);
         if (_pendingLoaderState is not null)
@@ -214,6 +229,7 @@ public sealed class Trainer
     public Evaluation Evaluate(TensorDataset data)
     {
         if (data.Count == 0) throw new ValueException("Evaluate: the dataset is empty");
+        data.EnsureFinite("Evaluate");
         bool wasTraining = Model.IsTraining;
         Model.Eval();
         try
