@@ -50,6 +50,7 @@ internal static class RecurrentKernel
         private readonly int _n, _t, _f, _h, _gh, _tOut;
         private readonly int _xsN, _xsT, _osN, _osT; // row strides (in rows) of batch and time, input and result
         private readonly Tensor _packed;
+        // Scratch buffers are allocated uninitialized: every element is written before it is read.
         private readonly T[] _act;        // [rows in input layout, G·H]: pre-activations, then the activated gates
         private readonly T[]? _cells;     // LSTM: c_t, [T, N, H] indexed by time
         private readonly T[]? _hn;        // GRU: W_hn·h' + b_hn, [T, N, H] indexed by time
@@ -71,9 +72,9 @@ internal static class RecurrentKernel
                 x.CheckSameDType(p, "recurrent layer");
             if (c0 is not null) x.CheckSameDType(c0, "recurrent layer");
             _packed = Tensor.Zeros(batchFirst ? [_n, _tOut, _h] : [_tOut, _n, _h], x.DType);
-            _act = new T[_n * _t * _gh];
-            if (kind == CellKind.Lstm) _cells = new T[_t * _n * _h];
-            if (kind == CellKind.Gru) _hn = new T[_t * _n * _h];
+            _act = GC.AllocateUninitializedArray<T>(_n * _t * _gh);
+            if (kind == CellKind.Lstm) _cells = GC.AllocateUninitializedArray<T>(_t * _n * _h);
+            if (kind == CellKind.Gru) _hn = GC.AllocateUninitializedArray<T>(_t * _n * _h);
         }
 
         private int TimeOf(int step) => _reverse ? _t - 1 - step : step;
@@ -114,7 +115,7 @@ internal static class RecurrentKernel
             for (int r = 0; r < n * tLen; r++) bias.CopyTo(act.Slice(r * gh, gh));
             Gemm.Multiply(false, true, n * tLen, gh, _f, T.One, x, _f, wih, _f, T.One, act, gh);
 
-            if (record) _hPrev = new T[tLen * n * h];
+            if (record) _hPrev = GC.AllocateUninitializedArray<T>(tLen * n * h);
             var hp = new T[n * gh]; // W_hh·h' (+ b_hh for the GRU) of the current step
             for (int s = 0; s < tLen; s++)
             {
@@ -193,8 +194,8 @@ internal static class RecurrentKernel
             ReadOnlySpan<T> output = _packed.AsSpan<T>();
             ReadOnlySpan<T> whh = _whh.AsSpan<T>();
             ReadOnlySpan<T> h0 = _h0.AsSpan<T>();
-            var dxp = new T[n * tLen * gh];   // ∂L/∂(input projection), input layout
-            var dhp = new T[tLen * n * gh];   // ∂L/∂(W_hh·h' + b_hh), step order
+            var dxp = GC.AllocateUninitializedArray<T>(n * tLen * gh);   // ∂L/∂(input projection), input layout
+            var dhp = GC.AllocateUninitializedArray<T>(tLen * n * gh);   // ∂L/∂(W_hh·h' + b_hh), step order
             var dh = new T[n * h];
             var carry = new T[n * h];         // ∂L/∂h' flowing to the previous step
             var dc = new T[n * h];            // LSTM: ∂L/∂c' flowing to the previous step
