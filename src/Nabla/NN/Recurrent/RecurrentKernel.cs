@@ -1,0 +1,329 @@
+using System.Numerics;
+using Nabla.Autograd;
+using Nabla.Errors;
+using Nabla.Kernels;
+using Nabla.Tensors;
+
+namespace Nabla.NN.Recurrent;
+
+/// <summary>
+/// One layer and one direction of a recurrent network over a whole sequence, as a single autograd operation:
+/// the forward pass loops over time keeping what backward needs, backward (backpropagation through time) loops
+/// over time in reverse. Input projections of all steps are one GEMM; the recurrent projection is one GEMM per step.
+/// </summary>
+/// <remarks>
+/// Layout. Rows of the input x hold F features and rows of the result hold H; row (n, t) of a batch-first tensor
+/// [N, T, ·] is n·T + t, of a time-major tensor [T, N, ·] it is t·N + n. The result is "packed": the hidden states of
+/// every step, and for the LSTM one extra time slot (index T) holding the final cell state c_T, so that the single
+/// autograd node also carries c_T's gradient. Callers slice it with <see cref="Tensor.Narrow"/>.
+/// <para>Gate maths (G gate blocks of H units; pre-activations a = W_ih·x + b_ih + W_hh·h' + b_hh):</para>
+/// <list type="bullet">
+/// <item>RNN: h = φ(a), φ = tanh or relu.</item>
+/// <item>LSTM (i, f, g, o): i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o); c = f⊙c' + i⊙g; h = o⊙tanh(c).</item>
+/// <item>GRU (r, z, n): r = σ(a_r), z = σ(a_z), n = tanh(W_in·x + b_in + r⊙(W_hn·h' + b_hn)); h = (1 − z)⊙n + z⊙h'.</item>
+/// </list>
+/// </remarks>
+internal static class RecurrentKernel
+{
+    /// <summary>Number of gate blocks of the cell.</summary>
+    public static int Gates(CellKind kind) => kind switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+
+    /// <summary>
+    /// Runs one layer/direction. <paramref name="x"/> is [N,T,F] (batch-first) or [T,N,F]; weights [G·H, F] and [G·H, H];
+    /// biases [G·H]; <paramref name="h0"/> and <paramref name="c0"/> (LSTM only) are [N,H]. Returns the packed result
+    /// [N, T(+1), H] or [T(+1), N, H] (see the class remarks).
+    /// </summary>
+    public static Tensor Run(CellKind kind, Tensor x, bool batchFirst, bool reverse,
+        Tensor wih, Tensor whh, Tensor bih, Tensor bhh, Tensor h0, Tensor? c0)
+    {
+        return x.DType == DType.Float32
+            ? new LayerPass<float>(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0).Run()
+            : new LayerPass<double>(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0).Run();
+    }
+
+    private sealed class LayerPass<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly CellKind _kind;
+        private readonly Tensor _x, _wih, _whh, _bih, _bhh, _h0;
+        private readonly Tensor? _c0;
+        private readonly bool _reverse;
+        private readonly int _n, _t, _f, _h, _gh, _tOut;
+        private readonly int _xsN, _xsT, _osN, _osT; // row strides (in rows) of batch and time, input and result
+        private readonly Tensor _packed;
+        // Scratch buffers are allocated uninitialized: every element is written before it is read.
+        private readonly T[] _act;        // [rows in input layout, G·H]: pre-activations, then the activated gates
+        private readonly T[]? _cells;     // LSTM: c_t, [T, N, H] indexed by time
+        private readonly T[]? _hn;        // GRU: W_hn·h' + b_hn, [T, N, H] indexed by time
+        private T[]? _hPrev;              // when recording: h' of every step, [steps, N, H] in step order
+
+        public LayerPass(CellKind kind, Tensor x, bool batchFirst, bool reverse,
+            Tensor wih, Tensor whh, Tensor bih, Tensor bhh, Tensor h0, Tensor? c0)
+        {
+            _kind = kind; _x = x; _wih = wih; _whh = whh; _bih = bih; _bhh = bhh; _h0 = h0; _c0 = c0; _reverse = reverse;
+            _n = batchFirst ? x.Shape[0] : x.Shape[1];
+            _t = batchFirst ? x.Shape[1] : x.Shape[0];
+            _f = x.Shape[2];
+            _h = whh.Shape[1];
+            _gh = Gates(kind) * _h;
+            _tOut = kind == CellKind.Lstm ? _t + 1 : _t;
+            if (batchFirst) { _xsN = _t; _xsT = 1; _osN = _tOut; _osT = 1; }
+            else { _xsN = 1; _xsT = _n; _osN = 1; _osT = _n; }
+            foreach (var p in new[] { wih, whh, bih, bhh, h0 })
+                x.CheckSameDType(p, "recurrent layer");
+            if (c0 is not null) x.CheckSameDType(c0, "recurrent layer");
+            _packed = Tensor.Zeros(batchFirst ? [_n, _tOut, _h] : [_tOut, _n, _h], x.DType);
+            _act = GC.AllocateUninitializedArray<T>(_n * _t * _gh);
+            if (kind == CellKind.Lstm) _cells = GC.AllocateUninitializedArray<T>(_t * _n * _h);
+            if (kind == CellKind.Gru) _hn = GC.AllocateUninitializedArray<T>(_t * _n * _h);
+        }
+
+        private int TimeOf(int step) => _reverse ? _t - 1 - step : step;
+
+        private int XRow(int n, int t) => n * _xsN + t * _xsT;
+
+        private int ORow(int n, int t) => n * _osN + t * _osT;
+
+        public Tensor Run()
+        {
+            bool record = GradMode.IsEnabled && (_x.RequiresGrad || _wih.RequiresGrad || _whh.RequiresGrad || _bih.RequiresGrad
+                || _bhh.RequiresGrad || _h0.RequiresGrad || (_c0?.RequiresGrad ?? false));
+            Forward(record);
+            if (record)
+            {
+                Tensor[] inputs = _c0 is null ? [_x, _wih, _whh, _bih, _bhh, _h0] : [_x, _wih, _whh, _bih, _bhh, _h0, _c0];
+                string op = _kind switch { CellKind.Lstm => "lstm_layer", CellKind.Gru => "gru_layer", CellKind.RnnRelu => "rnn_relu_layer", _ => "rnn_tanh_layer" };
+                _packed.Record(op, inputs, Backward);
+            }
+            return _packed;
+        }
+
+        private void Forward(bool record)
+        {
+            int n = _n, tLen = _t, h = _h, gh = _gh;
+            var x = _x.AsSpan<T>();
+            var wih = _wih.AsSpan<T>();
+            var whh = _whh.AsSpan<T>();
+            var bih = _bih.AsSpan<T>();
+            var bhh = _bhh.AsSpan<T>();
+            var h0 = _h0.AsSpan<T>();
+            var output = _packed.AsSpan<T>();
+            var act = _act.AsSpan();
+
+            // All input projections at once: act = x·W_ihᵀ + b_ih (+ b_hh, except for the GRU whose b_hn sits inside r⊙(·)).
+            var bias = new T[gh];
+            for (int j = 0; j < gh; j++) bias[j] = _kind == CellKind.Gru ? bih[j] : bih[j] + bhh[j];
+            for (int r = 0; r < n * tLen; r++) bias.CopyTo(act.Slice(r * gh, gh));
+            Gemm.Multiply(false, true, n * tLen, gh, _f, T.One, x, _f, wih, _f, T.One, act, gh);
+
+            if (record) _hPrev = GC.AllocateUninitializedArray<T>(tLen * n * h);
+            var hp = new T[n * gh]; // W_hh·h' (+ b_hh for the GRU) of the current step
+            for (int s = 0; s < tLen; s++)
+            {
+                int t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);
+                ReadOnlySpan<T> hPrev = s == 0 ? h0 : output.Slice(ORow(0, tp) * h);
+                int ldh = s == 0 ? h : _osN * h;
+                if (_hPrev is not null)
+                    for (int b = 0; b < n; b++) hPrev.Slice(b * ldh, h).CopyTo(_hPrev.AsSpan((s * n + b) * h, h));
+                if (_kind == CellKind.Gru)
+                    for (int b = 0; b < n; b++) bhh.CopyTo(hp.AsSpan(b * gh, gh));
+                Gemm.Multiply(false, true, n, gh, h, T.One, hPrev, ldh, whh, h, _kind == CellKind.Gru ? T.One : T.Zero, hp, gh);
+
+                for (int b = 0; b < n; b++)
+                {
+                    var a = act.Slice(XRow(b, t) * gh, gh);
+                    var r = hp.AsSpan(b * gh, gh);
+                    var y = output.Slice(ORow(b, t) * h, h);
+                    var hPrevRow = hPrev.Slice(b * ldh, h);
+                    switch (_kind)
+                    {
+                        case CellKind.RnnTanh:
+                            for (int j = 0; j < h; j++) y[j] = a[j] = Tanh(a[j] + r[j]);
+                            break;
+                        case CellKind.RnnRelu:
+                            for (int j = 0; j < h; j++) y[j] = a[j] = T.Max(a[j] + r[j], T.Zero);
+                            break;
+                        case CellKind.Lstm:
+                        {
+                            var cNow = _cells.AsSpan((t * n + b) * h, h);
+                            ReadOnlySpan<T> cPrev = s == 0
+                                ? (_c0 is null ? new T[h] : _c0.AsSpan<T>().Slice(b * h, h))
+                                : _cells.AsSpan((tp * n + b) * h, h);
+                            for (int j = 0; j < h; j++)
+                            {
+                                T i = Sigmoid(a[j] + r[j]);
+                                T f = Sigmoid(a[h + j] + r[h + j]);
+                                T g = Tanh(a[2 * h + j] + r[2 * h + j]);
+                                T o = Sigmoid(a[3 * h + j] + r[3 * h + j]);
+                                T c = f * cPrev[j] + i * g;
+                                a[j] = i; a[h + j] = f; a[2 * h + j] = g; a[3 * h + j] = o;
+                                cNow[j] = c;
+                                y[j] = o * Tanh(c);
+                            }
+                            break;
+                        }
+                        case CellKind.Gru:
+                        {
+                            var hnRow = _hn.AsSpan((t * n + b) * h, h);
+                            for (int j = 0; j < h; j++)
+                            {
+                                T rg = Sigmoid(a[j] + r[j]);
+                                T z = Sigmoid(a[h + j] + r[h + j]);
+                                T hn = r[2 * h + j];
+                                T nn = Tanh(a[2 * h + j] + rg * hn);
+                                a[j] = rg; a[h + j] = z; a[2 * h + j] = nn;
+                                hnRow[j] = hn;
+                                y[j] = (T.One - z) * nn + z * hPrevRow[j];
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            if (_kind == CellKind.Lstm)
+            {
+                int tLast = TimeOf(tLen - 1);
+                for (int b = 0; b < n; b++)
+                    _cells.AsSpan((tLast * n + b) * h, h).CopyTo(output.Slice(ORow(b, tLen) * h, h));
+            }
+        }
+
+        private void Backward(Tensor gradient)
+        {
+            int n = _n, tLen = _t, h = _h, gh = _gh;
+            ReadOnlySpan<T> g = gradient.AsSpan<T>();
+            ReadOnlySpan<T> output = _packed.AsSpan<T>();
+            ReadOnlySpan<T> whh = _whh.AsSpan<T>();
+            ReadOnlySpan<T> h0 = _h0.AsSpan<T>();
+            var dxp = GC.AllocateUninitializedArray<T>(n * tLen * gh);   // ∂L/∂(input projection), input layout
+            var dhp = GC.AllocateUninitializedArray<T>(tLen * n * gh);   // ∂L/∂(W_hh·h' + b_hh), step order
+            var dh = new T[n * h];
+            var carry = new T[n * h];         // ∂L/∂h' flowing to the previous step
+            var dc = new T[n * h];            // LSTM: ∂L/∂c' flowing to the previous step
+            if (_kind == CellKind.Lstm)
+            {
+                for (int b = 0; b < n; b++) g.Slice(ORow(b, tLen) * h, h).CopyTo(dc.AsSpan(b * h, h));
+            }
+
+            for (int s = tLen - 1; s >= 0; s--)
+            {
+                int t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);
+                for (int b = 0; b < n; b++)
+                {
+                    var gRow = g.Slice(ORow(b, t) * h, h);
+                    for (int j = 0; j < h; j++) dh[b * h + j] = gRow[j] + carry[b * h + j];
+                }
+                for (int b = 0; b < n; b++)
+                {
+                    ReadOnlySpan<T> a = _act.AsSpan(XRow(b, t) * gh, gh);
+                    var dx = dxp.AsSpan(XRow(b, t) * gh, gh);
+                    var dr = dhp.AsSpan((s * n + b) * gh, gh);
+                    var d = dh.AsSpan(b * h, h);
+                    switch (_kind)
+                    {
+                        case CellKind.RnnTanh:
+                            for (int j = 0; j < h; j++) dx[j] = dr[j] = d[j] * (T.One - a[j] * a[j]);
+                            break;
+                        case CellKind.RnnRelu:
+                            // The derivative of relu at 0 is taken as 0 (the unit is off).
+                            for (int j = 0; j < h; j++) dx[j] = dr[j] = a[j] > T.Zero ? d[j] : T.Zero;
+                            break;
+                        case CellKind.Lstm:
+                        {
+                            ReadOnlySpan<T> c = _cells.AsSpan((t * n + b) * h, h);
+                            ReadOnlySpan<T> cPrev = s == 0
+                                ? (_c0 is null ? new T[h] : _c0.AsSpan<T>().Slice(b * h, h))
+                                : _cells.AsSpan((tp * n + b) * h, h);
+                            var dcRow = dc.AsSpan(b * h, h);
+                            for (int j = 0; j < h; j++)
+                            {
+                                T i = a[j], f = a[h + j], gg = a[2 * h + j], o = a[3 * h + j];
+                                T tc = Tanh(c[j]);
+                                T dcj = dcRow[j] + d[j] * o * (T.One - tc * tc);
+                                T di = dcj * gg, df = dcj * cPrev[j], dg = dcj * i, dO = d[j] * tc;
+                                dcRow[j] = dcj * f;
+                                dx[j] = dr[j] = di * i * (T.One - i);
+                                dx[h + j] = dr[h + j] = df * f * (T.One - f);
+                                dx[2 * h + j] = dr[2 * h + j] = dg * (T.One - gg * gg);
+                                dx[3 * h + j] = dr[3 * h + j] = dO * o * (T.One - o);
+                            }
+                            break;
+                        }
+                        case CellKind.Gru:
+                        {
+                            ReadOnlySpan<T> hn = _hn.AsSpan((t * n + b) * h, h);
+                            ReadOnlySpan<T> hPrev = s == 0 ? h0.Slice(b * h, h) : output.Slice(ORow(b, tp) * h, h);
+                            for (int j = 0; j < h; j++)
+                            {
+                                T rg = a[j], z = a[h + j], nn = a[2 * h + j];
+                                T dn = d[j] * (T.One - z);
+                                T dz = d[j] * (hPrev[j] - nn);
+                                T dan = dn * (T.One - nn * nn);
+                                T dar = dan * hn[j] * rg * (T.One - rg);
+                                T daz = dz * z * (T.One - z);
+                                dx[j] = dr[j] = dar;
+                                dx[h + j] = dr[h + j] = daz;
+                                dx[2 * h + j] = dan;
+                                dr[2 * h + j] = dan * rg;
+                                carry[b * h + j] = d[j] * z; // the direct path h = … + z⊙h'
+                            }
+                            break;
+                        }
+                    }
+                }
+                // ∂L/∂h' = ∂L/∂(W_hh·h')·W_hh (+ the GRU's direct path already in carry).
+                Gemm.Multiply(false, false, n, h, gh, T.One, dhp.AsSpan(s * n * gh, n * gh), gh, whh, h,
+                    _kind == CellKind.Gru ? T.One : T.Zero, carry, h);
+            }
+
+            int rows = n * tLen;
+            if (_x.RequiresGrad)
+            {
+                var dX = Tensor.Zeros(_x.Shape.ToArray(), _x.DType);
+                Gemm.Multiply(false, false, rows, _f, gh, T.One, dxp, gh, _wih.AsSpan<T>(), _f, T.Zero, dX.AsSpan<T>(), _f);
+                _x.AccumulateGrad(dX);
+            }
+            if (_wih.RequiresGrad)
+            {
+                var dW = Tensor.Zeros([gh, _f], _x.DType);
+                Gemm.Multiply(true, false, gh, _f, rows, T.One, dxp, gh, _x.AsSpan<T>(), _f, T.Zero, dW.AsSpan<T>(), _f);
+                _wih.AccumulateGrad(dW);
+            }
+            if (_whh.RequiresGrad)
+            {
+                var dW = Tensor.Zeros([gh, h], _x.DType);
+                Gemm.Multiply(true, false, gh, h, rows, T.One, dhp, gh, _hPrev, h, T.Zero, dW.AsSpan<T>(), h);
+                _whh.AccumulateGrad(dW);
+            }
+            if (_bih.RequiresGrad) _bih.AccumulateGrad(ColumnSums(dxp, rows, gh));
+            if (_bhh.RequiresGrad) _bhh.AccumulateGrad(ColumnSums(dhp, rows, gh));
+            if (_h0.RequiresGrad) _h0.AccumulateGrad(FromSpan(carry, n, h));
+            if (_c0 is not null && _c0.RequiresGrad) _c0.AccumulateGrad(FromSpan(dc, n, h));
+        }
+
+        private Tensor FromSpan(T[] values, params int[] shape)
+        {
+            var t = Tensor.Zeros(shape, _x.DType);
+            values.AsSpan(0, t.Numel).CopyTo(t.AsSpan<T>());
+            return t;
+        }
+
+        private Tensor ColumnSums(T[] m, int rows, int cols)
+        {
+            var sums = Tensor.Zeros([cols], _x.DType);
+            var dst = sums.AsSpan<T>();
+            for (int r = 0; r < rows; r++)
+            {
+                var row = m.AsSpan(r * cols, cols);
+                for (int j = 0; j < cols; j++) dst[j] += row[j];
+            }
+            return sums;
+        }
+
+        // σ and tanh through one exp each: Math(F).Tanh costs several times an exp, and the gates evaluate five of these
+        // per unit and step. Both forms saturate cleanly (exp overflowing to ∞ gives exactly 0, 1 or −1, never NaN);
+        // tanh's absolute error stays at the unit roundoff, relative accuracy only suffers for |v| near 0.
+        private static T Sigmoid(T v) => T.One / (T.One + T.Exp(-v));
+
+        private static T Tanh(T v) => T.One - (T.One + T.One) / (T.Exp(v + v) + T.One);
+    }
+}
