@@ -54,7 +54,7 @@ internal static class ModelFactory
             "lenet" => ModelZoo.LeNet5(gen),
             "cnn" => config.Dropout is double d ? ModelZoo.Cnn(d / 2, d, gen) : ModelZoo.Cnn(generator: gen),
             "resnet" => ModelZoo.ResNet(generator: gen),
-            "lstm" => LstmModel(gen),
+            "lstm" => ModelZoo.RowLstm(generator: gen),
             _ => throw new CliException($"--model: unknown model '{config.Model}'"),
         };
     }
@@ -68,6 +68,4 @@ internal static class ModelFactory
         catch (Nabla.Errors.NablaException) { return $"{{\"name\": \"{config.Model}\"}}"; }
         finally { Generator.Default.SetState(saved); }
     }
-
-    private static Module LstmModel(Generator gen) => throw new CliException("--model lstm: recurrent models are not available in this build");
 }

@@ -1,6 +1,7 @@
 using Nabla.Errors;
 using Nabla.NN;
 using Nabla.NN.Activations;
+using Nabla.NN.Recurrent;
 using Nabla.Tensors;
 
 namespace Nabla.Models;
@@ -37,6 +38,15 @@ public static class ModelZoo
         }
         return model.Add(new Linear(width, 10, generator: generator));
     }
+
+    /// <summary>
+    /// An LSTM reading each 28×28 image row by row (28 steps of 28 pixels): [N,1,28,28] → flatten axes 1–2 → LSTM(28 → hidden)
+    /// → the last hidden state → dense to 10 classes. The many-to-one recurrent model of <c>nabla train --model lstm</c>.
+    /// </summary>
+    public static Sequential RowLstm(int hidden = 128, Generator? generator = null) => new(
+        new Flatten(1, 2),
+        new LSTM(28, hidden, generator: generator),
+        new SequenceHead(hidden, 10, generator: generator));
 
     /// <summary>
     /// LeNet-5 with ReLU and max pooling: conv 5×5 1→6 (padding 2) → pool 2 → conv 5×5 6→16 → pool 2 → flatten →

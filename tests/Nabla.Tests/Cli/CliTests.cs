@@ -119,3 +119,22 @@ public sealed class CliTests : IClassFixture<CliTests.TrainedRun>
         Assert.Single(r.Stderr.Trim().Split('\n'));
     }
 }
+
+/// <summary>The recurrent model of the command line trains end to end.</summary>
+public sealed class CliLstmTests
+{
+    [Fact]
+    public void LstmModelTrainsOnMnistRows()
+    {
+        var dir = Directory.CreateTempSubdirectory("nabla-lstm").FullName;
+        try
+        {
+            var r = CliRunner.Run(CliRunner.RepoRoot(), "train", "--model", "lstm", "--limit", "640", "--epochs", "1", "--json", "--out", dir);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var doc = JsonDocument.Parse(r.Stdout.Trim().Split('\n')[^1]);
+            Assert.Equal("lstm", doc.RootElement.GetProperty("model").GetString());
+            Assert.True(doc.RootElement.GetProperty("test_accuracy").GetDouble() > 0.15); // above chance after 10 steps
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
