@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Side-by-side Nabla vs PyTorch on this machine, interleaved (Nabla, PyTorch, Nabla, PyTorch, ...).
+# Usage: bench/compare.sh [--quick] [--reps N] [--threads "2 1"]
+# Prints a markdown table and JSON lines {"case","metric","nabla","pytorch","ratio","unit"} of medians;
+# ratio < 1 always means Nabla is better (time ratio, or PyTorch/Nabla for throughput).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0; reps=3; threads="2 1"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=1; reps=1; threads="2"; shift ;;
+        --reps) reps="$2"; shift 2 ;;
+        --threads) threads="$2"; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+need=()
+/usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy)
+[ -d /usr/lib/x86_64-linux-gnu/openblas-openmp ] || need+=(libopenblas0-openmp)
+if [ ${#need[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+dotnet build -c Release bench/Nabla.Bench/Nabla.Bench.csproj -v quiet -nologo >/dev/null
+nabla=(dotnet bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll compare)
+out=$(mktemp)
+
+if [ $quick -eq 1 ]; then
+    cases=("mlp_train --max-batches 300" "lenet_train --max-batches 100" "cnn_train --max-batches 20" "mlp_infer" "lenet_infer")
+else
+    cases=("mlp_train --epochs 5" "lenet_train --epochs 3" "cnn_train --epochs 1" "mlp_infer" "lenet_infer")
+fi
+
+for t in $threads; do
+    for rep in $(seq 1 "$reps"); do
+        for c in "${cases[@]}"; do
+            read -r name rest <<<"$c"
+            echo "[$t threads, rep $rep] $name" >&2
+            "${nabla[@]}" $name $rest --threads "$t" | sed "s/^/nabla $t /" >>"$out"
+            env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" MKL_NUM_THREADS="$t" \
+                /usr/bin/python3 bench/torch_bench.py $name $rest | sed "s/^/pytorch $t /" >>"$out"
+        done
+    done
+done
+
+/usr/bin/python3 bench/compare_report.py "$out"
+if [ $quick -eq 0 ]; then bench/gemm.sh --seconds 0.3 || true; fi
