@@ -29,9 +29,9 @@ nabla=(dotnet bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll compare)
 out=$(mktemp)
 
 if [ $quick -eq 1 ]; then
-    cases=("mlp_train --max-batches 300" "lenet_train --max-batches 100" "cnn_train --max-batches 20" "mlp_infer" "lenet_infer")
+    cases=("mlp_train --max-batches 300" "lenet_train --max-batches 100" "cnn_train --max-batches 20" "lstm_train --max-batches 50" "mlp_infer" "lenet_infer")
 else
-    cases=("mlp_train --epochs 5" "lenet_train --epochs 3" "cnn_train --epochs 1" "mlp_infer" "lenet_infer")
+    cases=("mlp_train --epochs 5" "lenet_train --epochs 3" "cnn_train --epochs 1" "lstm_train --epochs 1" "mlp_infer" "lenet_infer")
 fi
 
 for t in $threads; do

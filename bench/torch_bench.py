@@ -46,7 +46,20 @@ def cnn():
                          nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
 
 
-MODELS = {"mlp": mlp, "lenet": lenet, "cnn": cnn}
+class RowLstm(nn.Module):
+    """MNIST rows as 28 steps of 28 pixels, LSTM(28 -> 128), last hidden state, dense to 10 (Nabla's ModelZoo.RowLstm)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x.reshape(x.shape[0], 28, 28))
+        return self.head(out[:, -1])
+
+
+MODELS = {"mlp": mlp, "lenet": lenet, "cnn": cnn, "lstm": RowLstm}
 
 
 def emit(case, metric, value, unit):
@@ -115,7 +128,7 @@ def inference(name, data, case):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("case", choices=["mlp_train", "lenet_train", "cnn_train", "mlp_infer", "lenet_infer"])
+    p.add_argument("case", choices=["mlp_train", "lenet_train", "cnn_train", "lstm_train", "mlp_infer", "lenet_infer"])
     p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "mnist"))
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--max-batches", type=int, default=0)

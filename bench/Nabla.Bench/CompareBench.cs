@@ -22,7 +22,7 @@ internal static class CompareBench
 {
     public static int Run(string[] args)
     {
-        if (args.Length == 0) { Console.Error.WriteLine("usage: compare <mlp_train|lenet_train|cnn_train|mlp_infer|lenet_infer> [--epochs N] [--max-batches N] [--threads N]"); return 2; }
+        if (args.Length == 0) { Console.Error.WriteLine("usage: compare <mlp_train|lenet_train|cnn_train|lstm_train|mlp_infer|lenet_infer> [--epochs N] [--max-batches N] [--threads N]"); return 2; }
         string c = args[0];
         int epochs = IntArg(args, "--epochs", 1), maxBatches = IntArg(args, "--max-batches", 0);
         Parallelism.MaxThreads = IntArg(args, "--threads", 2);
@@ -39,6 +39,7 @@ internal static class CompareBench
         "mlp" => ModelZoo.Mlp(),
         "lenet" => ModelZoo.LeNet5(),
         "cnn" => ModelZoo.Cnn(),
+        "lstm" => ModelZoo.RowLstm(),
         _ => throw new ArgumentException($"unknown model {name}"),
     };
 
