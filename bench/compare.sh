@@ -29,9 +29,9 @@ nabla=(dotnet bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll compare)
 out=$(mktemp)
 
 if [ $quick -eq 1 ]; then
-    cases=("mlp_train --max-batches 300" "lenet_train --max-batches 100" "cnn_train --max-batches 20" "lstm_train --max-batches 50" "mlp_infer" "lenet_infer")
+    cases=("mlp_train --max-batches 300" "lenet_train --max-batches 100" "cnn_train --max-batches 20" "lstm_train --max-batches 50" "mlp_infer" "lenet_infer" "conv_layers")
 else
-    cases=("mlp_train --epochs 5" "lenet_train --epochs 3" "cnn_train --epochs 1" "lstm_train --epochs 1" "mlp_infer" "lenet_infer")
+    cases=("mlp_train --epochs 5" "lenet_train --epochs 3" "cnn_train --epochs 1" "lstm_train --epochs 1" "mlp_infer" "lenet_infer" "conv_layers")
 fi
 
 for t in $threads; do
@@ -39,7 +39,11 @@ for t in $threads; do
         for c in "${cases[@]}"; do
             read -r name rest <<<"$c"
             echo "[$t threads, rep $rep] $name" >&2
-            "${nabla[@]}" $name $rest --threads "$t" | sed "s/^/nabla $t /" >>"$out"
+            if [ "$name" = conv_layers ]; then
+                dotnet bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll conv --threads "$t" | sed "s/^/nabla $t /" >>"$out"
+            else
+                "${nabla[@]}" $name $rest --threads "$t" | sed "s/^/nabla $t /" >>"$out"
+            fi
             env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" MKL_NUM_THREADS="$t" \
                 /usr/bin/python3 bench/torch_bench.py $name $rest | sed "s/^/pytorch $t /" >>"$out"
         done

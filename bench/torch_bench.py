@@ -126,15 +126,51 @@ def inference(name, data, case):
         emit(case, "latency_p90", lat[int(len(lat) * 0.9)], "us")
 
 
+CONV_LAYERS = [("lenet_conv1", 1, 6, 28, 5, 2), ("lenet_conv2", 6, 16, 14, 5, 0),
+               ("cnn_conv1", 1, 32, 28, 3, 0), ("cnn_conv2", 32, 64, 26, 3, 0)]
+
+
+def timed(fn):
+    for _ in range(3):
+        fn()
+    times, start = [], time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - start < 1.0 and len(times) < 200):
+        s = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - s) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def conv_layers():
+    torch.manual_seed(1)
+    for name, c, k, h, f, pad in CONV_LAYERS:
+        x = torch.randn(64, c, h, h, requires_grad=True)
+        conv = nn.Conv2d(c, k, f, padding=pad)
+        def fwd():
+            with torch.no_grad():
+                conv(x)
+        def both():
+            y = conv(x)
+            y.backward(torch.ones_like(y))
+            x.grad = None
+            conv.zero_grad(set_to_none=True)
+        emit(name, "forward_ms", timed(fwd), "ms")
+        emit(name, "forward_backward_ms", timed(both), "ms")
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("case", choices=["mlp_train", "lenet_train", "cnn_train", "lstm_train", "mlp_infer", "lenet_infer"])
+    p.add_argument("case", choices=["mlp_train", "lenet_train", "cnn_train", "lstm_train", "mlp_infer", "lenet_infer", "conv_layers"])
     p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "mnist"))
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--max-batches", type=int, default=0)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    if a.case == "conv_layers":
+        conv_layers()
+        return
     data = load_mnist(a.data)
     name = a.case.split("_")[0]
     if a.case.endswith("_train"):

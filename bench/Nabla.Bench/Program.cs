@@ -5,6 +5,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
 {
     ["gemm"] = GemmBench.Run,
     ["compare"] = CompareBench.Run,
+    ["conv"] = ConvBench.Run,
     ["soak"] = SoakBench.Run,
 };
 

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Kernels;
+using Nabla.Tensors;
+
+namespace Nabla.Bench;
+
+/// <summary>
+/// Conv2d forward and forward+backward (input, weight and bias gradients) of the LeNet-5 and 32c3-64c3 CNN layers at
+/// batch 64, float32: milliseconds per call (median of timed repetitions), as JSON lines {"case","metric","value","unit"}.
+/// The same cases run in PyTorch with bench/torch_bench.py conv_layers.
+/// </summary>
+internal static class ConvBench
+{
+    public static readonly (string Name, int C, int K, int H, int F, int Pad)[] Layers =
+    [
+        ("lenet_conv1", 1, 6, 28, 5, 2),
+        ("lenet_conv2", 6, 16, 14, 5, 0),
+        ("cnn_conv1", 1, 32, 28, 3, 0),
+        ("cnn_conv2", 32, 64, 26, 3, 0),
+    ];
+
+    public static int Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--threads");
+        if (i >= 0) Parallelism.MaxThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        var g = new Generator(1);
+        foreach (var (name, c, k, h, f, pad) in Layers)
+        {
+            var x = Tensor.Randn([64, c, h, h], g); x.RequiresGrad = true;
+            var w = Tensor.Randn([k, c, f, f], g); w.RequiresGrad = true;
+            var b = Tensor.Randn([k], g); b.RequiresGrad = true;
+            var fwd = Time(() => { using (Autograd.GradMode.NoGrad()) Tensor.Conv2d(x, w, b, padding: (pad, pad)); });
+            var both = Time(() =>
+            {
+                var y = Tensor.Conv2d(x, w, b, padding: (pad, pad));
+                y.Backward(Tensor.OnesLike(y));
+                x.Grad = null; w.Grad = null; b.Grad = null;
+            });
+            Emit(name, "forward_ms", fwd);
+            Emit(name, "forward_backward_ms", both);
+        }
+        return 0;
+    }
+
+    private static double Time(Action a)
+    {
+        for (int i = 0; i < 3; i++) a();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 5 || (total.Elapsed.TotalSeconds < 1.0 && times.Count < 200))
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            a();
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static void Emit(string c, string metric, double value) =>
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["case"] = c, ["metric"] = metric, ["value"] = value, ["unit"] = "ms" }));
+}
