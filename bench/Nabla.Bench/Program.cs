@@ -4,6 +4,7 @@ using Nabla.Bench;
 var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["gemm"] = GemmBench.Run,
+    ["train"] = TrainStepBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

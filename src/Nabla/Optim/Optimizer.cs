@@ -140,6 +140,18 @@ public abstract class Optimizer
         foreach (var p in Parameters) p.Grad = null;
     }
 
+    /// <summary>
+    /// Resets every parameter's gradient. With <paramref name="setToNone"/> it drops them like <see cref="ZeroGrad()"/>;
+    /// otherwise each gradient tensor is kept and reads as zeros, and the next backward pass writes into it instead of
+    /// allocating a new one (the faster choice for a training loop; a reference to a gradient taken earlier then sees
+    /// the new values).
+    /// </summary>
+    public void ZeroGrad(bool setToNone)
+    {
+        foreach (var group in _groups)
+            for (int j = 0; j < group.Parameters.Count; j++) group.Parameters[j].Data.ZeroGrad(setToNone);
+    }
+
     /// <summary>A copy of the optimizer's state (see <see cref="OptimizerState"/>).</summary>
     public OptimizerState GetState()
     {
