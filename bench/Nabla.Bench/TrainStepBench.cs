@@ -70,7 +70,7 @@ internal static class TrainStepBench
         var batches = loader.GetEnumerator();
 
         int warm = Math.Max(20, steps / 5);
-        var phases = new double[4];   // forward, loss, backward, step (wall seconds)
+        var phases = new double[5];   // forward, loss, backward, step, next batch (timestamp ticks)
         long alloc = 0, allocAll = 0;
         int g0 = 0, g1 = 0, g2 = 0;
         double wall = 0, cpu = 0;
@@ -85,12 +85,14 @@ internal static class TrainStepBench
                 wall = Stopwatch.GetTimestamp();
                 cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             }
+            long tb = Stopwatch.GetTimestamp();
             if (!batches.MoveNext())
             {
                 batches = loader.GetEnumerator();
                 batches.MoveNext();
             }
             var (x, labels) = (batches.Current.Features, batches.Current.Labels!);
+            if (measure) phases[4] += Stopwatch.GetTimestamp() - tb;
             using var scope = useArena ? arena.Enter() : default;
             long t0 = Stopwatch.GetTimestamp();
             var output = model.Forward(x);
@@ -114,7 +116,7 @@ internal static class TrainStepBench
         long bytesAll = (GC.GetTotalAllocatedBytes(true) - allocAll) / steps;
         double f = 1e3 / Stopwatch.Frequency / steps;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step {wallMs:F3} ms wall, {cpuMs:F3} ms process CPU | forward {phases[0] * f:F3}, loss {phases[1] * f:F3}, backward {phases[2] * f:F3}, step {phases[3] * f:F3} ms"));
+            $"step {wallMs:F3} ms wall, {cpuMs:F3} ms process CPU | forward {phases[0] * f:F3}, loss {phases[1] * f:F3}, backward {phases[2] * f:F3}, step {phases[3] * f:F3}, next batch {phases[4] * f:F3} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"alloc/step {bytes} B (this thread), {bytesAll} B (all threads) | GCs over {steps} steps: gen0 {GC.CollectionCount(0) - g0}, gen1 {GC.CollectionCount(1) - g1}, gen2 {GC.CollectionCount(2) - g2}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
