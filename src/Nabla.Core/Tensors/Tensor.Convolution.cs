@@ -68,20 +68,23 @@ public sealed partial class Tensor
     {
         var x = this;
         var g = PoolGeometry("max_pool2d", kernel, stride, padding);
-        var y = Empty(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
-        var argmax = new int[y.Numel];
-        if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, argmax);
-        else Pooling.MaxPool2dForward<double>(g, D, y.D, argmax);
+        var y = Uninitialized(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
+        // The argmax indices live in the bits of a float32 tensor, so that they share the step's recycled storage
+        // (and its use-after-recycle check) instead of allocating a large int array per call.
+        var argmax = Uninitialized(y.Shape, DType.Float32);
+        if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, Indices(argmax));
+        else Pooling.MaxPool2dForward<double>(g, D, y.D, Indices(argmax));
         if (Recording(x))
             y.Record("max_pool2d", [x], grad =>
             {
-                var dx = EmptyLike(x);
-                if (DType == DType.Float32) Pooling.MaxPool2dBackward<float>(g, grad.F, argmax, dx.F, accumulate: false);
-                else Pooling.MaxPool2dBackward<double>(g, grad.D, argmax, dx.D, accumulate: false);
-                x.AccumulateGrad(dx);
+                if (x.GradSink(out bool add) is not { } dx) return;
+                if (DType == DType.Float32) Pooling.MaxPool2dBackward<float>(g, grad.F, Indices(argmax), dx.F, accumulate: add);
+                else Pooling.MaxPool2dBackward<double>(g, grad.D, Indices(argmax), dx.D, accumulate: add);
             });
         return y;
     }
+
+    private static Span<int> Indices(Tensor bits) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(bits.F);
 
     /// <summary>Average pooling over [N,C,H,W] windows; with <paramref name="countIncludePad"/> the divisor is always KH·KW.</summary>
     public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null, bool countIncludePad = true)
