@@ -7,6 +7,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["compare"] = CompareBench.Run,
     ["conv"] = ConvBench.Run,
     ["soak"] = SoakBench.Run,
+    ["train"] = TrainStepBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

@@ -35,6 +35,7 @@ internal static class BackwardEngine
             if (node.Backward is null)
                 throw new AutogradException($"Backward: the graph behind '{node.Op}' was already freed by an earlier Backward; pass retainGraph: true to the first call to run backward twice");
             using (GradMode.NoGrad()) node.Backward(g);
+            TensorArena.ReleaseEarly(g); // consumed: closures never keep their gradient (see Tensor.Record)
             if (GradMode.DetectAnomaly) CheckFinite(node);
             if (!retainGraph)
             {

@@ -33,6 +33,12 @@ public static class Activations
     /// <inheritdoc cref="ReLUBackward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
     public static void ReLUBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx) => Simd.Ternary(new ReLUGradOp<double>(), x, dy, dx, dx);
 
+    /// <summary>ReLU backward that overwrites instead of accumulating: dx = (x &gt; 0 ? dy : 0).</summary>
+    internal static void ReLUMask(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Simd.Binary(new ReLUMaskOp<float>(), x, dy, dx);
+
+    /// <inheritdoc cref="ReLUMask(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    internal static void ReLUMask(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx) => Simd.Binary(new ReLUMaskOp<double>(), x, dy, dx);
+
     // ================================================================ LeakyReLU
 
     /// <summary>LeakyReLU: y = x for x &gt; 0, alpha·x otherwise (PyTorch's default alpha is 0.01).</summary>
@@ -163,6 +169,14 @@ public static class Activations
         public T Invoke(T x, T dy, T acc) => x > T.Zero ? acc + dy : acc;
         public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy, Vector128<T> acc) => acc + (dy & Vector128.GreaterThan(x, Vector128<T>.Zero));
         public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy, Vector256<T> acc) => acc + (dy & Vector256.GreaterThan(x, Vector256<T>.Zero));
+    }
+
+    private readonly struct ReLUMaskOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static bool Vectorizable => true;
+        public T Invoke(T x, T dy) => x > T.Zero ? dy : T.Zero;
+        public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => dy & Vector128.GreaterThan(x, Vector128<T>.Zero);
+        public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => dy & Vector256.GreaterThan(x, Vector256<T>.Zero);
     }
 
     private readonly struct LeakyReLUOp<T>(T alpha) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>

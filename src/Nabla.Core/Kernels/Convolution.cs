@@ -38,7 +38,7 @@ public static class Convolution
     // With many outputs per input channel (e.g. a first layer 1 -> 32), im2col + GEMM is faster again.
     private const int DirectMaxMultiplier = 8;
 
-    private static bool UseDirect(in Conv2dGeometry g) => g.IsDepthwise && g.OutChannelsPerGroup < DirectMaxMultiplier;
+    private static bool UseDirect(in Conv2dGeometry g) => g.IsDepthwise && g.Groups > 1 && g.OutChannelsPerGroup < DirectMaxMultiplier;
 
     /// <summary>Forward pass: y = conv(x, w) + b.</summary>
     /// <param name="g">The geometry.</param>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
@@ -38,11 +39,17 @@ public static class Pooling
         {
             T* px = px0, py = py0;
             int* pi = pi0;
+            bool pairs = g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0;
             Parallelism.For(g.Batch * g.Channels, plane =>
             {
                 var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
                 var y = new Span<T>(py + (long)plane * p, p);
                 var idx = new Span<int>(pi + (long)plane * p, p);
+                if (pairs)
+                {
+                    MaxPool2x2Plane(geo, x, y, idx);
+                    return;
+                }
                 int w = geo.Width;
                 for (int oh = 0; oh < geo.OutHeight; oh++)
                 {
@@ -69,6 +76,50 @@ public static class Pooling
             });
         }
     }
+
+    // The common 2×2 window with stride 2 and no padding, without data-dependent branches (on real activations the
+    // position of a window's maximum is unpredictable, and a mispredicted branch per element cost more than the rest).
+    // Same result as the general loop: the first maximum in row-major order, or the first NaN.
+    private static void MaxPool2x2Plane<T>(in Pool2dGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<int> idx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = g.Width, ow = g.OutWidth;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            var top = x.Slice(2 * oh * w, w);
+            var bottom = x.Slice((2 * oh + 1) * w, w);
+            var yr = y.Slice(oh * ow, ow);
+            var ir = idx.Slice(oh * ow, ow);
+            for (int q = 0; q < ow; q++)
+            {
+                // First maximum of each row pair, then the bottom one only if strictly larger (or the first NaN).
+                // The values sit in lane 0 of vectors so that comparisons give masks, never branches.
+                var a = Vector128.CreateScalarUnsafe(top[2 * q]);
+                var b = Vector128.CreateScalarUnsafe(top[2 * q + 1]);
+                var c = Vector128.CreateScalarUnsafe(bottom[2 * q]);
+                var d = Vector128.CreateScalarUnsafe(bottom[2 * q + 1]);
+                var upTakes = Takes(b, a);
+                var downTakes = Takes(d, c);
+                var up = Vector128.ConditionalSelect(upTakes, b, a);
+                var down = Vector128.ConditionalSelect(downTakes, d, c);
+                var rowTakes = Takes(down, up);
+                yr[q] = Vector128.ConditionalSelect(rowTakes, down, up).ToScalar();
+                int row = Bit(rowTakes), col = (Bit(upTakes) & ~-row) | (Bit(downTakes) & -row);
+                ir[q] = (2 * oh + row) * w + 2 * q + col;
+            }
+        }
+    }
+
+    // All ones in lane 0 when candidate replaces current as the window's first maximum: strictly larger, or a NaN
+    // replacing a number.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Takes<T>(Vector128<T> candidate, Vector128<T> current) where T : unmanaged, IFloatingPointIeee754<T>
+        => Vector128.GreaterThan(candidate, current)
+         | Vector128.AndNot(~Vector128.Equals(candidate, candidate), ~Vector128.Equals(current, current));
+
+    // Lane 0 of a mask as 1 or 0 (the low 32 bits of a float or double lane).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int Bit<T>(Vector128<T> mask) where T : unmanaged => mask.AsInt32().ToScalar() & 1;
 
     /// <summary>Max pooling backward: dx[n,c,argmax[n,c,oh,ow]] += dy[n,c,oh,ow] (overlapping windows add up).</summary>
     /// <param name="g">The geometry.</param>

@@ -5,31 +5,52 @@ namespace Nabla.Tensors;
 // Activation functions of the lectures (and GELU, SiLU, Softplus), each forward beside its backward.
 public sealed partial class Tensor
 {
-    /// <summary>ReLU: max(0, x). Its derivative is taken as 0 at exactly x = 0 (a subgradient; the convention of PyTorch).</summary>
-    public Tensor Relu() => Pointwise("relu", static x => x > 0 ? x : 0, static (x, y) => x > 0 ? 1 : 0);
+    /// <summary>
+    /// ReLU: x for x &gt; 0, else 0 (NaN gives 0). Its derivative is taken as 0 at exactly x = 0 (a subgradient; the
+    /// convention of PyTorch).
+    /// </summary>
+    public Tensor Relu()
+    {
+        var x = this;
+        var y = Uninitialized(Shape, DType);
+        // x masked by x > 0: the forward is the backward's mask applied to x itself.
+        if (DType == DType.Float32) Kernels.Activations.ReLUMask(F, F, y.F); else Kernels.Activations.ReLUMask(D, D, y.D);
+        if (Recording(x))
+            y.Record("relu", [x], g =>
+            {
+                if (x.GradSink(out bool add) is not { } dx) return;
+                if (x.DType == DType.Float32)
+                {
+                    if (add) Kernels.Activations.ReLUBackward(x.F, g.F, dx.F); else Kernels.Activations.ReLUMask(x.F, g.F, dx.F);
+                }
+                else if (add) Kernels.Activations.ReLUBackward(x.D, g.D, dx.D);
+                else Kernels.Activations.ReLUMask(x.D, g.D, dx.D);
+            });
+        return y;
+    }
 
     /// <summary>Leaky ReLU: x for x &gt; 0, αx otherwise (derivative α at 0).</summary>
-    public Tensor LeakyRelu(double alpha = 0.01) => Pointwise("leaky_relu", x => x > 0 ? x : alpha * x, (x, y) => x > 0 ? 1 : alpha);
+    public Tensor LeakyRelu(double alpha = 0.01) => Activation<LeakyReluKernel>("leaky_relu", alpha);
 
     /// <summary>ELU: x for x &gt; 0, α(eˣ − 1) otherwise; derivative y + α for x ≤ 0.</summary>
-    public Tensor Elu(double alpha = 1.0) => Pointwise("elu", x => x > 0 ? x : alpha * (Math.Exp(x) - 1), (x, y) => x > 0 ? 1 : y + alpha);
+    public Tensor Elu(double alpha = 1.0) => alpha >= 0
+        ? Activation<EluKernel>("elu", alpha)
+        : Pointwise("elu", x => x > 0 ? x : alpha * (Math.Exp(x) - 1), (x, y) => x > 0 ? 1 : y + alpha);
 
     /// <summary>Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ); derivative σ(x)(1 − σ(x)).</summary>
-    public Tensor Sigmoid() => Pointwise("sigmoid", static x => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x)), static (x, y) => y * (1 - y));
+    public Tensor Sigmoid() => Activation<SigmoidKernel>("sigmoid", 0);
 
     /// <summary>Hyperbolic tangent; derivative 1 − tanh²(x).</summary>
-    public Tensor Tanh() => Pointwise("tanh", Math.Tanh, static (x, y) => 1 - y * y);
+    public Tensor Tanh() => Activation<TanhKernel>("tanh", 0);
 
     /// <summary>GELU in its exact form x·Φ(x), with Φ the standard normal CDF; derivative Φ(x) + x·φ(x).</summary>
     public Tensor Gelu() => Pointwise("gelu", static x => x * NormalCdf(x), static (x, y) => NormalCdf(x) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI));
 
     /// <summary>SiLU (swish): x·σ(x); derivative σ(x)(1 + x(1 − σ(x))).</summary>
-    public Tensor Silu() => Pointwise("silu", static x => x * Sig(x), static (x, y) => { double s = Sig(x); return s * (1 + x * (1 - s)); });
+    public Tensor Silu() => Activation<SiluKernel>("silu", 0);
 
     /// <summary>Softplus: ln(1 + eˣ), computed stably; derivative σ(x).</summary>
-    public Tensor Softplus() => Pointwise("softplus", static x => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))), static (x, y) => Sig(x));
-
-    private static double Sig(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+    public Tensor Softplus() => Activation<SoftplusKernel>("softplus", 0);
 
     private static double NormalCdf(double x) => 0.5 * (1 + Erf(x / Math.Sqrt(2)));
 
@@ -64,13 +85,13 @@ public sealed partial class Tensor
     internal Tensor Pointwise(string op, Func<double, double> f, Func<double, double, double> df)
     {
         var x = this;
-        var y = EmptyLike(x);
+        var y = Uninitialized(Shape, DType);
         if (DType == DType.Float32) { var xs = F; var ys = y.F; for (int i = 0; i < xs.Length; i++) ys[i] = (float)f(xs[i]); }
         else { var xs = D; var ys = y.D; for (int i = 0; i < xs.Length; i++) ys[i] = f(xs[i]); }
         if (Recording(x))
             y.Record(op, [x], g =>
             {
-                var dx = EmptyLike(x);
+                var dx = Uninitialized(x.Shape, x.DType);
                 if (x.DType == DType.Float32)
                 {
                     var xs = x.F; var ys = y.F; var gs = g.F; var ds = dx.F;
@@ -81,9 +102,102 @@ public sealed partial class Tensor
                     var xs = x.D; var ys = y.D; var gs = g.D; var ds = dx.D;
                     for (int i = 0; i < xs.Length; i++) ds[i] = gs[i] * df(xs[i], ys[i]);
                 }
-                x.AccumulateGrad(dx);
+                x.AccumulateGradOwned(dx);
             });
         return y;
+    }
+
+    /// <summary>
+    /// Applies an activation through its SIMD kernels (<see cref="Kernels.Activations"/>): forward into a new tensor,
+    /// backward accumulating f′·dy into the input's gradient (from the input or the output, as the kernel needs).
+    /// </summary>
+    private Tensor Activation<TK>(string op, double alpha) where TK : IActivationKernel
+    {
+        var x = this;
+        var y = Uninitialized(Shape, DType);
+        if (DType == DType.Float32) TK.Forward(F, y.F, (float)alpha); else TK.Forward(D, y.D, alpha);
+        if (Recording(x))
+            y.Record(op, [x], g =>
+            {
+                if (x.GradSink(out bool add) is not { } dx) return;
+                var from = TK.FromOutput ? y : x;
+                if (x.DType == DType.Float32)
+                {
+                    if (!add) dx.F.Clear();
+                    TK.Backward(from.F, g.F, dx.F, (float)alpha);
+                }
+                else
+                {
+                    if (!add) dx.D.Clear();
+                    TK.Backward(from.D, g.D, dx.D, alpha);
+                }
+            });
+        return y;
+    }
+
+    /// <summary>An activation's forward and accumulating backward kernels, for <see cref="Activation{TK}"/>.</summary>
+    private interface IActivationKernel
+    {
+        /// <summary>True when the backward kernel takes the output y rather than the input x.</summary>
+        static abstract bool FromOutput { get; }
+        static abstract void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha);
+        static abstract void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha);
+        static abstract void Backward(ReadOnlySpan<float> xOrY, ReadOnlySpan<float> dy, Span<float> dx, float alpha);
+        static abstract void Backward(ReadOnlySpan<double> xOrY, ReadOnlySpan<double> dy, Span<double> dx, double alpha);
+    }
+
+    private readonly struct LeakyReluKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.LeakyReLU(x, alpha, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.LeakyReLU(x, alpha, y);
+        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.LeakyReLUBackward(x, alpha, dy, dx);
+        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.LeakyReLUBackward(x, alpha, dy, dx);
+    }
+
+    private readonly struct EluKernel : IActivationKernel
+    {
+        public static bool FromOutput => true;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.ELU(x, alpha, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.ELU(x, alpha, y);
+        public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.ELUBackward(y, alpha, dy, dx);
+        public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.ELUBackward(y, alpha, dy, dx);
+    }
+
+    private readonly struct SigmoidKernel : IActivationKernel
+    {
+        public static bool FromOutput => true;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.Sigmoid(x, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Sigmoid(x, y);
+        public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.SigmoidBackward(y, dy, dx);
+        public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.SigmoidBackward(y, dy, dx);
+    }
+
+    private readonly struct TanhKernel : IActivationKernel
+    {
+        public static bool FromOutput => true;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.Tanh(x, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Tanh(x, y);
+        public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
+        public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
+    }
+
+    private readonly struct SiluKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.SiLU(x, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.SiLU(x, y);
+        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.SiLUBackward(x, dy, dx);
+        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.SiLUBackward(x, dy, dx);
+    }
+
+    private readonly struct SoftplusKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.Softplus(x, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Softplus(x, y);
+        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.SoftplusBackward(x, dy, dx);
+        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.SoftplusBackward(x, dy, dx);
     }
 
     /// <summary>

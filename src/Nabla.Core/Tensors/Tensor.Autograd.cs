@@ -37,17 +37,87 @@ public sealed partial class Tensor
         if (gradient.Shape != Shape)
             throw new ShapeException($"AccumulateGrad: gradient shape {gradient.Shape} differs from the tensor's shape {Shape}{NameSuffix}");
         if (gradient.DType != DType) gradient = gradient.ToDType(DType);
+        Accumulate(gradient, owned: false);
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateGrad"/> for a gradient that the calling backward closure has just created and hands over
+    /// (of this tensor's shape and type, referenced nowhere else): it becomes the gradient without a copy when there is
+    /// none yet, and its storage returns to the arena otherwise. Never pass the closure's own gradient argument or a view of it.
+    /// </summary>
+    internal void AccumulateGradOwned(Tensor gradient)
+    {
+        if (!RequiresGrad) return;
+        if (gradient.Shape != Shape || gradient.DType != DType)
+        {
+            AccumulateGrad(gradient);
+            return;
+        }
+        Accumulate(gradient, owned: true);
+    }
+
+    private void Accumulate(Tensor gradient, bool owned)
+    {
         if (IsLeaf)
-            Grad = Grad is null ? gradient.Clone() : Grad.AddInPlace(gradient);
+        {
+            if (_grad is null) Grad = owned ? gradient : CopyOf(gradient, persistent: true);   // Grad's setter keeps it
+            else if (_gradIsZero)
+            {
+                _gradIsZero = false;
+                _grad.CopyFrom(gradient);
+            }
+            else _grad.AddInPlace(gradient);
+            if (owned && !ReferenceEquals(_grad, gradient)) TensorArena.ReleaseEarly(gradient);
+        }
+        else if (PendingGrad is null) PendingGrad = owned ? gradient : CopyOf(gradient, persistent: false);
         else
-            PendingGrad = PendingGrad is null ? gradient.Clone() : PendingGrad.AddInPlace(gradient);
+        {
+            PendingGrad.AddInPlace(gradient);
+            if (owned) TensorArena.ReleaseEarly(gradient);
+        }
+    }
+
+    private static Tensor CopyOf(Tensor t, bool persistent)
+    {
+        var c = persistent ? Persistent(t.Shape, t.DType) : Uninitialized(t.Shape, t.DType);
+        if (t.DType == DType.Float32) t.F.CopyTo(c.F); else t.D.CopyTo(c.D);
+        return c;
+    }
+
+    /// <summary>
+    /// For backward closures whose kernels write straight into the gradient: the tensor that holds this tensor's
+    /// gradient (its <see cref="Grad"/> for a leaf, its pending gradient otherwise), created if needed, and whether the
+    /// closure must add its contribution (<paramref name="accumulate"/> true) or overwrite every element (false).
+    /// Returns null, doing nothing, when this tensor does not require grad.
+    /// </summary>
+    internal Tensor? GradSink(out bool accumulate)
+    {
+        accumulate = false;
+        if (!RequiresGrad) return null;
+        if (IsLeaf)
+        {
+            if (_grad is null)
+            {
+                _grad = Persistent(Shape, DType);
+                return _grad;
+            }
+            if (_grad.Shape != Shape || _grad.DType != DType)
+                throw new ShapeException($"AccumulateGrad: the existing gradient ({_grad.DType} {_grad.Shape}) does not match the tensor's {DType} {Shape}{NameSuffix}");
+            accumulate = !_gradIsZero;
+            _gradIsZero = false;
+            return _grad;
+        }
+        if (PendingGrad is null) return PendingGrad = Uninitialized(Shape, DType);
+        accumulate = true;
+        return PendingGrad;
     }
 
     /// <summary>
     /// Records <paramref name="op"/> as the producer of this tensor so that backward calls <paramref name="backward"/>
     /// with this tensor's gradient. Does nothing when recording is off or no input requires grad.
     /// This is how custom differentiable operations are written: compute the forward result, then
-    /// <c>result.Record("myop", [x], g => x.AccumulateGrad(...))</c>.
+    /// <c>result.Record("myop", [x], g => x.AccumulateGrad(...))</c>. The gradient handed to the closure is valid
+    /// only during the call (its storage may be reused afterwards): accumulate from it, never keep it.
     /// </summary>
     public Tensor Record(string op, Tensor[] inputs, Action<Tensor> backward)
     {

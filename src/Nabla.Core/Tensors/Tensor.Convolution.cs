@@ -31,7 +31,7 @@ public sealed partial class Tensor
             g = new Conv2dGeometry(input.Shape[0], c, input.Shape[2], input.Shape[3], k, weight.Shape[2], weight.Shape[3], sh, sw, ph, pw, dh, dw, groups);
         }
         catch (ArgumentException e) { throw new ShapeException($"conv2d: input {input.Shape}, weight {weight.Shape}: {e.Message}"); }
-        var y = Empty(Shape.Wrap([g.Batch, k, g.OutHeight, g.OutWidth]), input.DType);
+        var y = Uninitialized(Shape.Wrap([g.Batch, k, g.OutHeight, g.OutWidth]), input.DType); // the kernel writes every element
         if (input.DType == DType.Float32) Convolution.Conv2dForward<float>(g, input.F, weight.F, bias is null ? default : bias.F, y.F);
         else Convolution.Conv2dForward<double>(g, input.D, weight.D, bias is null ? default : bias.D, y.D);
         var inputs = bias is null ? new[] { input, weight } : new[] { input, weight, bias };
@@ -40,21 +40,26 @@ public sealed partial class Tensor
         if (rec)
             y.Record("conv2d", inputs, grad =>
             {
-                if (input.RequiresGrad)
+                // Gradients go straight into their destinations (added to an existing gradient, or overwriting a fresh one).
+                if (input.GradSink(out bool addX) is { } dx)
                 {
-                    var dx = EmptyLike(input);
-                    if (dx.DType == DType.Float32) Convolution.Conv2dBackwardInput<float>(g, grad.F, weight.F, dx.F, accumulate: false);
-                    else Convolution.Conv2dBackwardInput<double>(g, grad.D, weight.D, dx.D, accumulate: false);
-                    input.AccumulateGrad(dx);
+                    if (dx.DType == DType.Float32) Convolution.Conv2dBackwardInput<float>(g, grad.F, weight.F, dx.F, accumulate: addX);
+                    else Convolution.Conv2dBackwardInput<double>(g, grad.D, weight.D, dx.D, accumulate: addX);
                 }
                 if (weight.RequiresGrad || (bias?.RequiresGrad ?? false))
                 {
-                    var dW = EmptyLike(weight);
-                    var dB = bias is null ? null : EmptyLike(bias);
+                    // The weight kernel accumulates (dW += ..., dB += ...); a fresh destination is cleared first, and a
+                    // gradient that is not wanted goes to a scratch tensor.
+                    var dW = weight.GradSink(out bool addW) ?? Empty(weight.Shape, weight.DType);
+                    if (!addW) dW.Zero();
+                    Tensor? dB = null;
+                    if (bias is not null)
+                    {
+                        dB = bias.GradSink(out bool addB) ?? Empty(bias.Shape, bias.DType);
+                        if (!addB) dB.Zero();
+                    }
                     if (dW.DType == DType.Float32) Convolution.Conv2dBackwardWeight<float>(g, input.F, grad.F, dW.F, dB is null ? default : dB.F);
                     else Convolution.Conv2dBackwardWeight<double>(g, input.D, grad.D, dW.D, dB is null ? default : dB.D);
-                    weight.AccumulateGrad(dW);
-                    if (dB is not null) bias!.AccumulateGrad(dB);
                 }
             });
         return y;
@@ -68,20 +73,23 @@ public sealed partial class Tensor
     {
         var x = this;
         var g = PoolGeometry("max_pool2d", kernel, stride, padding);
-        var y = Empty(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
-        var argmax = new int[y.Numel];
-        if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, argmax);
-        else Pooling.MaxPool2dForward<double>(g, D, y.D, argmax);
+        var y = Uninitialized(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
+        // The argmax indices live in the bits of a float32 tensor, so that they share the step's recycled storage
+        // (and its use-after-recycle check) instead of allocating a large int array per call.
+        var argmax = Uninitialized(y.Shape, DType.Float32);
+        if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, Indices(argmax));
+        else Pooling.MaxPool2dForward<double>(g, D, y.D, Indices(argmax));
         if (Recording(x))
             y.Record("max_pool2d", [x], grad =>
             {
-                var dx = EmptyLike(x);
-                if (DType == DType.Float32) Pooling.MaxPool2dBackward<float>(g, grad.F, argmax, dx.F, accumulate: false);
-                else Pooling.MaxPool2dBackward<double>(g, grad.D, argmax, dx.D, accumulate: false);
-                x.AccumulateGrad(dx);
+                if (x.GradSink(out bool add) is not { } dx) return;
+                if (DType == DType.Float32) Pooling.MaxPool2dBackward<float>(g, grad.F, Indices(argmax), dx.F, accumulate: add);
+                else Pooling.MaxPool2dBackward<double>(g, grad.D, Indices(argmax), dx.D, accumulate: add);
             });
         return y;
     }
+
+    private static Span<int> Indices(Tensor bits) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(bits.F);
 
     /// <summary>Average pooling over [N,C,H,W] windows; with <paramref name="countIncludePad"/> the divisor is always KH·KW.</summary>
     public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null, bool countIncludePad = true)

@@ -20,7 +20,7 @@ public sealed partial class Tensor
         int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
         var x = this;
         Tensor y;
-        if (outer == 1) y = new Tensor(_data, _offset + start * inner, Shape.Wrap(dims));
+        if (outer == 1) y = View(_offset + start * inner, Shape.Wrap(dims));
         else
         {
             y = Empty(Shape.Wrap(dims), DType);

@@ -22,7 +22,7 @@ public sealed partial class Tensor
         int rows = input.Numel / inF;
         var dims = input.Shape.ToArray();
         dims[^1] = outF;
-        var y = Empty(Shape.Wrap(dims), input.DType);
+        var y = Uninitialized(Shape.Wrap(dims), input.DType);
         if (input.DType == DType.Float32)
         {
             if (bias is not null) for (int r = 0; r < rows; r++) bias.F.CopyTo(y.F.Slice(r * outF, outF));
@@ -33,29 +33,38 @@ public sealed partial class Tensor
             if (bias is not null) for (int r = 0; r < rows; r++) bias.D.CopyTo(y.D.Slice(r * outF, outF));
             Gemm.Dgemm(false, true, rows, outF, inF, 1.0, input.D, inF, weight.D, inF, bias is null ? 0.0 : 1.0, y.D, outF);
         }
-        var inputs = bias is null ? new[] { input, weight } : new[] { input, weight, bias };
-        bool rec = false;
-        foreach (var t in inputs) rec |= Recording(t);
+        bool rec = Recording(input, weight) || (bias is not null && Recording(bias));
         if (rec)
+        {
+            Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
             y.Record("linear", inputs, g =>
             {
-                if (input.RequiresGrad)
+                // Each gradient is written straight into its destination: beta 1 adds to an existing gradient, beta 0 overwrites.
+                if (input.GradSink(out bool addX) is { } dx)
                 {
-                    var dx = EmptyLike(input);
-                    if (g.DType == DType.Float32) Gemm.Sgemm(false, false, rows, inF, outF, 1f, g.F, outF, weight.F, inF, 0f, dx.F, inF);
-                    else Gemm.Dgemm(false, false, rows, inF, outF, 1.0, g.D, outF, weight.D, inF, 0.0, dx.D, inF);
-                    input.AccumulateGrad(dx);
+                    if (g.DType == DType.Float32) Gemm.Sgemm(false, false, rows, inF, outF, 1f, g.F, outF, weight.F, inF, addX ? 1f : 0f, dx.F, inF);
+                    else Gemm.Dgemm(false, false, rows, inF, outF, 1.0, g.D, outF, weight.D, inF, addX ? 1.0 : 0.0, dx.D, inF);
                 }
-                if (weight.RequiresGrad)
+                if (weight.GradSink(out bool addW) is { } dw)
                 {
-                    var dw = EmptyLike(weight);
-                    if (g.DType == DType.Float32) Gemm.Sgemm(true, false, outF, inF, rows, 1f, g.F, outF, input.F, inF, 0f, dw.F, inF);
-                    else Gemm.Dgemm(true, false, outF, inF, rows, 1.0, g.D, outF, input.D, inF, 0.0, dw.D, inF);
-                    weight.AccumulateGrad(dw);
+                    if (g.DType == DType.Float32) Gemm.Sgemm(true, false, outF, inF, rows, 1f, g.F, outF, input.F, inF, addW ? 1f : 0f, dw.F, inF);
+                    else Gemm.Dgemm(true, false, outF, inF, rows, 1.0, g.D, outF, input.D, inF, addW ? 1.0 : 0.0, dw.D, inF);
                 }
-                if (bias is not null && bias.RequiresGrad)
-                    bias.AccumulateGrad(g.Reshape(rows, outF).Sum(0));
+                if (bias is not null && bias.GradSink(out bool addB) is { } db)
+                {
+                    if (g.DType == DType.Float32)
+                    {
+                        if (!addB) db.F.Clear();
+                        Elementwise.SumColumns(g.F, db.F, rows, outF);
+                    }
+                    else
+                    {
+                        if (!addB) db.D.Clear();
+                        Elementwise.SumColumns(g.D, db.D, rows, outF);
+                    }
+                }
             });
+        }
         return y;
     }
 }

@@ -6,7 +6,7 @@ namespace Nabla.Tensors;
 // Transpose copy, since storage is always contiguous.
 public sealed partial class Tensor
 {
-    internal Tensor ViewAs(Shape shape) => new(_data, _offset, shape);
+    internal Tensor ViewAs(Shape shape) => View(_offset, shape);
 
     /// <summary>The same data seen with another shape (a view). One dimension may be −1 and is inferred.</summary>
     public Tensor Reshape(params int[] shape)

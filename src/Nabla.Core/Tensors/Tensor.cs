@@ -16,20 +16,34 @@ public sealed partial class Tensor
 {
     internal readonly Array _data;   // float[] or double[]; may be longer than Numel (pooled buffers, views)
     internal readonly int _offset;
+    internal readonly ArenaBlock? _block;   // set when the storage was rented from a TensorArena
+    private readonly int _lease;            // the block's lease when this tensor was made; a mismatch means recycled storage
     internal GradNode? Node;
     internal Tensor? PendingGrad;    // gradient being accumulated for a non-leaf during backward
     private bool _requiresGrad;
+    private Tensor? _grad;
+    private bool _gradIsZero;        // _grad holds stale values that stand for zeros (ZeroGrad(setToNone: false))
 
-    internal Tensor(Array data, int offset, Shape shape)
+    internal Tensor(Array data, int offset, Shape shape) : this(data, offset, shape, null, 0) { }
+
+    private Tensor(Array data, int offset, Shape shape, ArenaBlock? block, int lease)
     {
         _data = data;
         _offset = offset;
+        _block = block;
+        _lease = lease;
         Shape = shape;
         DType = data is double[] ? DType.Float64 : DType.Float32;
         Numel = shape.Numel;
         if (offset < 0 || offset + Numel > data.Length)
             throw new ShapeException($"tensor: storage of {data.Length} elements cannot hold {shape} at offset {offset}");
     }
+
+    /// <summary>A tensor over rented arena storage.</summary>
+    internal Tensor(ArenaBlock block, Shape shape) : this(block.Data, 0, shape, block, block.Lease) { }
+
+    /// <summary>Another tensor over this one's storage (a view): same array, same arena lease.</summary>
+    internal Tensor View(int offset, Shape shape) => new(_data, offset, shape, _block, _lease);
 
     /// <summary>The dimensions.</summary>
     public Shape Shape { get; }
@@ -61,8 +75,27 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/> (null until then). Non-leaves keep none unless <see cref="RetainGrad"/> was called.</summary>
-    public Tensor? Grad { get; set; }
+    /// <summary>
+    /// The accumulated gradient of a leaf after <see cref="Backward"/> (null until then). Non-leaves keep none unless
+    /// <see cref="RetainGrad"/> was called. A tensor assigned here is exempt from arena recycling (<see cref="Keep"/>).
+    /// </summary>
+    public Tensor? Grad
+    {
+        get
+        {
+            if (_gradIsZero)
+            {
+                _grad!.Zero();
+                _gradIsZero = false;
+            }
+            return _grad;
+        }
+        set
+        {
+            _grad = value?.Keep();
+            _gradIsZero = false;
+        }
+    }
 
     /// <summary>True for tensors not produced by a recorded operation (inputs, parameters, detached results).</summary>
     public bool IsLeaf => Node == null;
@@ -78,12 +111,51 @@ public sealed partial class Tensor
     /// <summary>The elements as a span of <typeparamref name="T"/> (float for Float32, double for Float64). Writes go to the tensor (and to views sharing its storage).</summary>
     public Span<T> AsSpan<T>() where T : unmanaged
     {
+        CheckLease();
         if (_data is T[] arr) return new Span<T>(arr, _offset, Numel);
         throw new ValueException($"AsSpan<{typeof(T).Name}>: the tensor is {DType}; use AsSpan<{(DType == DType.Float32 ? "float" : "double")}>()");
     }
 
-    internal Span<float> F => new((float[])_data, _offset, Numel);
-    internal Span<double> D => new((double[])_data, _offset, Numel);
+    internal Span<float> F
+    {
+        get
+        {
+            CheckLease();
+            return new((float[])_data, _offset, Numel);
+        }
+    }
+
+    internal Span<double> D
+    {
+        get
+        {
+            CheckLease();
+            return new((double[])_data, _offset, Numel);
+        }
+    }
+
+    /// <summary>Throws when the storage was rented from a <see cref="TensorArena"/> and has since been recycled.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void CheckLease()
+    {
+        if (_block is not null && _block.Lease != _lease) ThrowRecycled();
+    }
+
+    private void ThrowRecycled() => throw new AutogradException(
+        $"tensor of shape {Shape}{NameSuffix}: its storage belonged to a TensorArena scope that has ended (for instance a Trainer step) and has been reused; " +
+        "call Keep() on tensors that must outlive the scope (or Clone() them outside it)");
+
+    /// <summary>
+    /// Exempts this tensor's storage (and that of every view sharing it) from recycling by a <see cref="TensorArena"/>:
+    /// it stays valid after the arena scope it was created in ends. A no-op for tensors created outside arena scopes.
+    /// Parameters, gradients of leaves and optimizer state are kept automatically. Returns this tensor.
+    /// </summary>
+    public Tensor Keep()
+    {
+        CheckLease();
+        _block?.Keep();
+        return this;
+    }
 
     /// <summary>A copy of the elements as float (converting from Float64 if needed).</summary>
     public float[] ToArray()
@@ -143,7 +215,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A tensor sharing this one's data but outside the graph (no gradient flows through it).</summary>
-    public Tensor Detach() => new(_data, _offset, Shape);
+    public Tensor Detach() => View(_offset, Shape);
 
     /// <summary>A new tensor with a copy of the data, outside the graph.</summary>
     public Tensor Clone()
@@ -173,6 +245,17 @@ public sealed partial class Tensor
     /// <summary>Drops the gradient (sets <see cref="Grad"/> to null).</summary>
     public void ZeroGrad() => Grad = null;
 
+    /// <summary>
+    /// Resets the gradient: with <paramref name="setToNone"/> drops it like <see cref="ZeroGrad()"/>; otherwise keeps the
+    /// <see cref="Grad"/> tensor, which then reads as zeros, and lets the next backward pass write into it instead of
+    /// allocating a new one (the zeros are only materialized if <see cref="Grad"/> is read before that).
+    /// </summary>
+    public void ZeroGrad(bool setToNone)
+    {
+        if (setToNone || _grad is null) Grad = null;
+        else _gradIsZero = true;
+    }
+
     /// <summary>True when the two tensors share storage.</summary>
     internal bool SharesStorageWith(Tensor other) => ReferenceEquals(_data, other._data);
 
@@ -180,8 +263,25 @@ public sealed partial class Tensor
 
     internal static Array Allocate(int n, DType dtype) => dtype == DType.Float32 ? new float[n] : new double[n];
 
-    /// <summary>A new uninitialized-by-contract (in practice zeroed) tensor; internal building block of operations.</summary>
-    internal static Tensor Empty(Shape shape, DType dtype) => new(Allocate(shape.Numel, dtype), 0, shape);
+    /// <summary>A new zeroed tensor, rented from the current <see cref="TensorArena"/> scope if one is active on this thread.</summary>
+    internal static Tensor Empty(Shape shape, DType dtype)
+    {
+        var arena = TensorArena.Current;
+        return arena is null ? new(Allocate(shape.Numel, dtype), 0, shape) : new(arena.Rent(shape.Numel, dtype, clear: true), shape);
+    }
+
+    /// <summary>
+    /// A new tensor whose contents are unspecified (stale values when rented from an arena): only for operations
+    /// that overwrite every element.
+    /// </summary>
+    internal static Tensor Uninitialized(Shape shape, DType dtype)
+    {
+        var arena = TensorArena.Current;
+        return arena is null ? new(Allocate(shape.Numel, dtype), 0, shape) : new(arena.Rent(shape.Numel, dtype, clear: false), shape);
+    }
+
+    /// <summary>A new zeroed tensor that never comes from an arena (for state that outlives a step).</summary>
+    internal static Tensor Persistent(Shape shape, DType dtype) => new(Allocate(shape.Numel, dtype), 0, shape);
 
     internal static Tensor EmptyLike(Tensor t) => Empty(t.Shape, t.DType);
 

@@ -18,8 +18,8 @@ namespace Nabla.Data;
 /// stay valid only until the next batch is requested; keep a copy (<see cref="Tensor.Clone"/>) to hold on to one,
 /// or pass <c>reuseBuffers: false</c>.</para>
 /// <para><b>Prefetch.</b> With <c>prefetch</c> (the default), a worker task gathers and augments the next batch
-/// while the current one is in use. Batches are produced in the same order with the same random numbers, so
-/// the results equal those without prefetch.</para>
+/// while the current one is in use, when that work is worth a thread hand-over (see <see cref="Prefetch"/>).
+/// Batches are produced in the same order with the same random numbers, so the results equal those without prefetch.</para>
 /// </remarks>
 public sealed class DataLoader : IEnumerable<Batch>
 {
@@ -74,8 +74,30 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>Whether the last incomplete batch is skipped.</summary>
     public bool DropLast { get; }
 
-    /// <summary>Whether the next batch is prepared on a worker task.</summary>
+    /// <summary>
+    /// Whether the next batch may be prepared on a worker task. It is, when that pays: with an augmentation, or when a
+    /// batch holds at least <see cref="BackgroundPrefetchBytes"/>; a plain gather of a small batch (a few microseconds
+    /// of copying) is cheaper on the calling thread than a hand-over between threads, which on a machine with few
+    /// cores also competes with the compute threads.
+    /// </summary>
     public bool Prefetch { get; }
+
+    /// <summary>The batch size in bytes (features and targets) from which an unaugmented batch is prefetched in the background (4 MiB).</summary>
+    public const long BackgroundPrefetchBytes = 4L << 20;
+
+    private bool PrefetchesInBackground
+    {
+        get
+        {
+            if (!Prefetch) return false;
+            if (Augmentation != null) return true;
+            long rows = Math.Min(BatchSize, Dataset.Count);
+            long bytes = RowBytes(Dataset.Features) * rows + (Dataset.Targets is { } t ? RowBytes(t) * rows : 0);
+            return bytes >= BackgroundPrefetchBytes;
+        }
+    }
+
+    private static long RowBytes(Tensor t) => (long)t.Numel / Math.Max(t.Shape[0], 1) * (t.DType == DType.Float32 ? sizeof(float) : sizeof(double));
 
     /// <summary>Whether batches are gathered into reused buffers.</summary>
     public bool ReuseBuffers { get; }
@@ -126,7 +148,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         Task<Batch>? pending = null;
         try
         {
-            if (!Prefetch)
+            if (!PrefetchesInBackground)
             {
                 for (int b = 0; b < nb; b++) yield return Make(order, b, copy, buffers);
                 yield break;

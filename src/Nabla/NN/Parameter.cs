@@ -14,7 +14,7 @@ public sealed class Parameter
     /// <summary>Wraps <paramref name="data"/> as a trainable parameter (it is set to require grad).</summary>
     public Parameter(Tensor data, bool isBias = false)
     {
-        _data = data;
+        _data = data.Keep();   // a parameter outlives any arena scope it may be created in (lazy layers)
         _data.RequiresGrad = true;
         IsBias = isBias;
     }
@@ -28,7 +28,7 @@ public sealed class Parameter
             if (value.Shape != _data.Shape)
                 throw new Errors.ShapeException($"parameter '{Name}': new value has shape {value.Shape}, expected {_data.Shape}");
             bool req = _data.RequiresGrad;
-            _data = value;
+            _data = value.Keep();
             _data.RequiresGrad = req;
             _data.Name = Name;
         }

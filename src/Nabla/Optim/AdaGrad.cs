@@ -37,7 +37,7 @@ public sealed class AdaGrad : Optimizer
 
     private protected override string[] StateNames { get; } = ["r"];
 
-    private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, ParamSlot slot)
+    private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, SlotWindow slot)
     {
         var alpha = Splat<T>(ctx.LearningRate);
         var l2 = Splat<T>(ctx.WeightDecay);

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Nabla.NN;
 using static Nabla.Optim.VectorOps;
 
@@ -51,31 +53,61 @@ public class Adam : Optimizer
 
     private protected override string[] StateNames { get; } = ["s", "r"];
 
-    private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, ParamSlot slot)
+    private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, SlotWindow slot)
     {
         bool decoupled = DecoupledWeightDecay;
-        var alpha = Splat<T>(ctx.LearningRate);
-        var l2 = Splat<T>(decoupled ? 0 : ctx.WeightDecay);
-        var decay = Splat<T>(decoupled ? ctx.LearningRate * ctx.WeightDecay : 0);
-        var l1 = Splat<T>(ctx.L1);
-        var b1 = Splat<T>(Beta1);
-        var oneMinusB1 = Splat<T>(1 - Beta1);
-        var b2 = Splat<T>(Beta2);
-        var oneMinusB2 = Splat<T>(1 - Beta2);
-        var correct1 = Splat<T>(1 / (1 - Math.Pow(Beta1, ctx.T)));
-        var correct2 = Splat<T>(1 / (1 - Math.Pow(Beta2, ctx.T)));
-        var delta = Splat<T>(Delta);
-        Span<T> s = slot.Buffer<T>(0), r = slot.Buffer<T>(1);
-        for (int i = 0, n = theta.Length; i < n; i += Vector<T>.Count)
+        var k = new Coefficients<T>
         {
-            var th = Load<T>(theta, i);
-            var g = Penalized(Load(grad, i), th, l2, l1);
-            var m1 = b1 * Load<T>(s, i) + oneMinusB1 * g;
-            var m2 = b2 * Load<T>(r, i) + oneMinusB2 * g * g;
+            Alpha = Splat<T>(ctx.LearningRate),
+            L2 = Splat<T>(decoupled ? 0 : ctx.WeightDecay),
+            Decay = Splat<T>(decoupled ? ctx.LearningRate * ctx.WeightDecay : 0),
+            L1 = Splat<T>(ctx.L1),
+            B1 = Splat<T>(Beta1),
+            OneMinusB1 = Splat<T>(1 - Beta1),
+            B2 = Splat<T>(Beta2),
+            OneMinusB2 = Splat<T>(1 - Beta2),
+            Correct1 = Splat<T>(1 / (1 - Math.Pow(Beta1, ctx.T))),
+            Correct2 = Splat<T>(1 / (1 - Math.Pow(Beta2, ctx.T))),
+            Delta = Splat<T>(Delta),
+        };
+        Span<T> s = slot.Buffer<T>(0), r = slot.Buffer<T>(1);
+        int n = theta.Length, w = Vector<T>.Count, i = 0;
+        // Whole vectors without tail checks (no calls in the loop, so the constants stay in registers), then the tail.
+        ref T th0 = ref MemoryMarshal.GetReference(theta), s0 = ref MemoryMarshal.GetReference(s), r0 = ref MemoryMarshal.GetReference(r);
+        ref T g0 = ref MemoryMarshal.GetReference(grad);
+        for (; i <= n - w; i += w)
+        {
+            var th = Vector.LoadUnsafe(ref th0, (nuint)i);
+            var next = Lane(k, th, Vector.LoadUnsafe(ref g0, (nuint)i), ref Unsafe.As<T, Vector<T>>(ref Unsafe.Add(ref s0, i)),
+                ref Unsafe.As<T, Vector<T>>(ref Unsafe.Add(ref r0, i)));
+            next.StoreUnsafe(ref th0, (nuint)i);
+        }
+        if (i < n)
+        {
+            var m1 = Load<T>(s, i);
+            var m2 = Load<T>(r, i);
+            var next = Lane(k, Load<T>(theta, i), Load(grad, i), ref m1, ref m2);
             Store(s, i, m1);
             Store(r, i, m2);
-            var update = alpha * (m1 * correct1) / (Vector.SquareRoot(m2 * correct2) + delta);
-            Store(theta, i, th - decay * th - update);
+            Store(theta, i, next);
         }
+    }
+
+    /// <summary>One vector of the update: moments <paramref name="m1"/> and <paramref name="m2"/> updated in place, the new θ returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Lane<T>(in Coefficients<T> k, Vector<T> th, Vector<T> grad, ref Vector<T> m1, ref Vector<T> m2)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = Penalized(grad, th, k.L2, k.L1);
+        m1 = k.B1 * m1 + k.OneMinusB1 * g;
+        m2 = k.B2 * m2 + k.OneMinusB2 * g * g;
+        var update = k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(m2 * k.Correct2) + k.Delta);
+        return th - k.Decay * th - update;
+    }
+
+    /// <summary>The step's constants, each broadcast to a vector.</summary>
+    private struct Coefficients<T> where T : unmanaged
+    {
+        public Vector<T> Alpha, L2, Decay, L1, B1, OneMinusB1, B2, OneMinusB2, Correct1, Correct2, Delta;
     }
 }

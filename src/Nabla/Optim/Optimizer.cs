@@ -98,9 +98,54 @@ public abstract class Optimizer
     /// <summary>Names of the per-parameter state buffers of the update rule, e.g. <c>["s", "r"]</c> for Adam; empty when stateless.</summary>
     private protected abstract string[] StateNames { get; }
 
-    /// <summary>Applies the update rule to one parameter. <paramref name="theta"/> and <paramref name="grad"/> have the same length, as does every state buffer of <paramref name="slot"/>.</summary>
-    private protected abstract void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, ParamSlot slot)
+    /// <summary>
+    /// Applies the update rule, element by element, to a parameter or to a contiguous slice of one (large parameters
+    /// are updated in chunks on several threads). <paramref name="theta"/> and <paramref name="grad"/> have the same
+    /// length, as does every state buffer of <paramref name="slot"/>.
+    /// </summary>
+    private protected abstract void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, SlotWindow slot)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    // Parameters at least this large are updated in chunks of ChunkSize elements spread over the kernel threads; the
+    // update rules are elementwise, so the result does not depend on the split.
+    private const int ChunkSize = 16384;
+    private ChunkedUpdate? _chunked;
+
+    private void UpdateParameter(in StepContext ctx, Tensor data, Tensor grad, ParamSlot slot)
+    {
+        int n = data.Numel;
+        if (n >= 2 * ChunkSize && Kernels.Parallelism.MaxThreads > 1)
+        {
+            var job = _chunked ??= new ChunkedUpdate(this);
+            job.Set(ctx, data, grad, slot);
+            Kernels.Parallelism.For((n + ChunkSize - 1) / ChunkSize, job, static (j, c) => j.Run(c));
+            job.Clear();
+        }
+        else if (data.DType == DType.Float32) Update(ctx, data.AsSpan<float>(), grad.AsSpan<float>(), new SlotWindow(slot, 0, n));
+        else Update(ctx, data.AsSpan<double>(), grad.AsSpan<double>(), new SlotWindow(slot, 0, n));
+    }
+
+    /// <summary>The state of a chunked update, reused from step to step so that stepping allocates nothing.</summary>
+    private sealed class ChunkedUpdate(Optimizer optimizer)
+    {
+        private StepContext _ctx;
+        private Tensor? _data, _grad;
+        private ParamSlot? _slot;
+
+        public void Set(in StepContext ctx, Tensor data, Tensor grad, ParamSlot slot) => (_ctx, _data, _grad, _slot) = (ctx, data, grad, slot);
+
+        public void Clear() => (_data, _grad, _slot) = (null, null, null);
+
+        public void Run(int chunk)
+        {
+            int start = chunk * ChunkSize, length = Math.Min(ChunkSize, _data!.Numel - start);
+            var window = new SlotWindow(_slot!, start, length);
+            if (_data.DType == DType.Float32)
+                optimizer.Update(_ctx, _data.AsSpan<float>().Slice(start, length), _grad!.AsSpan<float>().Slice(start, length), window);
+            else
+                optimizer.Update(_ctx, _data.AsSpan<double>().Slice(start, length), _grad!.AsSpan<double>().Slice(start, length), window);
+        }
+    }
 
     /// <summary>Updates every trainable parameter that has a gradient, once.</summary>
     public void Step()
@@ -127,8 +172,7 @@ public abstract class Optimizer
                 slot.Step++;
                 bool penalize = !p.IsBias || regularizeBiases;
                 var ctx = new StepContext(lr, penalize ? wd : 0, penalize ? l1 : 0, slot.Step);
-                if (data.DType == DType.Float32) Update(ctx, data.AsSpan<float>(), grad.AsSpan<float>(), slot);
-                else Update(ctx, data.AsSpan<double>(), grad.AsSpan<double>(), slot);
+                UpdateParameter(ctx, data, grad, slot);
             }
         }
         StepCount++;
@@ -138,6 +182,18 @@ public abstract class Optimizer
     public void ZeroGrad()
     {
         foreach (var p in Parameters) p.Grad = null;
+    }
+
+    /// <summary>
+    /// Resets every parameter's gradient. With <paramref name="setToNone"/> it drops them like <see cref="ZeroGrad()"/>;
+    /// otherwise each gradient tensor is kept and reads as zeros, and the next backward pass writes into it instead of
+    /// allocating a new one (the faster choice for a training loop; a reference to a gradient taken earlier then sees
+    /// the new values).
+    /// </summary>
+    public void ZeroGrad(bool setToNone)
+    {
+        foreach (var group in _groups)
+            for (int j = 0; j < group.Parameters.Count; j++) group.Parameters[j].Data.ZeroGrad(setToNone);
     }
 
     /// <summary>A copy of the optimizer's state (see <see cref="OptimizerState"/>).</summary>

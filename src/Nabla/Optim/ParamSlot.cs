@@ -22,3 +22,14 @@ internal sealed class ParamSlot
 
     public Span<T> Buffer<T>(int index) => (T[])Buffers[index];
 }
+
+/// <summary>
+/// The part [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of a parameter's state
+/// buffers that matches the slice of the parameter one update call works on (optimizers update large parameters in
+/// chunks, on several threads).
+/// </summary>
+internal readonly struct SlotWindow(ParamSlot slot, int start, int length)
+{
+    /// <summary>The window of state buffer <paramref name="index"/>.</summary>
+    public Span<T> Buffer<T>(int index) => slot.Buffer<T>(index).Slice(start, length);
+}

@@ -58,7 +58,7 @@ public sealed class SGD : Optimizer
 
     private protected override string[] StateNames { get; }
 
-    private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, ParamSlot slot)
+    private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, SlotWindow slot)
     {
         var eta = Splat<T>(ctx.LearningRate);
         var l2 = Splat<T>(ctx.WeightDecay);

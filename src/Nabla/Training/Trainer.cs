@@ -22,11 +22,12 @@ namespace Nabla.Training;
 /// foreach (var batch in loader)
 /// {
 ///     var loss = lossFn.Forward(model.Forward(batch.Features), labels);
-///     optimizer.ZeroGrad();
+///     optimizer.ZeroGrad(setToNone: false);
 ///     loss.Backward();
 ///     optimizer.Step();
 /// }
 /// </code>
+/// with each step inside a <see cref="TensorArena"/> scope unless <see cref="RecycleStepMemory"/> is off.
 /// </remarks>
 public sealed class Trainer
 {
@@ -85,6 +86,17 @@ public sealed class Trainer
     public History History { get; private set; } = new();
 
     private ulong[]? _pendingLoaderState;
+    private readonly TensorArena _arena = new();
+
+    /// <summary>
+    /// Recycle the memory of each training step (true by default): the tensors a step creates — activations, gradients
+    /// of intermediate results — live in a <see cref="TensorArena"/> and their storage is reused by the next step, so
+    /// a steady-state epoch allocates almost nothing and never triggers a full garbage collection. Parameter
+    /// gradients are kept in place between steps (<see cref="Optimizer.ZeroGrad(bool)"/> with setToNone false).
+    /// A custom module that keeps a tensor from one step to the next must call <see cref="Tensor.Keep"/> on it;
+    /// using a recycled tensor throws instead of reading stale data. Set false to allocate every step afresh.
+    /// </summary>
+    public bool RecycleStepMemory { get; set; } = true;
 
     /// <summary>Sets the shuffling generator's state for the next <see cref="Fit"/> (used when resuming).</summary>
     public void RestoreLoaderState(ulong[] state) => _pendingLoaderState = (ulong[])state.Clone();
@@ -154,21 +166,27 @@ public sealed class Trainer
         double lr = Optimizer.LearningRate;
         foreach (var batch in Loader)
         {
-            var output = Model.Forward(batch.Features);
-            var loss = ComputeLoss(output, batch);
-            double lossValue = loss.Item();
-            Optimizer.ZeroGrad();
-            loss.Backward();
-            if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, max);
-            lr = Optimizer.LearningRate;
-            Optimizer.Step();
+            double lossValue;
+            long? ok;
+            using (RecycleStepMemory ? _arena.Enter() : default)
+            {
+                var output = Model.Forward(batch.Features);
+                var loss = ComputeLoss(output, batch);
+                lossValue = loss.Item();
+                Optimizer.ZeroGrad(setToNone: false);
+                loss.Backward();
+                if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, max);
+                lr = Optimizer.LearningRate;
+                Optimizer.Step();
+                ok = batch.Labels is null ? null : CountCorrect(output, batch.Labels);
+            }
             if (Schedule is { Interval: ScheduleInterval.Step }) Schedule.Step();
             Step++;
             ctx.Step = Step;
             int n = batch.Count;
             lossSum += lossValue * n;
             seen += n;
-            if (batch.Labels is not null && CountCorrect(output, batch.Labels) is long ok) { correct += ok; counted += n; }
+            if (ok is long k) { correct += k; counted += n; }
             double rate = seen / Math.Max(sw.Elapsed.TotalSeconds, 1e-9);
             var result = new BatchResult(epoch, index++, batches, n, lossValue, lossSum / seen, counted == 0 ? double.NaN : (double)correct / counted, rate);
             foreach (var c in Callbacks) c.OnBatchEnd(ctx, result);
