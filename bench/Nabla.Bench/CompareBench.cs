@@ -50,6 +50,7 @@ internal static class CompareBench
         var opt = new Adam(model.Parameters(), 1e-3);
         var loss = new CrossEntropy();
         var loader = new DataLoader(data.Train, 64, shuffle: true, seed: 1);
+        var arena = new TensorArena(); // as Trainer.Fit does: each step's intermediate tensors reuse the last step's storage
         var times = new List<double>();
         int gen0 = 0, gen1 = 0, gen2 = 0;
         for (int e = 0; e < epochs; e++)
@@ -60,10 +61,13 @@ internal static class CompareBench
             int batches = 0;
             foreach (var batch in loader)
             {
-                var l = loss.Forward(model.Forward(batch.Features), batch.Labels!);
-                opt.ZeroGrad();
-                l.Backward();
-                opt.Step();
+                using (arena.Enter())
+                {
+                    var l = loss.Forward(model.Forward(batch.Features), batch.Labels!);
+                    opt.ZeroGrad(setToNone: false);
+                    l.Backward();
+                    opt.Step();
+                }
                 if (maxBatches > 0 && ++batches >= maxBatches) break;
             }
             double s = sw.Elapsed.TotalSeconds;
