@@ -10,7 +10,7 @@ internal sealed record RunConfig
     public string? Architecture { get; init; }
     public string Dataset { get; init; } = "mnist";
     public string? Label { get; init; }
-    public int Epochs { get; init; } = 3;
+    public int Epochs { get; init; } = 5;
     public int BatchSize { get; init; } = 64;
     public string Optimizer { get; init; } = "adam";
     public double LearningRate { get; init; } = 1e-3;

@@ -20,7 +20,7 @@ internal static class TrainCommand
           --model NAME|FILE      mlp, lenet (default), cnn, resnet, lstm, or a JSON architecture file
           --dataset D            mnist (default, bundled), fashion-mnist, a folder of IDX files, or a CSV file
           --label COLUMN         label column of a CSV dataset (name or index; default: last)
-          --epochs N             epochs to train (default 3)
+          --epochs N             epochs to train (default 5)
           --batch-size N         mini-batch size (default 64)
           --optimizer NAME       sgd, momentum, nesterov, adagrad, rmsprop, rmsprop-nesterov, adadelta, adam (default), adamw
           --lr RATE              learning rate (default 0.001)
@@ -71,7 +71,7 @@ internal static class TrainCommand
                 Architecture = architecture,
                 Dataset = a.String("dataset", "mnist"),
                 Label = a.String("label"),
-                Epochs = a.Int("epochs", 3, 1, 100_000),
+                Epochs = a.Int("epochs", 5, 1, 100_000),
                 BatchSize = a.Int("batch-size", 64, 1, 1 << 20),
                 Optimizer = a.String("optimizer", "adam"),
                 LearningRate = a.Double("lr", 1e-3, 0, 10, exclusiveMin: true),
