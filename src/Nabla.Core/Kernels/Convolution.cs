@@ -46,7 +46,7 @@ public static class Convolution
     /// <param name="weight">w, [K, C/groups, KH, KW].</param>
     /// <param name="bias">b, [K]; empty for no bias.</param>
     /// <param name="output">y, [N,K,OH,OW]; overwritten.</param>
-    public static void Conv2dForward<T>(in Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight,
+    public static unsafe void Conv2dForward<T>(in Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight,
         ReadOnlySpan<T> bias, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -55,7 +55,12 @@ public static class Convolution
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         if (!bias.IsEmpty) CheckLength(bias.Length, g.OutChannels, "bias", "K");
         CheckLength(output.Length, g.OutputLength, "output", "N·K·OH·OW");
-        if (UseDirect(g)) DepthwiseForward(g, input, weight, bias, output);
+        if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
+        {
+            fixed (T* px = input, pw = weight, pb = bias, py = output)
+                ConvDirect.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
+        }
+        else if (UseDirect(g)) DepthwiseForward(g, input, weight, bias, output);
         else GemmForward(g, input, weight, bias, output);
     }
 
@@ -65,7 +70,7 @@ public static class Convolution
     /// <param name="weight">w, [K, C/groups, KH, KW].</param>
     /// <param name="dInput">dx, [N,C,H,W].</param>
     /// <param name="accumulate">True to add into <paramref name="dInput"/> (dx += …); false to overwrite it.</param>
-    public static void Conv2dBackwardInput<T>(in Conv2dGeometry g, ReadOnlySpan<T> dOutput, ReadOnlySpan<T> weight,
+    public static unsafe void Conv2dBackwardInput<T>(in Conv2dGeometry g, ReadOnlySpan<T> dOutput, ReadOnlySpan<T> weight,
         Span<T> dInput, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -73,7 +78,12 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         CheckLength(dInput.Length, g.InputLength, "input gradient", "N·C·H·W");
-        if (UseDirect(g)) DepthwiseBackwardInput(g, dOutput, weight, dInput, accumulate);
+        if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardInput(g))
+        {
+            fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
+                ConvDirect.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);
+        }
+        else if (UseDirect(g)) DepthwiseBackwardInput(g, dOutput, weight, dInput, accumulate);
         else GemmBackwardInput(g, dOutput, weight, dInput, accumulate);
     }
 
@@ -85,7 +95,7 @@ public static class Convolution
     /// <param name="dOutput">dy, [N,K,OH,OW].</param>
     /// <param name="dWeight">dw, [K, C/groups, KH, KW]; accumulated into.</param>
     /// <param name="dBias">db, [K], accumulated into; empty to skip the bias gradient.</param>
-    public static void Conv2dBackwardWeight<T>(in Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput,
+    public static unsafe void Conv2dBackwardWeight<T>(in Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> dOutput,
         Span<T> dWeight, Span<T> dBias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -94,7 +104,12 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(dWeight.Length, g.WeightLength, "weight gradient", "K·(C/groups)·KH·KW");
         if (!dBias.IsEmpty) CheckLength(dBias.Length, g.OutChannels, "bias gradient", "K");
-        if (UseDirect(g)) DepthwiseBackwardWeight(g, input, dOutput, dWeight);
+        if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
+        {
+            fixed (T* px = input, pdy = dOutput, pdw = dWeight)
+                ConvDirect.BackwardWeight(g, (float*)px, (float*)pdy, (float*)pdw);
+        }
+        else if (UseDirect(g)) DepthwiseBackwardWeight(g, input, dOutput, dWeight);
         else GemmBackwardWeight(g, input, dOutput, dWeight);
         if (!dBias.IsEmpty) BiasGradient(g, dOutput, dBias);
     }
@@ -313,6 +328,7 @@ public static class Convolution
                         var src = xc.Slice(ih * w, w);
                         d[..lo].Clear();
                         d[hi..].Clear();
+                        if (hi == lo) continue; // no valid column (lo + offW may lie past the row)
                         if (sw == 1) src.Slice(lo + offW, hi - lo).CopyTo(d[lo..hi]);
                         else for (int q = lo; q < hi; q++) d[q] = src[q * sw + offW];
                     }
@@ -344,6 +360,7 @@ public static class Convolution
                         if ((uint)ih >= (uint)h) continue;
                         var d = xc.Slice(ih * w, w);
                         var s = row.Slice(r * ow, ow);
+                        if (hi == lo) continue;
                         if (sw == 1) Add(s[lo..hi], d.Slice(lo + offW, hi - lo));
                         else for (int q = lo; q < hi; q++) d[q * sw + offW] += s[q];
                     }

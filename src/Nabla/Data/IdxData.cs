@@ -50,7 +50,7 @@ public sealed class IdxData
     /// </summary>
     public Tensor ToTensor(float divisor = 255f, params int[] shape)
     {
-        var f = new float[Data.Length];
+        var f = GC.AllocateUninitializedArray<float>(Data.Length); // every element is written below
         ReadOnlySpan<byte> src = Data;
         int i = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated)
