@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Side-by-side Nabla vs PyTorch on this machine, interleaved (Nabla, PyTorch, Nabla, PyTorch, ...).
-# Usage: bench/compare.sh [--quick] [--reps N] [--threads "2 1"]
+# Usage: bench/compare.sh [--quick] [--reps N] [--threads "2 1"] [--cases "mlp_train --epochs 5;lenet_infer"]
 # Prints a markdown table and JSON lines {"case","metric","nabla","pytorch","ratio","unit"} of medians;
 # ratio < 1 always means Nabla is better (time ratio, or PyTorch/Nabla for throughput).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0; reps=3; threads="2 1"
+quick=0; reps=3; threads="2 1"; only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1; reps=1; threads="2"; shift ;;
         --reps) reps="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
+        --cases) only="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -33,6 +34,8 @@ if [ $quick -eq 1 ]; then
 else
     cases=("mlp_train --epochs 5" "lenet_train --epochs 3" "cnn_train --epochs 1" "lstm_train --epochs 1" "mlp_infer" "lenet_infer" "conv_layers")
 fi
+
+if [ -n "$only" ]; then IFS=';' read -r -a cases <<<"$only"; fi
 
 for t in $threads; do
     for rep in $(seq 1 "$reps"); do
