@@ -28,6 +28,9 @@ internal sealed class ForJob<TState> : ITeamJob where TState : class
     }
 
     /// <inheritdoc />
+    public bool MembersOptional => true;
+
+    /// <inheritdoc />
     public void Execute(int member, int teamSize)
     {
         var state = _state!;
