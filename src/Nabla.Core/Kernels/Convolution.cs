@@ -284,7 +284,7 @@ public static class Convolution
         fixed (T* pdy0 = dOutput, pdb0 = dBias)
         {
             T* pdy = pdy0, pdb = pdb0;
-            Parallelism.For(k, o =>
+            Parallelism.For(k, (long)batch * p, o =>
             {
                 T s = T.Zero;
                 for (int n = 0; n < batch; n++) s += Sum(new ReadOnlySpan<T>(pdy + ((long)n * k + o) * p, p));

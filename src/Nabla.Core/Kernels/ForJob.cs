@@ -28,12 +28,22 @@ internal sealed class ForJob<TState> : ITeamJob where TState : class
     }
 
     /// <inheritdoc />
+    public bool MembersOptional => true;
+
+    /// <inheritdoc />
     public void Execute(int member, int teamSize)
     {
         var state = _state!;
         var body = _body!;
         int count = _count;
-        int i;
-        while ((i = Interlocked.Increment(ref _next) - 1) < count) body(state, i);
+        // Indices are taken in runs (about eight per member) so that a loop over many small items does not make the
+        // members fight over the counter's cache line for every index.
+        int run = Math.Max(1, count / (8 * teamSize));
+        int start;
+        while ((start = Interlocked.Add(ref _next, run) - run) < count)
+        {
+            int end = Math.Min(count, start + run);
+            for (int i = start; i < end; i++) body(state, i);
+        }
     }
 }

@@ -32,6 +32,24 @@ public static class Parallelism
         For(count, body, static (b, i) => b(i));
     }
 
+    // Below about this many elements of simple work in all, a loop runs on the calling thread: handing it to a team
+    // costs more (several microseconds) than it saves.
+    internal const long SerialWork = 1L << 15;
+
+    /// <summary>
+    /// <see cref="For(int, Action{int})"/> for loops whose items each touch about <paramref name="workPerItem"/>
+    /// elements: a loop with little work in all runs on the calling thread.
+    /// </summary>
+    internal static void For(int count, long workPerItem, Action<int> body)
+    {
+        if ((long)count * workPerItem < SerialWork)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        For(count, body);
+    }
+
     /// <summary>
     /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every index i in [0, <paramref name="count"/>),
     /// spread over up to <see cref="MaxThreads"/> threads. Allocation-free when <paramref name="body"/> is a static lambda.

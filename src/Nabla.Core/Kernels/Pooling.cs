@@ -40,7 +40,7 @@ public static class Pooling
             T* px = px0, py = py0;
             int* pi = pi0;
             bool pairs = g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0;
-            Parallelism.For(g.Batch * g.Channels, plane =>
+            Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
                 var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
                 var y = new Span<T>(py + (long)plane * p, p);
@@ -141,7 +141,7 @@ public static class Pooling
         {
             T* pdy = pdy0, pdx = pdx0;
             int* pi = pi0;
-            Parallelism.For(g.Batch * g.Channels, plane =>
+            Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
                 var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
                 var idx = new ReadOnlySpan<int>(pi + (long)plane * p, p);
@@ -176,7 +176,7 @@ public static class Pooling
         fixed (T* px0 = input, py0 = output)
         {
             T* px = px0, py = py0;
-            Parallelism.For(g.Batch * g.Channels, plane =>
+            Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
                 var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
                 var y = new Span<T>(py + (long)plane * p, p);
@@ -218,7 +218,7 @@ public static class Pooling
         fixed (T* pdy0 = dOutput, pdx0 = dInput)
         {
             T* pdy = pdy0, pdx = pdx0;
-            Parallelism.For(g.Batch * g.Channels, plane =>
+            Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
                 var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
                 var dx = new Span<T>(pdx + (long)plane * hw, hw);
@@ -261,7 +261,7 @@ public static class Pooling
         fixed (T* px0 = input, py0 = output)
         {
             T* px = px0, py = py0;
-            Parallelism.For(batch * channels, plane =>
+            Parallelism.For(batch * channels, hw, plane =>
             {
                 var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
                 int i = 0;
@@ -297,7 +297,7 @@ public static class Pooling
         fixed (T* pdy0 = dOutput, pdx0 = dInput)
         {
             T* pdy = pdy0, pdx = pdx0;
-            Parallelism.For(batch * channels, plane =>
+            Parallelism.For(batch * channels, hw, plane =>
             {
                 var dx = new Span<T>(pdx + (long)plane * hw, hw);
                 T v = pdy[plane] * inv;

@@ -17,6 +17,7 @@ internal static class WorkerPool
         public int TeamSize;
         public int Ticket;
         public int Sleeping;
+        public int Claim; // per dispatch: 0 posted, 1 taken by the worker, 2 withdrawn by the caller
     }
 
     private static readonly object GrowLock = new();
@@ -53,12 +54,18 @@ internal static class WorkerPool
             worker.Job = job;
             worker.Member = w + 1;
             worker.TeamSize = team;
+            Volatile.Write(ref worker.Claim, 0);
             Volatile.Write(ref worker.Ticket, worker.Ticket + 1);
             if (Interlocked.Exchange(ref worker.Sleeping, 0) == 1) worker.Wake.Release();
         }
         Exception? own = null;
         try { job.Execute(0, team); }
         catch (Exception e) { own = e; }
+        // A job whose members are optional is done once the caller's part returns: workers that have not started yet
+        // (asleep, or not scheduled) are withdrawn instead of waited for.
+        if (job.MembersOptional)
+            for (int w = 0; w < team - 1; w++)
+                if (Interlocked.CompareExchange(ref workers[w].Claim, 2, 0) == 0) Interlocked.Decrement(ref _pending);
         var spinner = new SpinWait();
         while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(-1);
         for (int w = 0; w < team - 1; w++) workers[w].Job = null;
@@ -104,6 +111,7 @@ internal static class WorkerPool
         {
             if (Volatile.Read(ref worker.Ticket) == seen) WaitForTicket(worker, seen);
             seen = Volatile.Read(ref worker.Ticket);
+            if (Interlocked.CompareExchange(ref worker.Claim, 1, 0) != 0) continue; // withdrawn (or already run)
             var job = worker.Job!;
             try { job.Execute(worker.Member, worker.TeamSize); }
             catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }

@@ -50,27 +50,56 @@ public sealed class IdxData
     /// </summary>
     public Tensor ToTensor(float divisor = 255f, params int[] shape)
     {
+        var f = ToFloatArray(divisor);
+        int[] dims = shape.Length == 0 ? Dims.ToArray() : shape;
+        return Tensor.Wrap(f, dims);
+    }
+
+    /// <summary>Data[i] / divisor for every byte.</summary>
+    internal float[] ToFloatArray(float divisor)
+    {
         var f = GC.AllocateUninitializedArray<float>(Data.Length); // every element is written below
         ReadOnlySpan<byte> src = Data;
         int i = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated)
         {
             // byte → ushort → uint → float, then an exact IEEE division (same result as the scalar loop).
-            int w = System.Numerics.Vector<byte>.Count, q = System.Numerics.Vector<float>.Count;
-            var div = new System.Numerics.Vector<float>(divisor);
-            for (; i <= src.Length - w; i += w)
-            {
-                System.Numerics.Vector.Widen(new System.Numerics.Vector<byte>(src.Slice(i, w)), out var s0, out var s1);
-                System.Numerics.Vector.Widen(s0, out var u0, out var u1);
-                System.Numerics.Vector.Widen(s1, out var u2, out var u3);
-                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u0), div).CopyTo(f, i);
-                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u1), div).CopyTo(f, i + q);
-                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u2), div).CopyTo(f, i + 2 * q);
-                System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u3), div).CopyTo(f, i + 3 * q);
-            }
+            int w = System.Numerics.Vector<byte>.Count;
+            for (; i <= src.Length - w; i += w) Widen(src.Slice(i, w), divisor, f.AsSpan(i, w));
         }
         for (; i < f.Length; i++) f[i] = src[i] / divisor;
-        int[] dims = shape.Length == 0 ? Dims.ToArray() : shape;
-        return Tensor.Wrap(f, dims);
+        return f;
+    }
+
+    /// <summary>
+    /// values[i] = b[i] / divisor where the bytes b sit in the last quarter of <paramref name="values"/>' own storage
+    /// (byte offset 3·N). Front to back, each block's bytes are loaded before its floats are stored, and those stores end
+    /// before the next block's bytes begin, so nothing is overwritten before it is read.
+    /// </summary>
+    internal static void WidenInPlace(float[] values, float divisor)
+    {
+        int n = values.Length, i = 0;
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
+        int src = 3 * n;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int w = System.Numerics.Vector<byte>.Count;
+            for (; i <= n - w; i += w) Widen(bytes.Slice(src + i, w), divisor, values.AsSpan(i, w));
+        }
+        for (; i < n; i++) values[i] = bytes[src + i] / divisor;
+    }
+
+    // dst[0:w] = src[0:w] / divisor for one Vector<byte> of bytes (loaded whole before anything is stored).
+    private static void Widen(ReadOnlySpan<byte> src, float divisor, Span<float> dst)
+    {
+        int q = System.Numerics.Vector<float>.Count;
+        var div = new System.Numerics.Vector<float>(divisor);
+        System.Numerics.Vector.Widen(new System.Numerics.Vector<byte>(src), out var s0, out var s1);
+        System.Numerics.Vector.Widen(s0, out var u0, out var u1);
+        System.Numerics.Vector.Widen(s1, out var u2, out var u3);
+        System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u0), div).CopyTo(dst);
+        System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u1), div).CopyTo(dst.Slice(q));
+        System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u2), div).CopyTo(dst.Slice(2 * q));
+        System.Numerics.Vector.Divide(System.Numerics.Vector.ConvertToSingle(u3), div).CopyTo(dst.Slice(3 * q));
     }
 }
