@@ -6,15 +6,14 @@ namespace Nabla.Tensors;
 public sealed partial class Tensor
 {
     /// <summary>
-    /// ReLU: x for x &gt; 0, else 0 (NaN gives 0). Its derivative is taken as 0 at exactly x = 0 (a subgradient; the
+    /// ReLU: x for x &gt; 0, else 0; NaN stays NaN (as in PyTorch, so a diverging network shows). Its derivative is taken as 0 at exactly x = 0 (a subgradient; the
     /// convention of PyTorch).
     /// </summary>
     public Tensor Relu()
     {
         var x = this;
         var y = Uninitialized(Shape, DType);
-        // x masked by x > 0: the forward is the backward's mask applied to x itself.
-        if (DType == DType.Float32) Kernels.Activations.ReLUMask(F, F, y.F); else Kernels.Activations.ReLUMask(D, D, y.D);
+        if (DType == DType.Float32) Kernels.Activations.ReLU(F, y.F); else Kernels.Activations.ReLU(D, y.D);
         if (Recording(x))
             y.Record("relu", [x], g =>
             {

@@ -98,6 +98,28 @@ public class ActivationsTests
     }
 
     [Fact]
+    public void ReLUKeepsNaNAtEverySimdLevel()
+    {
+        // 19 values: full vectors and a partial tail on every path; NaN in both.
+        float[] x = Enumerable.Range(0, 19).Select(i => i % 4 == 1 ? float.NaN : i - 9f).ToArray();
+        double[] xd = x.Select(v => (double)v).ToArray();
+        foreach (int level in K.LevelInts())
+        {
+            using var _ = K.AtLevel(level);
+            float[] y = new float[x.Length];
+            double[] yd = new double[x.Length];
+            Activations.ReLU(x, y);
+            Activations.ReLU(xd, yd);
+            for (int i = 0; i < x.Length; i++)
+            {
+                float expected = float.IsNaN(x[i]) ? float.NaN : Math.Max(x[i], 0f);
+                Assert.Equal(expected, y[i]);
+                Assert.Equal(expected, (float)yd[i]);
+            }
+        }
+    }
+
+    [Fact]
     public void ELUBackwardRejectsNegativeAlpha()
         => Assert.Throws<ArgumentOutOfRangeException>(() => Activations.ELUBackward(new float[1], -1f, new float[1], new float[1]));
 }

@@ -87,8 +87,12 @@ public class BadInputTests
         var x = Tensor.FromArray([1f, float.NaN, 3f, 4f], 1, 4);
         var y = new Linear(4, 2, generator: new Generator(2)).Forward(x);
         Assert.All(y.ToArray(), v => Assert.True(float.IsNaN(v)));
-        var m = new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2)).Eval();
-        Assert.Contains(m.Forward(Tensor.FromArray([float.PositiveInfinity, 0, 0, 0], 1, 4)).ToArray(), v => !float.IsFinite(v));
+        // Through a whole evaluation-mode network (the inference arena path): ReLU keeps NaN, so every output is NaN.
+        var m = new Sequential(new Linear(4, 3, generator: new Generator(4)), new ReLU(), new Linear(3, 2, generator: new Generator(5))).Eval();
+        Assert.All(m.Forward(x).ToArray(), v => Assert.True(float.IsNaN(v)));
+        // An infinite input makes every pre-activation of the first layer infinite (its weights are non-zero).
+        var inf = new Linear(4, 3, generator: new Generator(6)).Forward(Tensor.FromArray([float.PositiveInfinity, 0, 0, 0], 1, 4));
+        Assert.All(inf.ToArray(), v => Assert.True(float.IsInfinity(v)));
     }
 
     // ---- non-finite data ----
