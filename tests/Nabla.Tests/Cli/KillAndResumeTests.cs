@@ -15,7 +15,7 @@ public sealed class KillAndResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static readonly string[] Args = ["train", "--model", "mlp", "--limit", "4000", "--epochs", "4", "--batch-size", "32", "--seed", "5", "--dropout", "0.2"];
+    private static readonly string[] Args = ["train", "--model", "mlp", "--limit", "4000", "--epochs", "6", "--batch-size", "32", "--seed", "5", "--dropout", "0.2"];
 
     private static Dictionary<string, float[]> Weights(string runDir) =>
         Checkpoint.Read(Path.Combine(runDir, "model.safetensors")).Tensors.ToDictionary(t => t.Key, t => t.Value.ToArray());
@@ -31,19 +31,23 @@ public sealed class KillAndResumeTests : IDisposable
         var rng = new Generator(2026);
         int kills = 0;
         bool first = true;
+        int firstCheckpointMs = 0;
         while (true)
         {
             var psi = CliRunner.StartInfo(root, first ? [.. Args, "--out", killed] : ["train", "--resume", killed]);
             using var p = Process.Start(psi)!;
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
-            // Wait until at least one epoch checkpoint exists, then kill at a random moment of a later epoch.
+            // Wait until at least one epoch checkpoint exists, then kill at a random moment of a later epoch. The delay
+            // scales with this machine's speed: a random fraction of half the time the first run took to its first
+            // checkpoint (start-up + one epoch), far less than the five epochs still to run.
             var last = Path.Combine(killed, "last.safetensors");
             var watch = Stopwatch.StartNew();
-            while (!File.Exists(last) && !p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+            while (!File.Exists(last) && !p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
+            if (first) firstCheckpointMs = Math.Max(2, (int)watch.ElapsedMilliseconds);
             if (kills < 3 && !p.HasExited)
             {
-                Thread.Sleep(rng.NextInt(1500));
+                Thread.Sleep(rng.NextInt(firstCheckpointMs / 2));
                 if (!p.HasExited)
                 {
                     p.Kill(entireProcessTree: true); // SIGKILL
