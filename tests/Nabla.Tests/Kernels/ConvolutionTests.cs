@@ -112,7 +112,7 @@ public class ConvolutionTests
         }
     }
 
-    private static void CheckAgainstReference<T>(int[] a) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void CheckAgainstReference<T>(int[] a) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = Make(a);
         double[] x = Random(g.InputLength, 1), w = Random(g.WeightLength, 2), b = Random(g.OutChannels, 3);
