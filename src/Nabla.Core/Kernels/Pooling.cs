@@ -80,17 +80,24 @@ public static class Pooling
     // The common 2×2 window with stride 2 and no padding, without data-dependent branches (on real activations the
     // position of a window's maximum is unpredictable, and a mispredicted branch per element cost more than the rest).
     // Same result as the general loop: the first maximum in row-major order, or the first NaN.
-    private static void MaxPool2x2Plane<T>(in Pool2dGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<int> idx)
+    // With AVX2 (float), the leading multiple of eight outputs of each row run in MaxPool2x2Avx2.
+    private static unsafe void MaxPool2x2Plane<T>(in Pool2dGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<int> idx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = g.Width, ow = g.OutWidth;
+        bool simd = typeof(T) == typeof(float) && MaxPool2x2Avx2.IsSupported;
         for (int oh = 0; oh < g.OutHeight; oh++)
         {
             var top = x.Slice(2 * oh * w, w);
             var bottom = x.Slice((2 * oh + 1) * w, w);
             var yr = y.Slice(oh * ow, ow);
             var ir = idx.Slice(oh * ow, ow);
-            for (int q = 0; q < ow; q++)
+            int done = 0;
+            if (simd)
+                fixed (T* pt = top, py = yr)
+                fixed (int* pi = ir)
+                    done = MaxPool2x2Avx2.Forward((float*)pt, w, 2 * oh * w, (float*)py, pi, ow);
+            for (int q = done; q < ow; q++)
             {
                 // First maximum of each row pair, then the bottom one only if strictly larger (or the first NaN).
                 // The values sit in lane 0 of vectors so that comparisons give masks, never branches.
@@ -141,8 +148,16 @@ public static class Pooling
         {
             T* pdy = pdy0, pdx = pdx0;
             int* pi = pi0;
+            var geo = g;
+            bool pairs = typeof(T) == typeof(float) && MaxPool2x2Avx2.IsSupported && g.KernelH == 2 && g.KernelW == 2
+                         && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0;
             Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
+                if (pairs)
+                {
+                    MaxPool2x2BackwardPlane(geo, (float*)(pdy + (long)plane * p), pi + (long)plane * p, (float*)(pdx + (long)plane * hw), accumulate);
+                    return;
+                }
                 var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
                 var idx = new ReadOnlySpan<int>(pi + (long)plane * p, p);
                 var dx = new Span<T>(pdx + (long)plane * hw, hw);
@@ -150,6 +165,39 @@ public static class Pooling
                 for (int q = 0; q < p; q++) dx[idx[q]] += dy[q];
             });
         }
+    }
+
+    // The 2×2 / stride-2 backward of one float plane, row by row: every input gradient is written once (dy at the
+    // window's argmax, 0 elsewhere; an odd last row or column, in no window, gets 0), so there is no separate clear.
+    private static unsafe void MaxPool2x2BackwardPlane(in Pool2dGeometry g, float* dy, int* idx, float* dx, bool accumulate)
+    {
+        int w = g.Width, ow = g.OutWidth;
+        for (int oh = 0; oh < g.OutHeight; oh++)
+        {
+            int topIndex = 2 * oh * w;
+            float* dyr = dy + oh * ow, top = dx + topIndex;
+            int* ir = idx + oh * ow;
+            int q = MaxPool2x2Avx2.Backward(dyr, ir, ow, top, w, topIndex, accumulate);
+            for (; q < ow; q++)
+            {
+                int at = ir[q] - (topIndex + 2 * q);
+                float v = dyr[q];
+                float* t = top + 2 * q;
+                if (accumulate)
+                {
+                    t[0] += at == 0 ? v : 0f; t[1] += at == 1 ? v : 0f;
+                    t[w] += at == w ? v : 0f; t[w + 1] += at == w + 1 ? v : 0f;
+                }
+                else
+                {
+                    t[0] = at == 0 ? v : 0f; t[1] = at == 1 ? v : 0f;
+                    t[w] = at == w ? v : 0f; t[w + 1] = at == w + 1 ? v : 0f;
+                }
+            }
+            if (!accumulate && 2 * ow < w) { top[w - 1] = 0; top[2 * w - 1] = 0; }
+        }
+        if (!accumulate)
+            new Span<float>(dx + 2 * g.OutHeight * w, (g.Height - 2 * g.OutHeight) * w).Clear();
     }
 
     /// <summary>

@@ -16,6 +16,8 @@ public class PoolingTests
         new[] { 1, 3, 9, 8, 3, 2, 3, 1, 1, 1 },  // stride 3 x 1, 3x2 kernel
         new[] { 3, 1, 6, 7, 5, 4, 1, 2, 2, 2 },  // pad 2 = half of kernel 5
         new[] { 2, 2, 5, 5, 5, 5, 1, 1, 0, 0 },  // window = whole image
+        new[] { 2, 3, 9, 37, 2, 2, 2, 2, 0, 0 }, // 2x2/2, 18 outputs a row: two 8-wide vector blocks + tail, odd H and W
+        new[] { 2, 2, 28, 28, 2, 2, 2, 2, 0, 0 }, // LeNet's first pool
     };
 
     private static Pool2dGeometry Make(int[] a) => new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
