@@ -57,6 +57,8 @@ internal static class CompareBench
         {
             model.Train();
             int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+            // With maxBatches the first tenth of the batches are a warm-up (JIT tiering), not timed; as on PyTorch's side.
+            int warmup = maxBatches / 10;
             var sw = Stopwatch.StartNew();
             int batches = 0;
             foreach (var batch in loader)
@@ -68,10 +70,11 @@ internal static class CompareBench
                     l.Backward();
                     opt.Step();
                 }
-                if (maxBatches > 0 && ++batches >= maxBatches) break;
+                if (maxBatches > 0 && ++batches == warmup) sw.Restart();
+                if (maxBatches > 0 && batches >= maxBatches) break;
             }
             double s = sw.Elapsed.TotalSeconds;
-            times.Add(maxBatches > 0 ? s * loader.BatchesPerEpoch / batches : s);
+            times.Add(maxBatches > 0 ? s * loader.BatchesPerEpoch / (batches - warmup) : s);
             // GC counts of the last epoch (steady state when epochs > 1).
             gen0 = GC.CollectionCount(0) - g0; gen1 = GC.CollectionCount(1) - g1; gen2 = GC.CollectionCount(2) - g2;
         }

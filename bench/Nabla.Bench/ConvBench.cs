@@ -46,8 +46,20 @@ internal static class ConvBench
             });
             Emit(name, "forward_ms", fwd);
             Emit(name, "forward_backward_ms", both);
+            if (args.Contains("--kernels")) Kernels(name, c, k, h, f, pad, g);
         }
         return 0;
+    }
+
+    // The three kernels alone (no autograd), to see where a layer's time goes.
+    private static void Kernels(string name, int c, int k, int h, int f, int pad, Generator g)
+    {
+        var geo = new Conv2dGeometry(64, c, h, h, k, f, f, padH: pad, padW: pad);
+        float[] x = Tensor.Randn([geo.InputLength], g).ToArray(), w = Tensor.Randn([geo.WeightLength], g).ToArray();
+        float[] y = new float[geo.OutputLength], dx = new float[geo.InputLength], dw = new float[geo.WeightLength], db = new float[k];
+        Emit(name, "kernel_forward_ms", Time(() => Convolution.Conv2dForward<float>(geo, x, w, db, y)));
+        Emit(name, "kernel_input_grad_ms", Time(() => Convolution.Conv2dBackwardInput<float>(geo, y, w, dx, accumulate: false)));
+        Emit(name, "kernel_weight_grad_ms", Time(() => Convolution.Conv2dBackwardWeight<float>(geo, x, y, dw, db)));
     }
 
     private static double Time(Action a)
