@@ -10,8 +10,8 @@ namespace Nabla.Kernels;
 /// argmax indices built from the comparison masks. Same results as <see cref="Pooling"/>'s scalar loop: the first
 /// maximum in row-major window order, a NaN replacing a number, and dx[argmax] = dy for the backward pass.
 /// </summary>
-/// <remarks>Each method does the leading multiple of eight outputs of one output row and returns how many it did; the
-/// caller finishes the row.</remarks>
+/// <remarks>Each method does one output row, eight outputs at a time; the last 1..7 with masked loads and stores, which
+/// never touch memory past the row's last window.</remarks>
 internal static unsafe class MaxPool2x2Avx2
 {
     /// <summary>True when these kernels run (AVX2, and the SIMD level not lowered by a test).</summary>
@@ -26,30 +26,51 @@ internal static unsafe class MaxPool2x2Avx2
     /// <param name="y">Output row.</param>
     /// <param name="idx">Argmax row.</param>
     /// <param name="outWidth">Outputs in the row.</param>
-    /// <returns>The number of outputs done (a multiple of 8).</returns>
+    /// <returns>The number of outputs done (all of them).</returns>
     public static int Forward(float* top, int width, int topIndex, float* y, int* idx, int outWidth)
     {
         float* bottom = top + width;
-        var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
-        var rowStep = Vector256.Create(width);
-        var one = Vector256.Create(1);
         int q = 0;
         for (; q + 8 <= outWidth; q += 8)
         {
-            Split(top + 2 * q, out var a, out var b);
-            Split(bottom + 2 * q, out var c, out var d);
-            var upTakes = Takes(b, a);
-            var downTakes = Takes(d, c);
-            var up = Avx.BlendVariable(a, b, upTakes);
-            var down = Avx.BlendVariable(c, d, downTakes);
-            var rowTakes = Takes(down, up);
-            Avx.Store(y + q, Avx.BlendVariable(up, down, rowTakes));
-            var colTakes = Avx.BlendVariable(upTakes, downTakes, rowTakes);
-            var index = Vector256.Create(topIndex + 2 * q) + lanes
-                        + (rowTakes.AsInt32() & rowStep) + (colTakes.AsInt32() & one);
-            Avx.Store(idx + q, index);
+            var ones = Vector256<float>.AllBitsSet;
+            ForwardBlock(top + 2 * q, bottom + 2 * q, width, topIndex + 2 * q, y + q, idx + q, ones, ones, ones, masked: false);
         }
-        return q;
+        if (q < outWidth)
+        {
+            // The last 1..7 outputs: masked loads and stores never touch memory past the row's last pair.
+            int r = outWidth - q;
+            var (lo, hi, outputs) = Masks(r);
+            ForwardBlock(top + 2 * q, bottom + 2 * q, width, topIndex + 2 * q, y + q, idx + q, lo, hi, outputs, masked: true);
+        }
+        return outWidth;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardBlock(float* top, float* bottom, int width, int topIndex, float* y, int* idx,
+        Vector256<float> lo, Vector256<float> hi, Vector256<float> outputs, bool masked)
+    {
+        var (a, b) = Split(Load(top, lo, masked), Load(top + 8, hi, masked));
+        var (c, d) = Split(Load(bottom, lo, masked), Load(bottom + 8, hi, masked));
+        var upTakes = Takes(b, a);
+        var downTakes = Takes(d, c);
+        var up = Avx.BlendVariable(a, b, upTakes);
+        var down = Avx.BlendVariable(c, d, downTakes);
+        var rowTakes = Takes(down, up);
+        var colTakes = Avx.BlendVariable(upTakes, downTakes, rowTakes);
+        var max = Avx.BlendVariable(up, down, rowTakes);
+        var index = Vector256.Create(topIndex) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14)
+                    + (rowTakes.AsInt32() & Vector256.Create(width)) + (colTakes.AsInt32() & Vector256.Create(1));
+        if (masked)
+        {
+            Avx.MaskStore(y, outputs, max);
+            Avx2.MaskStore(idx, outputs.AsInt32(), index);
+        }
+        else
+        {
+            Avx.Store(y, max);
+            Avx.Store(idx, index);
+        }
     }
 
     /// <summary>
@@ -63,56 +84,86 @@ internal static unsafe class MaxPool2x2Avx2
     /// <param name="width">Input width W.</param>
     /// <param name="topIndex">2·oh·W.</param>
     /// <param name="accumulate">Add instead of overwrite.</param>
-    /// <returns>The number of outputs done (a multiple of 8).</returns>
+    /// <returns>The number of outputs done (all of them).</returns>
     public static int Backward(float* dy, int* idx, int outWidth, float* dxTop, int width, int topIndex, bool accumulate)
     {
-        float* dxBottom = dxTop + width;
-        var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
-        var right = Vector256.Create(1);
-        var below = Vector256.Create(width);
-        var belowRight = Vector256.Create(width + 1);
         int q = 0;
         for (; q + 8 <= outWidth; q += 8)
         {
-            var g = Avx.LoadVector256(dy + q);
-            // Where in its window each argmax lies: 0, 1 (right), W (below) or W + 1.
-            var at = Avx.LoadVector256(idx + q) - (Vector256.Create(topIndex + 2 * q) + lanes);
-            var topEven = g & Vector256.Equals(at, Vector256<int>.Zero).AsSingle();
-            var topOdd = g & Vector256.Equals(at, right).AsSingle();
-            var bottomEven = g & Vector256.Equals(at, below).AsSingle();
-            var bottomOdd = g & Vector256.Equals(at, belowRight).AsSingle();
-            Put(dxTop + 2 * q, topEven, topOdd, accumulate);
-            Put(dxBottom + 2 * q, bottomEven, bottomOdd, accumulate);
+            var ones = Vector256<float>.AllBitsSet;
+            BackwardBlock(dy + q, idx + q, dxTop + 2 * q, width, topIndex + 2 * q, accumulate, ones, ones, ones, masked: false);
         }
-        return q;
+        if (q < outWidth)
+        {
+            var (lo, hi, outputs) = Masks(outWidth - q);
+            BackwardBlock(dy + q, idx + q, dxTop + 2 * q, width, topIndex + 2 * q, accumulate, lo, hi, outputs, masked: true);
+        }
+        return outWidth;
     }
 
-    // Sixteen consecutive floats as their even- and odd-indexed halves, each in order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Split(float* p, out Vector256<float> even, out Vector256<float> odd)
+    private static void BackwardBlock(float* dy, int* idx, float* dxTop, int width, int topIndex, bool accumulate,
+        Vector256<float> lo, Vector256<float> hi, Vector256<float> outputs, bool masked)
     {
-        var lo = Avx.LoadVector256(p);
-        var hi = Avx.LoadVector256(p + 8);
+        var g = Load(dy, outputs, masked);
+        var at = (masked ? Avx2.MaskLoad(idx, outputs.AsInt32()) : Avx.LoadVector256(idx))
+                 - (Vector256.Create(topIndex) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14));
+        // Where in its window each argmax lies: 0, 1 (right), W (below) or W + 1.
+        var topEven = g & Vector256.Equals(at, Vector256<int>.Zero).AsSingle();
+        var topOdd = g & Vector256.Equals(at, Vector256.Create(1)).AsSingle();
+        var bottomEven = g & Vector256.Equals(at, Vector256.Create(width)).AsSingle();
+        var bottomOdd = g & Vector256.Equals(at, Vector256.Create(width + 1)).AsSingle();
+        Put(dxTop, topEven, topOdd, accumulate, lo, hi, masked);
+        Put(dxTop + width, bottomEven, bottomOdd, accumulate, lo, hi, masked);
+    }
+
+    // Lane masks for the last r (1..7) outputs: input lanes 0..2r−1 of the sixteen, output lanes 0..r−1.
+    private static (Vector256<float> Lo, Vector256<float> Hi, Vector256<float> Outputs) Masks(int r)
+    {
+        var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        return (Vector256.LessThan(lane, Vector256.Create(2 * r)).AsSingle(),
+                Vector256.LessThan(lane + Vector256.Create(8), Vector256.Create(2 * r)).AsSingle(),
+                Vector256.LessThan(lane, Vector256.Create(r)).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Load(float* p, Vector256<float> mask, bool masked)
+        => masked ? Avx.MaskLoad(p, mask) : Avx.LoadVector256(p);
+
+    // Sixteen consecutive floats (lo, hi) as their even- and odd-indexed halves, each in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Even, Vector256<float> Odd) Split(Vector256<float> lo, Vector256<float> hi)
+    {
         // Per 128-bit lane: (p0 p2 p8 p10 | p4 p6 p12 p14); then the 64-bit pairs reordered to (0, 2, 1, 3).
-        even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
-        odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+        var even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        var odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+        return (even, odd);
     }
 
-    // Interleaves even and odd back into sixteen consecutive floats at p (stored or added).
+    // Interleaves even and odd back into sixteen consecutive floats at p (stored or added; masked to lo/hi).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(float* p, Vector256<float> even, Vector256<float> odd, bool accumulate)
+    private static void Put(float* p, Vector256<float> even, Vector256<float> odd, bool accumulate,
+        Vector256<float> lo, Vector256<float> hi, bool masked)
     {
-        var lo = Avx.UnpackLow(even, odd);   // e0 o0 e1 o1 | e4 o4 e5 o5
-        var hi = Avx.UnpackHigh(even, odd);  // e2 o2 e3 o3 | e6 o6 e7 o7
-        var first = Avx.Permute2x128(lo, hi, 0x20);
-        var second = Avx.Permute2x128(lo, hi, 0x31);
+        var l = Avx.UnpackLow(even, odd);   // e0 o0 e1 o1 | e4 o4 e5 o5
+        var h = Avx.UnpackHigh(even, odd);  // e2 o2 e3 o3 | e6 o6 e7 o7
+        var first = Avx.Permute2x128(l, h, 0x20);
+        var second = Avx.Permute2x128(l, h, 0x31);
         if (accumulate)
         {
-            first += Avx.LoadVector256(p);
-            second += Avx.LoadVector256(p + 8);
+            first += Load(p, lo, masked);
+            second += Load(p + 8, hi, masked);
         }
-        Avx.Store(p, first);
-        Avx.Store(p + 8, second);
+        if (masked)
+        {
+            Avx.MaskStore(p, lo, first);
+            Avx.MaskStore(p + 8, hi, second);
+        }
+        else
+        {
+            Avx.Store(p, first);
+            Avx.Store(p + 8, second);
+        }
     }
 
     // All ones where the candidate replaces the current first maximum: strictly larger, or a NaN replacing a number.

@@ -80,7 +80,7 @@ public static class Pooling
     // The common 2×2 window with stride 2 and no padding, without data-dependent branches (on real activations the
     // position of a window's maximum is unpredictable, and a mispredicted branch per element cost more than the rest).
     // Same result as the general loop: the first maximum in row-major order, or the first NaN.
-    // With AVX2 (float), the leading multiple of eight outputs of each row run in MaxPool2x2Avx2.
+    // With AVX2 (float), whole rows run in MaxPool2x2Avx2 and the loops below do nothing.
     private static unsafe void MaxPool2x2Plane<T>(in Pool2dGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<int> idx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
