@@ -42,16 +42,60 @@ internal static unsafe class GemmSmall
                     for (int p = 0; p < k; p++) scratch[p] = a[p * lda + i];
                     ai = scratch;
                 }
-                // Four rows of B at a time: eight independent accumulator chains instead of two, each row summed in
-                // exactly the order of Dot.
-                int j = 0;
-                for (; j + 4 <= n; j += 4)
+                if (m == 1 && (long)n * k >= ParallelDotWork && n >= 8 && Parallelism.MaxThreads > 1)
                 {
-                    Dot4(ai, b + j * ldb, ldb, k, sums);
-                    for (int r = 0; r < 4; r++) ci[j + r] = Store(sums[r], alpha, beta, ci[j + r]);
+                    // One row against a large B (a batch-1 Linear layer): the rows of B split between threads, so
+                    // each core streams half the weights through its own cache. Every output is still one Dots call.
+                    var job = DotsJob<T>.ForThisThread ??= new DotsJob<T>();
+                    job.Set(ai, b, ldb, c, k, n, alpha, beta);
+                    Parallelism.For(DotsJob<T>.Parts, job, static (jb, part) => jb.Run(part));
+                    job.Set(null, null, 0, null, 0, 0, T.Zero, T.Zero);
                 }
-                for (; j < n; j++) ci[j] = Store(Dot(ai, b + j * ldb, k), alpha, beta, ci[j]);
+                else Dots(ai, b, ldb, ci, 0, n, k, alpha, beta, sums);
             }
+        }
+    }
+
+    // Below this many multiply-adds a single row stays on the calling thread (handing half to a worker costs a few µs).
+    private const long ParallelDotWork = 1L << 17;
+
+    // C[j] = alpha · dot(a, B row j) + beta · C[j] for j in [j0, j1): four rows of B at a time (eight independent
+    // accumulator chains instead of two), each row summed in exactly the order of Dot.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dots<T>(T* a, T* b, nint ldb, T* c, int j0, int j1, int k, T alpha, T beta, T* sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = j0;
+        for (; j + 4 <= j1; j += 4)
+        {
+            Dot4(a, b + j * ldb, ldb, k, sums);
+            for (int r = 0; r < 4; r++) c[j + r] = Store(sums[r], alpha, beta, c[j + r]);
+        }
+        for (; j < j1; j++) c[j] = Store(Dot(a, b + j * ldb, k), alpha, beta, c[j]);
+    }
+
+    // The state of a threaded single-row product; parts split the rows of B at multiples of four, so the grouping
+    // into Dot4 calls (and every result) is the same whatever the thread count.
+    private sealed class DotsJob<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public const int Parts = 2;
+        [ThreadStatic] public static DotsJob<T>? ForThisThread;
+        private T* _a, _b, _c;
+        private nint _ldb;
+        private int _k, _n;
+        private T _alpha, _beta;
+
+        public void Set(T* a, T* b, nint ldb, T* c, int k, int n, T alpha, T beta)
+        {
+            _a = a; _b = b; _ldb = ldb; _c = c; _k = k; _n = n; _alpha = alpha; _beta = beta;
+        }
+
+        public void Run(int part)
+        {
+            int split = _n / 8 * 4; // rows [0, split) and [split, n)
+            T* sums = stackalloc T[4];
+            if (part == 0) Dots(_a, _b, _ldb, _c, 0, split, _k, _alpha, _beta, sums);
+            else Dots(_a, _b, _ldb, _c, split, _n, _k, _alpha, _beta, sums);
         }
     }
 

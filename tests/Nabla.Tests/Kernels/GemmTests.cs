@@ -152,6 +152,44 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, 256, 784)] // a batch-1 Linear(784 -> 256): B's rows split between two threads
+    [InlineData(true, 259, 600)]  // odd row count (a Dot tail in the second half), A transposed
+    [InlineData(false, 100, 1000)] // below the threading threshold: one thread
+    public void SingleRowTimesLargeBTransposedIsBitIdenticalForOneAndTwoThreads(bool transA, int n, int k)
+    {
+        var rng = new Random(n + k);
+        var a = RandomArray(rng, k);
+        var b = RandomArray(rng, n * k);
+        var c0 = RandomArray(rng, n);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var c1 = (float[])c0.Clone();
+            Gemm.Sgemm(transA, true, 1, n, k, 1.5f, a, transA ? 1 : k, b, k, 0.5f, c1, n);
+            Parallelism.MaxThreads = 2;
+            for (int rep = 0; rep < 4; rep++)
+            {
+                var c2 = (float[])c0.Clone();
+                Gemm.Sgemm(transA, true, 1, n, k, 1.5f, a, transA ? 1 : k, b, k, 0.5f, c2, n);
+                for (int j = 0; j < n; j++)
+                    Assert.True(BitConverter.SingleToInt32Bits(c1[j]) == BitConverter.SingleToInt32Bits(c2[j]),
+                        $"repetition {rep}: C[{j}] is {c1[j]} with 1 thread, {c2[j]} with 2");
+            }
+            for (int j = 0; j < n; j++)
+            {
+                double expected = 0.5 * c0[j];
+                for (int p = 0; p < k; p++) expected += 1.5 * a[p] * (double)b[j * k + p];
+                Assert.True(Math.Abs(c1[j] - expected) <= 1e-4 * (1 + Math.Abs(expected)), $"C[{j}] = {c1[j]}, expected {expected}");
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Theory]
     [InlineData(false, false, 500, 260, 530)] // many rows: rows split over threads, several depth blocks
     [InlineData(true, true, 301, 77, 300)]    // few columns: rows split
     [InlineData(false, true, 64, 256, 784)]   // few rows: columns split over threads, depth blocks 262, 262, 260
