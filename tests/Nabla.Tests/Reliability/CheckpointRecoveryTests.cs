@@ -16,7 +16,7 @@ namespace Nabla.Tests.Reliability;
 /// Broken, truncated, tampered and mismatched checkpoints are refused with a clear error, and a failed load leaves the
 /// model, the optimizer and the rest of the trainer bitwise as they were; writes are atomic.
 /// </summary>
-[Collection("MaxThreads")] // restores Generator.Default, which the trainer tests of that collection rely on
+[Collection("MaxThreads")] // beside the trainer tests; every model, dropout and loader here has its own seed
 public sealed class CheckpointRecoveryTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("nabla-recovery").FullName;
@@ -320,12 +320,13 @@ public sealed class CheckpointRecoveryTests : IDisposable
             var m = Mlp(5, 3);
             while (!stop.IsCancellationRequested)
             {
-                try { Checkpoint.Load(path, m); reads++; }
+                try { Checkpoint.Load(path, m); Interlocked.Increment(ref reads); }
                 catch (Exception e) { failure = e; return; }
             }
         });
         reader.Start();
-        for (int i = 0; i < 60; i++) Checkpoint.Save(path, models[i & 1], new Dictionary<string, string> { ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        // At least 60 saves, and on until the reader has loaded a few times (on a loaded machine it may start late).
+        for (int i = 0; i < 60 || (Volatile.Read(ref reads) < 5 && Volatile.Read(ref failure) is null && i < 100_000); i++) Checkpoint.Save(path, models[i & 1], new Dictionary<string, string> { ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         stop.Cancel();
         Assert.True(reader.Join(TimeSpan.FromSeconds(30)));
         Assert.Null(failure);

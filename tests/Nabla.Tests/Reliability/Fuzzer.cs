@@ -28,7 +28,8 @@ internal static class Fuzzer
             {
                 Assert.Fail($"case {i}: {e.GetType().Name} instead of DataFormatException: {e.Message}\ninput ({input.Length} bytes): {Convert.ToHexString(input.AsSpan(0, Math.Min(input.Length, 96)))}");
             }
-            Assert.True(sw.ElapsedMilliseconds < 2000, $"case {i} took {sw.ElapsedMilliseconds} ms");
+            // Catches a hang or a blow-up, not slowness: a full GC or a descheduled thread on a busy CI machine is fine.
+            Assert.True(sw.ElapsedMilliseconds < 30_000, $"case {i} took {sw.ElapsedMilliseconds} ms");
         }
         return rejected;
     }
