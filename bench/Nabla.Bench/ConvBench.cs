@@ -48,6 +48,15 @@ internal static class ConvBench
             Emit(name, "forward_backward_ms", both);
             if (args.Contains("--kernels")) Kernels(name, c, k, h, f, pad, g);
         }
+        if (args.Contains("--kernels"))
+            foreach (var (name, c, h) in new[] { ("lenet_pool1", 6, 28), ("lenet_pool2", 16, 10), ("cnn_pool", 64, 24) })
+            {
+                var pg = new Pool2dGeometry(64, c, h, h, 2, 2, 2, 2);
+                float[] x = Tensor.Randn([pg.InputLength], g).ToArray(), y = new float[pg.OutputLength], dx = new float[pg.InputLength];
+                var arg = new int[pg.OutputLength];
+                Emit(name, "kernel_forward_ms", Time(() => Pooling.MaxPool2dForward<float>(pg, x, y, arg)));
+                Emit(name, "kernel_backward_ms", Time(() => Pooling.MaxPool2dBackward<float>(pg, y, arg, dx, accumulate: false)));
+            }
         return 0;
     }
 

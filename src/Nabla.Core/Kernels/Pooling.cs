@@ -47,7 +47,7 @@ public static class Pooling
                 var idx = new Span<int>(pi + (long)plane * p, p);
                 if (pairs)
                 {
-                    MaxPool2x2Plane(geo, x, y, idx);
+                    MaxPool2x2Plane(geo, x, y, idx, (long)(geo.Batch * geo.Channels - plane) * hw);
                     return;
                 }
                 int w = geo.Width;
@@ -81,7 +81,8 @@ public static class Pooling
     // position of a window's maximum is unpredictable, and a mispredicted branch per element cost more than the rest).
     // Same result as the general loop: the first maximum in row-major order, or the first NaN.
     // With AVX2 (float), whole rows run in MaxPool2x2Avx2 and the loops below do nothing.
-    private static unsafe void MaxPool2x2Plane<T>(in Pool2dGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<int> idx)
+    // readable: how many elements of the input buffer start at this plane (the vector tail may read past the plane).
+    private static unsafe void MaxPool2x2Plane<T>(in Pool2dGeometry g, ReadOnlySpan<T> x, Span<T> y, Span<int> idx, long readable)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = g.Width, ow = g.OutWidth;
@@ -96,7 +97,7 @@ public static class Pooling
             if (simd)
                 fixed (T* pt = top, py = yr)
                 fixed (int* pi = ir)
-                    done = MaxPool2x2Avx2.Forward((float*)pt, w, 2 * oh * w, (float*)py, pi, ow);
+                    done = MaxPool2x2Avx2.Forward((float*)pt, w, 2 * oh * w, (float*)py, pi, ow, readable - 2 * oh * w);
             for (int q = done; q < ow; q++)
             {
                 // First maximum of each row pair, then the bottom one only if strictly larger (or the first NaN).
@@ -155,7 +156,8 @@ public static class Pooling
             {
                 if (pairs)
                 {
-                    MaxPool2x2BackwardPlane(geo, (float*)(pdy + (long)plane * p), pi + (long)plane * p, (float*)(pdx + (long)plane * hw), accumulate);
+                    MaxPool2x2BackwardPlane(geo, (float*)(pdy + (long)plane * p), pi + (long)plane * p, (float*)(pdx + (long)plane * hw), accumulate,
+                        (long)(geo.Batch * geo.Channels - plane) * p);
                     return;
                 }
                 var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
@@ -169,7 +171,8 @@ public static class Pooling
 
     // The 2×2 / stride-2 backward of one float plane, row by row: every input gradient is written once (dy at the
     // window's argmax, 0 elsewhere; an odd last row or column, in no window, gets 0), so there is no separate clear.
-    private static unsafe void MaxPool2x2BackwardPlane(in Pool2dGeometry g, float* dy, int* idx, float* dx, bool accumulate)
+    // readable: how many elements of dy (and of the argmax) start at this plane.
+    private static unsafe void MaxPool2x2BackwardPlane(in Pool2dGeometry g, float* dy, int* idx, float* dx, bool accumulate, long readable)
     {
         int w = g.Width, ow = g.OutWidth;
         for (int oh = 0; oh < g.OutHeight; oh++)
@@ -177,7 +180,7 @@ public static class Pooling
             int topIndex = 2 * oh * w;
             float* dyr = dy + oh * ow, top = dx + topIndex;
             int* ir = idx + oh * ow;
-            int q = MaxPool2x2Avx2.Backward(dyr, ir, ow, top, w, topIndex, accumulate);
+            int q = MaxPool2x2Avx2.Backward(dyr, ir, ow, top, w, topIndex, accumulate, readable - oh * ow);
             for (; q < ow; q++)
             {
                 int at = ir[q] - (topIndex + 2 * q);
