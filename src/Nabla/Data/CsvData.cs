@@ -27,7 +27,10 @@ public sealed class CsvData
     /// <summary>Class labels 0..K−1 (classification), or null.</summary>
     public int[]? Labels { get; }
 
-    /// <summary>When the label cells were not non-negative integers: the class name of each label value (sorted ordinally); otherwise null.</summary>
+    /// <summary>
+    /// When the label cells were not non-negative integers below <see cref="CsvReader.MaxDirectClassIndex"/>: the
+    /// class name of each label value (sorted ordinally, or numerically for integer codes); otherwise null.
+    /// </summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>Regression targets, float32 [rows, 1], or null.</summary>

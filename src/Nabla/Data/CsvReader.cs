@@ -12,6 +12,12 @@ namespace Nabla.Data;
 /// </summary>
 public static class CsvReader
 {
+    /// <summary>
+    /// Non-negative integer labels below this bound are used as class indices directly (digits 0-9 stay 0-9);
+    /// when any label is at or above it, the labels are treated as class names in numeric order.
+    /// </summary>
+    public const int MaxDirectClassIndex = 4096;
+
     /// <summary>Reads a CSV file.</summary>
     public static CsvData Read(string path, CsvOptions? options = null)
     {
@@ -100,8 +106,11 @@ public static class CsvReader
         bool integral = true;
         for (int r = 0; r < n && integral; r++)
             integral = int.TryParse(labelCells[r], NumberStyles.None, CultureInfo.InvariantCulture, out labels[r]);
-        if (integral) return new CsvData(x, featureNames, labelName, labels, null, null);
-        var classes = labelCells.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (integral && labels.Max() < MaxDirectClassIndex) return new CsvData(x, featureNames, labelName, labels, null, null);
+        // Large integer codes (IDs, years) would make a model with that many outputs: they become class names, in numeric order.
+        var classes = integral
+            ? labelCells.Distinct().OrderBy(c => c.Length).ThenBy(c => c, StringComparer.Ordinal).ToArray()
+            : labelCells.Distinct().Order(StringComparer.Ordinal).ToArray();
         var map = new Dictionary<string, int>();
         for (int i = 0; i < classes.Length; i++) map[classes[i]] = i;
         for (int r = 0; r < n; r++) labels[r] = map[labelCells[r]];

@@ -31,7 +31,8 @@ public sealed class TensorDataset
         {
             if (labels.Length != n) throw new ShapeException($"TensorDataset: {labels.Length} labels for {n} feature rows (features {features.Shape})");
             for (int i = 0; i < labels.Length; i++)
-                if (labels[i] < 0) throw new ValueException($"TensorDataset: label {labels[i]} at row {i} is negative; labels must be 0..K-1 (map arbitrary labels with LabelEncoder)");
+                if (labels[i] < 0 || labels[i] == int.MaxValue)
+                    throw new ValueException($"TensorDataset: label {labels[i]} at row {i} is out of range; labels must be 0..K-1 with K <= {int.MaxValue} (map arbitrary labels with LabelEncoder)");
         }
         if (targets != null && (targets.Rank == 0 || targets.Shape[0] != n))
             throw new ShapeException($"TensorDataset: targets {targets.Shape} must have {n} rows like features {features.Shape}");

@@ -28,6 +28,29 @@ public class CsvReaderTests
     }
 
     [Fact]
+    public void LargeIntegerLabelsBecomeClassNamesInNumericOrder()
+    {
+        // Codes such as 2147483647 or 90210 used as class indices would overflow or size a 90,211-way output layer.
+        var d = CsvReader.Read(Write("x,code\n1,90210\n2,2147483647\n3,9\n4,90210\n"), new CsvOptions { LabelColumn = "code" });
+        Assert.Equal(new[] { "9", "90210", "2147483647" }, d.ClassNames);
+        Assert.Equal(new[] { 1, 2, 0, 1 }, d.Labels);
+        var ds = d.ToDataset();
+        Assert.Equal(3, ds.NumClasses);
+        Assert.Equal(new[] { 1, 2, 1 }, ds.ClassCounts());
+        // Just below the bound, integers stay class indices.
+        var k = CsvReader.Read(Write($"x,y\n1,{CsvReader.MaxDirectClassIndex - 1}\n2,0\n"), new CsvOptions { LabelColumn = "y" });
+        Assert.Null(k.ClassNames);
+        Assert.Equal(new[] { CsvReader.MaxDirectClassIndex - 1, 0 }, k.Labels);
+    }
+
+    [Fact]
+    public void DatasetRejectsALabelWhoseClassCountWouldOverflow()
+    {
+        var e = Assert.Throws<ValueException>(() => new TensorDataset(Nabla.Tensors.Tensor.Zeros([2, 1]), new[] { 0, int.MaxValue }));
+        Assert.Contains("label 2147483647 at row 1", e.Message);
+    }
+
+    [Fact]
     public void NoHeaderLabelByIndexIntegerLabelsKept()
     {
         var d = CsvReader.Read(Write("0.1,0.2,7\n0.3,0.4,2\n"), new CsvOptions { LabelColumnIndex = -1 });
