@@ -67,14 +67,17 @@ public sealed class Trainer
     /// <summary>Clip gradients to this global L2 norm before each step (null: no clipping).</summary>
     public double? ClipGradientNorm { get; set; }
 
-    /// <summary>Batch size used by <see cref="Evaluate"/> and <see cref="Predict"/> (at least 1).</summary>
+    /// <summary>
+    /// Batch size used by <see cref="Evaluate"/> and <see cref="Predict"/> (at least 1; default 256). It bounds the
+    /// memory evaluation needs for activations (a 32c3-64c3 CNN holds about 150 MB of them at 256 rows), not the result.
+    /// </summary>
     public int EvaluationBatchSize
     {
         get => _evaluationBatchSize;
         set => _evaluationBatchSize = value >= 1 ? value
             : throw new ValueException($"Trainer.EvaluationBatchSize: must be at least 1, got {value}");
     }
-    private int _evaluationBatchSize = 1000;
+    private int _evaluationBatchSize = 256;
 
     /// <summary>The loader of the current (or last) <see cref="Fit"/>; its generator state belongs in a resumable checkpoint.</summary>
     public DataLoader? Loader { get; private set; }
@@ -115,6 +118,12 @@ public sealed class Trainer
     /// <param name="shuffle">Shuffle every epoch.</param>
     /// <param name="seed">Seed of the shuffling generator.</param>
     /// <param name="augmentation">Applied to every training batch.</param>
+    /// <param name="cancellationToken">
+    /// Stops training after the batch in progress (Ctrl-C in a console app, a Cancel button): the weights stay those of
+    /// the last completed step, the unfinished epoch gets no record and no epoch-end callbacks (so no checkpoint is
+    /// written for it), <see cref="History.StopReason"/> says "cancelled", and <c>OnTrainEnd</c> still runs. Nothing is
+    /// thrown: the history so far is returned.
+    /// </param>
     /// <remarks>
     /// Inputs are checked once per call, not per batch: a NaN or ±∞ anywhere in the training or validation features or
     /// targets raises a <see cref="ValueException"/> naming its row and column (see <see cref="TensorDataset.EnsureFinite"/>);
@@ -123,7 +132,7 @@ public sealed class Trainer
     /// </remarks>
     /// <exception cref="ValueException">epochs or batch size below 1, an empty data set, or non-finite data.</exception>
     public History Fit(TensorDataset train, int epochs, int batchSize = 32, TensorDataset? validation = null,
-        bool shuffle = true, ulong seed = 0, IAugmentation? augmentation = null)
+        bool shuffle = true, ulong seed = 0, IAugmentation? augmentation = null, CancellationToken cancellationToken = default)
     {
         if (epochs < 1) throw new ValueException($"Fit: epochs must be at least 1, got {epochs}");
         if (batchSize < 1) throw new ValueException($"Fit: batch size must be at least 1, got {batchSize}");
@@ -143,9 +152,10 @@ public sealed class Trainer
         foreach (var c in Callbacks) c.OnTrainBegin(ctx);
         for (int epoch = History.Epochs.Count + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
+            if (Cancelled(ctx, cancellationToken)) break;
             ctx.Epoch = epoch;
             foreach (var c in Callbacks) c.OnEpochBegin(ctx, epoch);
-            var record = RunEpoch(ctx, epoch, validation);
+            var record = RunEpoch(ctx, epoch, validation, cancellationToken);
             if (record is null) break; // a batch callback stopped training mid-epoch (e.g. the NaN guard): no record, no epoch-end hooks
             History.Add(record);
             if (Schedule is { Interval: ScheduleInterval.Epoch }) Schedule.Step();
@@ -156,7 +166,15 @@ public sealed class Trainer
         return History;
     }
 
-    private EpochRecord? RunEpoch(TrainingContext ctx, int epoch, TensorDataset? validation)
+    private static bool Cancelled(TrainingContext ctx, CancellationToken token)
+    {
+        if (!token.IsCancellationRequested) return false;
+        ctx.StopTraining = true;
+        ctx.StopReason ??= $"cancelled at epoch {ctx.Epoch}, step {ctx.Step}";
+        return true;
+    }
+
+    private EpochRecord? RunEpoch(TrainingContext ctx, int epoch, TensorDataset? validation, CancellationToken cancellationToken)
     {
         Model.Train();
         var sw = Stopwatch.StartNew();
@@ -190,7 +208,7 @@ public sealed class Trainer
             double rate = seen / Math.Max(sw.Elapsed.TotalSeconds, 1e-9);
             var result = new BatchResult(epoch, index++, batches, n, lossValue, lossSum / seen, counted == 0 ? double.NaN : (double)correct / counted, rate);
             foreach (var c in Callbacks) c.OnBatchEnd(ctx, result);
-            if (ctx.StopTraining) return null;
+            if (ctx.StopTraining || Cancelled(ctx, cancellationToken)) return null;
         }
         double seconds = sw.Elapsed.TotalSeconds;
         double trainLoss = lossSum / Math.Max(seen, 1), trainAcc = counted == 0 ? double.NaN : (double)correct / counted;
@@ -257,14 +275,20 @@ public sealed class Trainer
             var predicted = new List<int>(data.Count);
             int classes = 0;
             var loader = new DataLoader(data, EvaluationBatchSize, shuffle: false, prefetch: false);
+            // Every batch reuses the previous batch's storage: without it each batch's activations (hundreds of MB
+            // for a CNN) would pile up as large-object garbage until a full collection.
+            var arena = new TensorArena { MaxRetainedBytes = long.MaxValue };
             foreach (var batch in loader)
             {
-                var output = Model.Forward(batch.Features);
-                lossSum += ComputeLoss(output, batch).Item() * batch.Count;
-                if (batch.Labels is not null && output.Rank == 2)
+                using (arena.Enter())
                 {
-                    predicted.AddRange(Classes(output));
-                    classes = Math.Max(2, output.Shape[1]);
+                    var output = Model.Forward(batch.Features);
+                    lossSum += ComputeLoss(output, batch).Item() * batch.Count;
+                    if (batch.Labels is not null && output.Rank == 2)
+                    {
+                        predicted.AddRange(Classes(output));
+                        classes = Math.Max(2, output.Shape[1]);
+                    }
                 }
             }
             double loss = lossSum / data.Count;

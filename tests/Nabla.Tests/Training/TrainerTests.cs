@@ -69,6 +69,36 @@ public sealed class TrainerTests : IDisposable
         Assert.True(t.Model.IsTraining); // modes restored
     }
 
+    [Fact]
+    public void EvaluateGivesTheSameResultForEveryEvaluationBatchSize()
+    {
+        // Evaluate recycles each batch's storage for the next one: a batch must never see the previous batch's values.
+        var test = Blobs(300, 2);
+        var t = NewTrainer(3);
+        t.Fit(Blobs(300, 1), epochs: 2, batchSize: 32, seed: 5);
+        var reference = t.Evaluate(test); // default 256: a full batch and a partial one
+        Assert.Equal(256, t.EvaluationBatchSize);
+        double lossSum = 0;
+        var predicted = new List<int>();
+        for (int i = 0; i < 300; i++)
+        {
+            var one = t.Predict(test.Features.Rows(i, 1));
+            predicted.Add(one.Classes[0]);
+            lossSum += -Math.Log(one.Probabilities[0, test.Labels![i]]);
+        }
+        Assert.Equal(lossSum / 300, reference.Loss, 5);
+        Assert.Equal(Metrics.Accuracy(predicted.ToArray(), test.Labels!), reference.Accuracy, 12);
+        foreach (int size in new[] { 1, 7, 300, 1000 })
+        {
+            t.EvaluationBatchSize = size;
+            var ev = t.Evaluate(test);
+            Assert.Equal(reference.Loss, ev.Loss, 5);
+            Assert.Equal(reference.Accuracy, ev.Accuracy);
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) Assert.Equal(reference.Confusion![a, b], ev.Confusion![a, b]);
+        }
+    }
+
     private static float[][] Weights(Module m) => m.Parameters().Select(p => p.Data.ToArray()).ToArray();
 
     [Fact]
@@ -146,6 +176,51 @@ public sealed class TrainerTests : IDisposable
         {
             if (e == epoch) context.Model.Parameters().First().Data.SetFlat(0, double.NaN);
         }
+    }
+
+    [Fact]
+    public void CancellationStopsAfterTheCurrentBatchWithoutCheckpointingThePartialEpoch()
+    {
+        var train = Blobs(300, 1); // 300 / 32 → 10 batches per epoch
+        var model = Model(3);
+        var t = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.05));
+        using var cts = new CancellationTokenSource();
+        var ckpt = new ModelCheckpoint(_dir, monitor: "loss");
+        var probe = new CancelAt(cts, epoch: 2, batch: 3);
+        t.Callbacks.Add(probe);
+        t.Callbacks.Add(ckpt);
+        var h = t.Fit(train, 10, 32, seed: 1, cancellationToken: cts.Token);
+        Assert.Single(h.Epochs);
+        Assert.Equal(10 + 3, t.Step);
+        Assert.Equal("cancelled at epoch 2, step 13", h.StopReason);
+        Assert.True(probe.TrainEnded);
+        Assert.Equal(1, probe.EpochEnds);
+        // The checkpoint on disk is the end of epoch 1: resuming from it repeats epoch 2 in full.
+        var other = Model(99);
+        var resumed = new Trainer(other, new CrossEntropy(), new SGD(other.Parameters(), 0.05));
+        TrainingCheckpoint.Restore(ckpt.LastPath, resumed);
+        Assert.Single(resumed.History.Epochs);
+        Assert.Equal(10, resumed.Step);
+
+        // A token cancelled before Fit: no step is taken and the weights are untouched.
+        var before = Weights(model);
+        var h2 = t.Fit(train, 20, 32, seed: 1, cancellationToken: cts.Token);
+        Assert.Equal(before, Weights(model));
+        Assert.Equal(13, t.Step);
+        Assert.StartsWith("cancelled", h2.StopReason);
+    }
+
+    /// <summary>Cancels the token after the given batch (1-based) of the given epoch; counts the epoch-end and train-end hooks.</summary>
+    private sealed class CancelAt(CancellationTokenSource cts, int epoch, int batch) : Callback
+    {
+        public int EpochEnds;
+        public bool TrainEnded;
+        public override void OnBatchEnd(TrainingContext context, BatchResult b)
+        {
+            if (b.Epoch == epoch && b.Index + 1 == batch) cts.Cancel();
+        }
+        public override void OnEpochEnd(TrainingContext context, EpochRecord record) => EpochEnds++;
+        public override void OnTrainEnd(TrainingContext context) => TrainEnded = true;
     }
 
     [Fact]
