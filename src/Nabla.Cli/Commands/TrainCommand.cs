@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Nabla.Data;
 using Nabla.Data.Augmentation;
@@ -34,7 +35,8 @@ internal static class TrainCommand
           --threads N            kernel threads (default: all cores)
           --limit N              use only the first N training examples (quick runs)
           --out DIR              run folder (default runs/<model>-<dataset>-<timestamp>)
-          --resume DIR           continue an interrupted run from its last checkpoint
+          --resume DIR           continue an interrupted run from its last checkpoint (after a crash, a kill,
+                                 or Ctrl-C/SIGTERM, which stop after the current batch with exit code 130/143)
           --json                 end with one JSON line of results (progress goes to standard error)
         """;
 
@@ -154,7 +156,29 @@ internal static class TrainCommand
         else log.WriteLine($"training {config.Model} on {data.Name}: {train.Count} examples, {model.ParameterCount():N0} parameters, {config.Threads} threads -> {outDir}");
 
         var sw = Stopwatch.StartNew();
-        var history = trainer.Fit(train, config.Epochs, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation);
+        // Ctrl-C (SIGINT) or SIGTERM: stop after the batch in progress; the last epoch checkpoint stays for --resume.
+        // A second signal ends the process at once (the checkpoints are atomic either way).
+        using var cts = new CancellationTokenSource();
+        int exitCode = 0; // 128 + the signal's number, as shells report a process ended by it
+        void OnSignal(PosixSignalContext c)
+        {
+            if (cts.IsCancellationRequested) return;
+            c.Cancel = true;
+            exitCode = c.Signal == PosixSignal.SIGTERM ? 143 : 130;
+            cts.Cancel();
+            Console.Error.WriteLine($"{Environment.NewLine}{c.Signal}: stopping after this batch ({c.Signal} again to quit at once)");
+        }
+        History history;
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal))
+            history = trainer.Fit(train, config.Epochs, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation, cancellationToken: cts.Token);
+        if (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine(File.Exists(checkpoint.LastPath)
+                ? $"interrupted ({history.StopReason}); {checkpoint.LastPath} holds epoch {history.Epochs.Count}: continue with  nabla train --resume {outDir}"
+                : $"interrupted ({history.StopReason}) before the first epoch ended: nothing to resume");
+            return exitCode;
+        }
         double trainSeconds = history.Epochs.Sum(e => e.Seconds);
         if (history.StopReason is not null) log.WriteLine(history.StopReason);
 

@@ -27,6 +27,10 @@ public static class CliRunner
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>The final weights of a `nabla train` run folder (model.safetensors), by parameter name.</summary>
+    public static Dictionary<string, float[]> ModelWeights(string runDir) =>
+        Nabla.IO.Checkpoint.Read(Path.Combine(runDir, "model.safetensors")).Tensors.ToDictionary(t => t.Key, t => t.Value.ToArray());
+
     /// <summary>The repository root (where data/mnist lives), found by walking up from the test assembly.</summary>
     public static string RepoRoot()
     {

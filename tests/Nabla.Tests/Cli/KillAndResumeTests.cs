@@ -7,7 +7,7 @@ namespace Nabla.Tests.Cli;
 
 /// <summary>
 /// `nabla train` killed with SIGKILL at random moments mid-epoch, then resumed with --resume, ends with weights
-/// bit-identical to an uninterrupted run; the run folder never holds a partial checkpoint that loads.
+/// bit-identical to an uninterrupted run; the run folder never holds a partial checkpoint that loads. SIGTERM stops it cleanly.
 /// </summary>
 public sealed class KillAndResumeTests : IDisposable
 {
@@ -16,9 +16,6 @@ public sealed class KillAndResumeTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, true);
 
     private static readonly string[] Args = ["train", "--model", "mlp", "--limit", "4000", "--epochs", "6", "--batch-size", "32", "--seed", "5", "--dropout", "0.2"];
-
-    private static Dictionary<string, float[]> Weights(string runDir) =>
-        Checkpoint.Read(Path.Combine(runDir, "model.safetensors")).Tensors.ToDictionary(t => t.Key, t => t.Value.ToArray());
 
     [Fact]
     public void KilledRunsResumeToBitIdenticalWeights()
@@ -64,11 +61,57 @@ public sealed class KillAndResumeTests : IDisposable
             break;
         }
         Assert.True(kills >= 1, "the run finished before it could be killed; make it longer");
-        var a = Weights(straight);
-        var b = Weights(killed);
+        var a = CliRunner.ModelWeights(straight);
+        var b = CliRunner.ModelWeights(killed);
         Assert.Equal(a.Keys, b.Keys);
         foreach (var k in a.Keys) Assert.Equal(a[k], b[k]);
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "history.csv")).Split('\n').Length, File.ReadAllText(Path.Combine(killed, "history.csv")).Split('\n').Length);
+    }
+
+    private static readonly string[] TermArgs = ["train", "--model", "mlp", "--limit", "20000", "--epochs", "5", "--batch-size", "32", "--seed", "8"];
+
+    /// <summary>
+    /// SIGTERM (or Ctrl-C, SIGINT: the same handler) stops `nabla train` after the batch in progress with exit code 143
+    /// (130) and a --resume hint; the last epoch checkpoint stays, and resuming ends with the uninterrupted run's weights.
+    /// The test sends SIGTERM because a parent started in the background may hand its children SIGINT ignored.
+    /// </summary>
+    [Fact]
+    public async Task SigtermStopsCleanlyAndTheRunResumesToTheUninterruptedWeights()
+    {
+        string root = CliRunner.RepoRoot();
+        string straight = Path.Combine(_dir, "term-straight"), stopped = Path.Combine(_dir, "stopped");
+        var r = CliRunner.Run(root, [.. TermArgs, "--out", straight]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+
+        using (var p = Process.Start(CliRunner.StartInfo(root, [.. TermArgs, "--out", stopped]))!)
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            var last = Path.Combine(stopped, "last.safetensors");
+            var watch = Stopwatch.StartNew();
+            while (!File.Exists(last) && !p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(5);
+            if (p.HasExited) Assert.Fail("the run ended before the first checkpoint could be seen: " + await stderr);
+            var ks = new ProcessStartInfo("kill") { RedirectStandardError = true };
+            ks.ArgumentList.Add("-TERM"); ks.ArgumentList.Add(p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using (var kill = Process.Start(ks)!) { string ke = await kill.StandardError.ReadToEndAsync(); kill.WaitForExit(); Assert.True(kill.ExitCode == 0, ke); }
+            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "no exit after SIGTERM");
+            string err = await stderr;
+            Assert.True(p.ExitCode == 143, $"exit code {p.ExitCode}: {err}");
+            Assert.Contains("SIGTERM: stopping after this batch", err);
+            Assert.Contains($"continue with  nabla train --resume {stopped}", err);
+            Assert.False(File.Exists(Path.Combine(stopped, "model.safetensors")), "an interrupted run must not write its final model");
+            Assert.Empty(Directory.GetFiles(stopped, "*.tmp"));
+            int epochs = int.Parse(err.Split("holds epoch ")[1].Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(epochs, 1, 4);
+            await stdout;
+        }
+
+        var resumed = CliRunner.Run(root, ["train", "--resume", stopped]);
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        var a = CliRunner.ModelWeights(straight);
+        var b = CliRunner.ModelWeights(stopped);
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (var k in a.Keys) Assert.Equal(a[k], b[k]);
     }
 
     private static void AssertNoPartialCheckpointLoads(string dir)
