@@ -70,8 +70,15 @@ internal static class CompareBench
                     l.Backward();
                     opt.Step();
                 }
-                if (maxBatches > 0 && ++batches == warmup) sw.Restart();
+                batches++;
+                if (maxBatches > 0 && batches == warmup) sw.Restart();
                 if (maxBatches > 0 && batches >= maxBatches) break;
+                // A single-epoch run has no steady-state epoch: its GC counts start after the first tenth of the batches
+                // (the arena's first allocations and the JIT's warm-up), as the timing of --max-batches does.
+                if (epochs == 1 && batches == Math.Max(1, (maxBatches > 0 ? maxBatches : loader.BatchesPerEpoch) / 10))
+                {
+                    g0 = GC.CollectionCount(0); g1 = GC.CollectionCount(1); g2 = GC.CollectionCount(2);
+                }
             }
             double s = sw.Elapsed.TotalSeconds;
             times.Add(maxBatches > 0 ? s * loader.BatchesPerEpoch / (batches - warmup) : s);
