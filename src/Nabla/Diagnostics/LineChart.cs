@@ -88,6 +88,10 @@ public sealed class LineChart
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#333\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + pw / 2}\" y=\"{Height - 12}\" text-anchor=\"middle\">{Esc(XLabel)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"{top + ph / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {top + ph / 2})\">{Esc(YLabel)}</text>\n");
+        // The legend goes to the corner of the plot that covers the fewest points of the curves.
+        var curves = _series.Select(se => se.X.Zip(se.Y).Where(p => Finite(p.First) && Finite(p.Second) && (!LogX || p.First > 0))
+            .Select(p => (X(p.First), Y(p.Second))).ToList()).ToList();
+        var (lx, lyTop) = LegendCorner(curves, left, top, pw, ph, LegendWidth, _series.Count * 18 + 6);
         var legend = new StringBuilder();
         for (int i = 0; i < _series.Count; i++)
         {
@@ -105,15 +109,43 @@ public sealed class LineChart
                         sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{xy[0]}\" cy=\"{xy[1]}\" r=\"3\" fill=\"{color}\"/>\n");
                     }
             }
-            int ly = top + 16 + i * 18;
-            legend.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left + pw - 150}\" y1=\"{ly - 4}\" x2=\"{left + pw - 126}\" y2=\"{ly - 4}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n");
-            legend.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + pw - 120}\" y=\"{ly}\">{Esc(name)}</text>\n");
+            int ly = lyTop + 12 + i * 18;
+            legend.Append(CultureInfo.InvariantCulture, $"<line x1=\"{lx + 6}\" y1=\"{ly - 4}\" x2=\"{lx + 30}\" y2=\"{ly - 4}\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")}/>\n");
+            legend.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 36}\" y=\"{ly}\">{Esc(name)}</text>\n");
         }
         if (_series.Count > 0)
-            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + pw - 156}\" y=\"{top + 4}\" width=\"152\" height=\"{_series.Count * 18 + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx}\" y=\"{lyTop}\" width=\"{LegendWidth}\" height=\"{_series.Count * 18 + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n");
         sb.Append(legend);
         sb.Append("</svg>\n");
         return sb.ToString();
+    }
+
+    private const int LegendWidth = 152;
+
+    /// <summary>
+    /// The top-left corner of the legend box: top right, bottom right, top left or bottom left of the plot area, the
+    /// first of them whose box covers the fewest points of the curves (each segment sampled at 16 points).
+    /// </summary>
+    private static (int X, int Y) LegendCorner(List<List<(double X, double Y)>> curves, int left, int top, int pw, int ph, int w, int h)
+    {
+        (int X, int Y)[] corners = [(left + pw - w - 4, top + 4), (left + pw - w - 4, top + ph - h - 4), (left + 4, top + 4), (left + 4, top + ph - h - 4)];
+        var best = corners[0];
+        int fewest = int.MaxValue;
+        foreach (var c in corners)
+        {
+            int covered = 0;
+            foreach (var pts in curves)
+                for (int i = 0; i < pts.Count; i++)
+                    for (int k = 0; k < (i + 1 < pts.Count ? 16 : 1); k++)
+                    {
+                        double t = k / 16.0;
+                        double x = i + 1 < pts.Count ? pts[i].X + t * (pts[i + 1].X - pts[i].X) : pts[i].X;
+                        double y = i + 1 < pts.Count ? pts[i].Y + t * (pts[i + 1].Y - pts[i].Y) : pts[i].Y;
+                        if (x >= c.X - 4 && x <= c.X + w + 4 && y >= c.Y - 4 && y <= c.Y + h + 4) covered++;
+                    }
+            if (covered < fewest) { fewest = covered; best = c; }
+        }
+        return best;
     }
 
     /// <summary>Places several charts side by side in one SVG document.</summary>

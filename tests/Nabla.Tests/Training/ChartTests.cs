@@ -24,6 +24,26 @@ public class ChartTests
     }
 
     [Fact]
+    public void LegendGoesToTheCornerTheCurvesLeaveFree()
+    {
+        // Falling loss curves leave the top right free; rising accuracy curves end there and leave the bottom right free.
+        static (double X, double Y) LegendBox(LineChart chart)
+        {
+            var rect = XDocument.Parse(chart.ToSvg()).Descendants().Single(e => e.Name.LocalName == "rect" && (string?)e.Attribute("fill-opacity") == "0.85");
+            return (double.Parse(rect.Attribute("x")!.Value, System.Globalization.CultureInfo.InvariantCulture), double.Parse(rect.Attribute("y")!.Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        double[] epochs = [1, 2, 3, 4, 5];
+        var falling = LegendBox(new LineChart("Loss", "epoch", "loss").Add("training", epochs, [0.28, 0.08, 0.055, 0.043, 0.036]).Add("test", epochs, [0.08, 0.057, 0.045, 0.04, 0.036], dashed: true));
+        var rising = LegendBox(new LineChart("Accuracy", "epoch", "accuracy").Add("training", epochs, [0.914, 0.976, 0.983, 0.986, 0.989]).Add("test", epochs, [0.973, 0.981, 0.986, 0.987, 0.988], dashed: true));
+        // Default 640x400 chart: plot area x 70..620, y 40..345; legend 152 wide, 42 high.
+        Assert.Equal((464, 44), falling);   // top right
+        Assert.Equal((464, 299), rising);   // bottom right
+        // A curve through both right-hand corners sends the legend to the left.
+        var leftSide = LegendBox(new LineChart("Both", "x", "y").Add("a", [0, 0.5, 1, 1], [0.5, 0.5, 0, 1]));
+        Assert.Equal(74, leftSide.X);
+    }
+
+    [Fact]
     public void LogScaleChartLabelsDecades()
     {
         var svg = new LineChart("lr search", "learning rate", "loss") { LogX = true }
