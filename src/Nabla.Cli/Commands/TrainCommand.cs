@@ -172,7 +172,7 @@ internal static class TrainCommand
         using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
         using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal))
             history = trainer.Fit(train, config.Epochs, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation, cancellationToken: cts.Token);
-        if (cts.IsCancellationRequested)
+        if (history.Cancelled) // a signal after the last batch lets the run finish and write its results
         {
             Console.Error.WriteLine(File.Exists(checkpoint.LastPath)
                 ? $"interrupted ({history.StopReason}); {checkpoint.LastPath} holds epoch {history.Epochs.Count}: continue with  nabla train --resume {outDir}"

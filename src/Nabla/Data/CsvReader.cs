@@ -103,14 +103,28 @@ public static class CsvReader
         }
 
         var labels = new int[n];
+        var codes = new long[n];
         bool integral = true;
         for (int r = 0; r < n && integral; r++)
-            integral = int.TryParse(labelCells[r], NumberStyles.None, CultureInfo.InvariantCulture, out labels[r]);
-        if (integral && labels.Max() < MaxDirectClassIndex) return new CsvData(x, featureNames, labelName, labels, null, null);
-        // Large integer codes (IDs, years) would make a model with that many outputs: they become class names, in numeric order.
-        var classes = integral
-            ? labelCells.Distinct().OrderBy(c => c.Length).ThenBy(c => c, StringComparer.Ordinal).ToArray()
-            : labelCells.Distinct().Order(StringComparer.Ordinal).ToArray();
+            integral = long.TryParse(labelCells[r], NumberStyles.None, CultureInfo.InvariantCulture, out codes[r]);
+        if (integral && codes.Max() < MaxDirectClassIndex)
+        {
+            for (int r = 0; r < n; r++) labels[r] = (int)codes[r];
+            return new CsvData(x, featureNames, labelName, labels, null, null);
+        }
+        string[] classes;
+        if (integral)
+        {
+            // Large integer codes (IDs, years) would make a model with that many outputs: they become class names in
+            // numeric order, one class per value ("7" and "007" are the same class, named "7").
+            var values = codes.Distinct().Order().ToArray();
+            var index = new Dictionary<long, int>();
+            for (int i = 0; i < values.Length; i++) index[values[i]] = i;
+            for (int r = 0; r < n; r++) labels[r] = index[codes[r]];
+            classes = values.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray();
+            return new CsvData(x, featureNames, labelName, labels, classes, null);
+        }
+        classes = labelCells.Distinct().Order(StringComparer.Ordinal).ToArray();
         var map = new Dictionary<string, int>();
         for (int i = 0; i < classes.Length; i++) map[classes[i]] = i;
         for (int r = 0; r < n; r++) labels[r] = map[labelCells[r]];

@@ -33,7 +33,7 @@ public abstract class Module
     [ThreadStatic] private static Action<Module, Tensor, Tensor>? _forwardObserver;
 
     /// <summary>True when an observer from <see cref="ObserveForward"/> is installed on this thread.</summary>
-    protected static bool IsForwardObserved => _forwardObserver is not null;
+    protected internal static bool IsForwardObserved => _forwardObserver is not null;
 
     /// <summary>
     /// Runs <paramref name="child"/>.Forward(<paramref name="input"/>) and reports the call to the observer installed

@@ -11,8 +11,11 @@ public sealed class History
     /// <summary>The epochs in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs => _epochs;
 
-    /// <summary>Set when a callback (early stopping, the NaN guard) ended training; says why.</summary>
+    /// <summary>Set when a callback (early stopping, the NaN guard) or cancellation ended the last <see cref="Trainer.Fit"/>; says why.</summary>
     public string? StopReason { get; internal set; }
+
+    /// <summary>True when the last <see cref="Trainer.Fit"/> stopped because its cancellation token was cancelled.</summary>
+    public bool Cancelled { get; internal set; }
 
     /// <summary>The values of one metric over the epochs (see <see cref="EpochRecord.Get"/>).</summary>
     public double[] Values(string metric) => _epochs.Select(e => e.Get(metric)).ToArray();

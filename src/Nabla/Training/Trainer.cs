@@ -121,7 +121,7 @@ public sealed class Trainer
     /// <param name="cancellationToken">
     /// Stops training after the batch in progress (Ctrl-C in a console app, a Cancel button): the weights stay those of
     /// the last completed step, the unfinished epoch gets no record and no epoch-end callbacks (so no checkpoint is
-    /// written for it), <see cref="History.StopReason"/> says "cancelled", and <c>OnTrainEnd</c> still runs. Nothing is
+    /// written for it), <see cref="History.Cancelled"/> is set and <see cref="History.StopReason"/> says where, and <c>OnTrainEnd</c> still runs. Nothing is
     /// thrown: the history so far is returned.
     /// </param>
     /// <remarks>
@@ -148,11 +148,13 @@ public sealed class Trainer
             _pendingLoaderState = null;
         }
         if (Schedule is not null && Schedule.Optimizer != Optimizer) Schedule.Attach(Optimizer);
+        History.StopReason = null;
+        History.Cancelled = false;
         var ctx = new TrainingContext(this, History, epochs) { Step = Step };
         foreach (var c in Callbacks) c.OnTrainBegin(ctx);
         for (int epoch = History.Epochs.Count + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
-            if (Cancelled(ctx, cancellationToken)) break;
+            if (Cancelled(ctx, cancellationToken, $"cancelled after epoch {epoch - 1}, step {Step}")) break;
             ctx.Epoch = epoch;
             foreach (var c in Callbacks) c.OnEpochBegin(ctx, epoch);
             var record = RunEpoch(ctx, epoch, validation, cancellationToken);
@@ -166,11 +168,12 @@ public sealed class Trainer
         return History;
     }
 
-    private static bool Cancelled(TrainingContext ctx, CancellationToken token)
+    private bool Cancelled(TrainingContext ctx, CancellationToken token, string reason)
     {
         if (!token.IsCancellationRequested) return false;
         ctx.StopTraining = true;
-        ctx.StopReason ??= $"cancelled at epoch {ctx.Epoch}, step {ctx.Step}";
+        ctx.StopReason ??= reason;
+        History.Cancelled = true;
         return true;
     }
 
@@ -208,7 +211,7 @@ public sealed class Trainer
             double rate = seen / Math.Max(sw.Elapsed.TotalSeconds, 1e-9);
             var result = new BatchResult(epoch, index++, batches, n, lossValue, lossSum / seen, counted == 0 ? double.NaN : (double)correct / counted, rate);
             foreach (var c in Callbacks) c.OnBatchEnd(ctx, result);
-            if (ctx.StopTraining || Cancelled(ctx, cancellationToken)) return null;
+            if (ctx.StopTraining || Cancelled(ctx, cancellationToken, $"cancelled in epoch {epoch}, step {Step}")) return null;
         }
         double seconds = sw.Elapsed.TotalSeconds;
         double trainLoss = lossSum / Math.Max(seen, 1), trainAcc = counted == 0 ? double.NaN : (double)correct / counted;
@@ -277,10 +280,11 @@ public sealed class Trainer
             var loader = new DataLoader(data, EvaluationBatchSize, shuffle: false, prefetch: false);
             // Every batch reuses the previous batch's storage: without it each batch's activations (hundreds of MB
             // for a CNN) would pile up as large-object garbage until a full collection.
-            var arena = new TensorArena { MaxRetainedBytes = long.MaxValue };
+            // Not while a forward observer is installed: it may keep the activations it sees.
+            var arena = Module.IsForwardObserved ? null : new TensorArena { MaxRetainedBytes = long.MaxValue };
             foreach (var batch in loader)
             {
-                using (arena.Enter())
+                using (arena?.Enter() ?? default)
                 {
                     var output = Model.Forward(batch.Features);
                     lossSum += ComputeLoss(output, batch).Item() * batch.Count;

@@ -37,6 +37,10 @@ public class CsvReaderTests
         var ds = d.ToDataset();
         Assert.Equal(3, ds.NumClasses);
         Assert.Equal(new[] { 1, 2, 1 }, ds.ClassCounts());
+        // One class per value, in numeric order, whatever the spelling; codes past the int range too.
+        var z = CsvReader.Read(Write("x,id\n1,0100\n2,200\n3,5000\n4,100\n5,12345678901\n"), new CsvOptions { LabelColumn = "id" });
+        Assert.Equal(new[] { "100", "200", "5000", "12345678901" }, z.ClassNames);
+        Assert.Equal(new[] { 0, 1, 2, 0, 3 }, z.Labels);
         // Just below the bound, integers stay class indices.
         var k = CsvReader.Read(Write($"x,y\n1,{CsvReader.MaxDirectClassIndex - 1}\n2,0\n"), new CsvOptions { LabelColumn = "y" });
         Assert.Null(k.ClassNames);

@@ -192,7 +192,8 @@ public sealed class TrainerTests : IDisposable
         var h = t.Fit(train, 10, 32, seed: 1, cancellationToken: cts.Token);
         Assert.Single(h.Epochs);
         Assert.Equal(10 + 3, t.Step);
-        Assert.Equal("cancelled at epoch 2, step 13", h.StopReason);
+        Assert.Equal("cancelled in epoch 2, step 13", h.StopReason);
+        Assert.True(h.Cancelled);
         Assert.True(probe.TrainEnded);
         Assert.Equal(1, probe.EpochEnds);
         // The checkpoint on disk is the end of epoch 1: resuming from it repeats epoch 2 in full.
@@ -207,7 +208,13 @@ public sealed class TrainerTests : IDisposable
         var h2 = t.Fit(train, 20, 32, seed: 1, cancellationToken: cts.Token);
         Assert.Equal(before, Weights(model));
         Assert.Equal(13, t.Step);
-        Assert.StartsWith("cancelled", h2.StopReason);
+        Assert.Equal("cancelled after epoch 1, step 13", h2.StopReason);
+        Assert.True(h2.Cancelled);
+        // The next Fit without a cancelled token runs and clears the stop state.
+        var h3 = t.Fit(train, 2, 32, seed: 1);
+        Assert.Equal(2, h3.Epochs.Count);
+        Assert.False(h3.Cancelled);
+        Assert.Null(h3.StopReason);
     }
 
     /// <summary>Cancels the token after the given batch (1-based) of the given epoch; counts the epoch-end and train-end hooks.</summary>
