@@ -10,12 +10,13 @@ namespace Nabla.NN;
 /// y = γ·(x − μ)/√(σ² + ε) + β per channel. In training μ and σ² are the batch's mean and biased variance over every
 /// axis but 1, and the running estimates move towards them: running = (1 − m)·running + m·batch, with the unbiased
 /// variance (×M/(M − 1), M values per channel) for running_var. In evaluation the running estimates are used.
-/// γ (<c>weight</c>, init 1) and β (<c>bias</c>, init 0) are learned; forward and backward are one fused operation.
+/// γ (<c>weight</c>, init 1) and β (<c>bias</c>, init 0) are learned, unless the layer is created with
+/// <c>affine: false</c> (then y = (x − μ)/√(σ² + ε) and the layer has no parameters); forward and backward are one fused operation.
 /// </summary>
 public abstract class BatchNorm : Module
 {
-    /// <summary>Creates the layer for <paramref name="numFeatures"/> channels.</summary>
-    protected BatchNorm(int numFeatures, double eps, double momentum)
+    /// <summary>Creates the layer for <paramref name="numFeatures"/> channels, with learned γ and β when <paramref name="affine"/>.</summary>
+    protected BatchNorm(int numFeatures, double eps, double momentum, bool affine = true)
     {
         if (numFeatures <= 0)
             throw new ValueException($"{GetType().Name}: the number of features must be positive, got {numFeatures}");
@@ -24,8 +25,11 @@ public abstract class BatchNorm : Module
         NumFeatures = numFeatures;
         Eps = eps;
         Momentum = momentum;
-        Weight = new Parameter(Tensor.Ones([numFeatures]), isBias: true);
-        Bias = new Parameter(Tensor.Zeros([numFeatures]), isBias: true);
+        if (affine)
+        {
+            Weight = new Parameter(Tensor.Ones([numFeatures]), isBias: true);
+            Bias = new Parameter(Tensor.Zeros([numFeatures]), isBias: true);
+        }
         RunningMean = Tensor.Zeros([numFeatures]);
         RunningVar = Tensor.Ones([numFeatures]);
         NumBatchesTracked = Tensor.Scalar(0, DType.Float64);
@@ -40,11 +44,14 @@ public abstract class BatchNorm : Module
     /// <summary>The weight m of the newest batch in the running estimates.</summary>
     public double Momentum { get; }
 
-    /// <summary>The scale γ, [C], initialized to 1.</summary>
-    public Parameter Weight { get; }
+    /// <summary>The scale γ, [C], initialized to 1; null when the layer is not affine.</summary>
+    public Parameter? Weight { get; }
 
-    /// <summary>The shift β, [C], initialized to 0.</summary>
-    public Parameter Bias { get; }
+    /// <summary>The shift β, [C], initialized to 0; null when the layer is not affine.</summary>
+    public Parameter? Bias { get; }
+
+    /// <summary>True when γ and β are learned (<see cref="Weight"/> and <see cref="Bias"/> exist).</summary>
+    public bool Affine => Weight is not null;
 
     /// <summary>The running mean, [C] (buffer <c>running_mean</c>).</summary>
     public Tensor RunningMean { get; private set; }
@@ -75,9 +82,13 @@ public abstract class BatchNorm : Module
         string name = Describe();
         if (!AcceptsRank(input.Rank, out string expected) || input.Shape[1] != NumFeatures)
             throw new ShapeException($"{name}: expected input {expected}, got {input.Shape}");
-        Tensor x = input, gamma = Weight, beta = Bias;
-        if (x.DType != gamma.DType)
-            throw new ValueException($"{name}: input is {x.DType} but the parameters are {gamma.DType}; convert the module with To({x.DType})");
+        Tensor x = input;
+        if (Weight is not null && x.DType != Weight.Data.DType)
+            throw new ValueException($"{name}: input is {x.DType} but the parameters are {Weight.Data.DType}; convert the module with To({x.DType})");
+        if (x.DType != RunningMean.DType)
+            throw new ValueException($"{name}: input is {x.DType} but the running statistics are {RunningMean.DType}; convert the module with To({x.DType})");
+        // Without affine parameters, γ = 1 and β = 0 are constants outside the graph.
+        Tensor gamma = Weight ?? Tensor.Ones([NumFeatures], x.DType), beta = Bias ?? Tensor.Zeros([NumFeatures], x.DType);
         int n = x.Shape[0], c = NumFeatures, s = x.Numel / Math.Max(1, n * c);
         if (n * s == 0) throw new ShapeException($"{name}: the input {x.Shape} is empty");
         bool batchStats = IsTraining;
@@ -110,7 +121,7 @@ public abstract class BatchNorm : Module
             BatchNormKernel.Normalize<double>(x.AsSpan<double>(), y.AsSpan<double>(), n, c, s, mean, invStd, gamma.AsSpan<double>(), beta.AsSpan<double>());
 
         if (GradMode.IsEnabled)
-            y.Record("batch_norm", [x, gamma, beta], dy =>
+            y.Record("batch_norm", Affine ? [x, gamma, beta] : [x], dy =>
             {
                 var dx = x.RequiresGrad ? Tensor.ZerosLike(x) : null;
                 var dGamma = Tensor.ZerosLike(gamma);
@@ -122,8 +133,11 @@ public abstract class BatchNorm : Module
                     BatchNormKernel.Backward<double>(x.AsSpan<double>(), dy.AsSpan<double>(), n, c, s, mean, invStd, gamma.AsSpan<double>(),
                         batchStats, dx is null ? default : dx.AsSpan<double>(), dGamma.AsSpan<double>(), dBeta.AsSpan<double>());
                 if (dx is not null) x.AccumulateGrad(dx);
-                gamma.AccumulateGrad(dGamma);
-                beta.AccumulateGrad(dBeta);
+                if (Affine)
+                {
+                    gamma.AccumulateGrad(dGamma);
+                    beta.AccumulateGrad(dBeta);
+                }
             });
         return y;
     }
@@ -140,5 +154,5 @@ public abstract class BatchNorm : Module
     }
 
     /// <inheritdoc/>
-    public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}({NumFeatures})");
+    public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}({NumFeatures}{(Affine ? "" : ", affine: false")})");
 }

@@ -3,8 +3,8 @@ namespace Nabla.NN;
 /// <summary>Batch normalization of a [N, C, H, W] batch of feature maps: one mean and variance per channel, over N, H and W. See <see cref="BatchNorm"/> for the formulas.</summary>
 public sealed class BatchNorm2d : BatchNorm
 {
-    /// <summary>Creates the layer for <paramref name="numFeatures"/> channels.</summary>
-    public BatchNorm2d(int numFeatures, double eps = 1e-5, double momentum = 0.1) : base(numFeatures, eps, momentum) { }
+    /// <summary>Creates the layer for <paramref name="numFeatures"/> channels; <paramref name="affine"/> false leaves out the learned γ and β.</summary>
+    public BatchNorm2d(int numFeatures, double eps = 1e-5, double momentum = 0.1, bool affine = true) : base(numFeatures, eps, momentum, affine) { }
 
     /// <inheritdoc/>
     protected override bool AcceptsRank(int rank, out string expected)

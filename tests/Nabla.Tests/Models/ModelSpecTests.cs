@@ -77,7 +77,7 @@ public class ModelSpecTests
           {"type": "avgpool2d", "kernel": 2, "count_include_pad": false},
           {"type": "flatten", "start": 1, "end": 3},
           {"type": "linear", "in": 24, "out": 12},
-          {"type": "batchnorm1d", "features": 12},
+          {"type": "batchnorm1d", "features": 12, "affine": false},
           {"type": "gelu"},
           {"type": "dropout", "p": 0.1},
           {"type": "maxout", "in": 12, "out": 6, "pieces": 3},
@@ -108,6 +108,10 @@ public class ModelSpecTests
         Assert.Equal((new Size2d(3, 5), new Size2d(1, 2), 2, false), (conv.KernelSize, conv.Padding, conv.Groups, conv.Bias is not null));
         var bn = (BatchNorm2d)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[1];
         Assert.Equal((0.001, 0.2), (bn.Eps, bn.Momentum));
+        Assert.True(bn.Affine);
+        var bn1 = (BatchNorm1d)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[12];
+        Assert.False(bn1.Affine);
+        Assert.Contains("\"affine\": false", described.ToJson());
         Assert.Contains("\"kernel\": [3, 5], \"padding\": [1, 2], \"groups\": 2, \"bias\": false}", described.ToJson());
         Assert.Contains("\"count_include_pad\": false", described.ToJson());
 

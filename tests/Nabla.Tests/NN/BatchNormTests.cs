@@ -27,8 +27,8 @@ public class BatchNormTests
 
     private static void SetAffine(BatchNorm bn, double[] gamma, double[] beta)
     {
-        bn.Weight.Data.CopyFrom(Tensor.FromArray(gamma, gamma.Length));
-        bn.Bias.Data.CopyFrom(Tensor.FromArray(beta, beta.Length));
+        bn.Weight!.Data.CopyFrom(Tensor.FromArray(gamma, gamma.Length));
+        bn.Bias!.Data.CopyFrom(Tensor.FromArray(beta, beta.Length));
     }
 
     [Fact]
@@ -107,7 +107,36 @@ public class BatchNormTests
         bn.RunningVar.CopyFrom(Tensor.FromArray(new double[] { 0.5, 2, 1.5 }, 3));
         bn.Train(training);
         var x = Rand64(shape, seed: 21, low: -2, high: 3);
-        AssertGradients(() => bn.Forward(x), x, bn.Weight.Data, bn.Bias.Data);
+        AssertGradients(() => bn.Forward(x), x, bn.Weight!.Data, bn.Bias!.Data);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void WithoutAffineTheLayerOnlyNormalizesAndHasNoParameters(bool training)
+    {
+        var bn = new BatchNorm2d(3, affine: false);
+        Assert.False(bn.Affine);
+        Assert.Empty(bn.Parameters());
+        Assert.Equal(new[] { "running_mean", "running_var", "num_batches_tracked" }, bn.NamedBuffers().Select(b => b.Name));
+        Assert.Equal("BatchNorm2d(3, affine: false)", bn.Describe());
+        bn.To(DType.Float64);
+        bn.RunningMean.CopyFrom(Tensor.FromArray(new double[] { 0.1, -0.2, 0.3 }, 3));
+        bn.RunningVar.CopyFrom(Tensor.FromArray(new double[] { 0.5, 2, 1.5 }, 3));
+        bn.Train(training);
+        var x = Rand64([4, 3, 2, 2], seed: 31, low: -2, high: 3);
+        AssertGradients(() => bn.Forward(x), x);
+        var y = bn.Forward(x);
+        for (int c = 0; c < 3; c++)
+        {
+            // Training: the batch statistics give each channel mean 0 and (biased) variance 1 - ε/(σ² + ε).
+            // Evaluation: the running statistics, (x − running_mean)/√(running_var + ε).
+            var xs = Enumerable.Range(0, 4).SelectMany(n => Enumerable.Range(0, 4).Select(k => x.GetFlat(n * 12 + c * 4 + k))).ToArray();
+            var ys = Enumerable.Range(0, 4).SelectMany(n => Enumerable.Range(0, 4).Select(k => y.GetFlat(n * 12 + c * 4 + k))).ToArray();
+            double mu = training ? xs.Average() : bn.RunningMean.GetFlat(c);
+            double var = training ? xs.Select(v => (v - xs.Average()) * (v - xs.Average())).Average() : bn.RunningVar.GetFlat(c);
+            for (int i = 0; i < 16; i++) Assert.Equal((xs[i] - mu) / Math.Sqrt(var + 1e-5), ys[i], 10);
+        }
     }
 
     [Fact]
@@ -121,7 +150,7 @@ public class BatchNormTests
         var wy = Rand64([3, 2, 2, 2], seed: 9).Detach();
         (bn.Forward(x) * wy).Sum().Backward();
         var dxFused = x.Grad!.ToDoubleArray();
-        var dgFused = bn.Weight.Grad!.ToDoubleArray();
+        var dgFused = bn.Weight!.Grad!.ToDoubleArray();
         x.Grad = null;
 
         var gamma = Tensor.FromArray(new double[] { 0.8, 1.7 }, 1, 2, 1, 1);
@@ -159,8 +188,8 @@ public class BatchNormTests
         var bn = new BatchNorm2d(4);
         Assert.Equal(new[] { "weight", "bias" }, bn.NamedParameters().Select(p => p.Name));
         Assert.All(bn.Parameters(), p => Assert.True(p.IsBias));
-        Assert.Equal(new[] { 1f, 1, 1, 1 }, bn.Weight.Data.ToArray());
-        Assert.Equal(new float[4], bn.Bias.Data.ToArray());
+        Assert.Equal(new[] { 1f, 1, 1, 1 }, bn.Weight!.Data.ToArray());
+        Assert.Equal(new float[4], bn.Bias!.Data.ToArray());
         Assert.Equal(new[] { "running_mean", "running_var", "num_batches_tracked" }, bn.NamedBuffers().Select(b => b.Name));
         bn.To(DType.Float64);
         Assert.Equal(DType.Float64, bn.RunningMean.DType);
