@@ -112,23 +112,22 @@ public static class CsvReader
             for (int r = 0; r < n; r++) labels[r] = (int)codes[r];
             return new CsvData(x, featureNames, labelName, labels, null, null);
         }
-        string[] classes;
-        if (integral)
-        {
-            // Large integer codes (IDs, years) would make a model with that many outputs: they become class names in
-            // numeric order, one class per value ("7" and "007" are the same class, named "7").
-            var values = codes.Distinct().Order().ToArray();
-            var index = new Dictionary<long, int>();
-            for (int i = 0; i < values.Length; i++) index[values[i]] = i;
-            for (int r = 0; r < n; r++) labels[r] = index[codes[r]];
-            classes = values.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray();
-            return new CsvData(x, featureNames, labelName, labels, classes, null);
-        }
-        classes = labelCells.Distinct().Order(StringComparer.Ordinal).ToArray();
-        var map = new Dictionary<string, int>();
-        for (int i = 0; i < classes.Length; i++) map[classes[i]] = i;
-        for (int r = 0; r < n; r++) labels[r] = map[labelCells[r]];
+        // Large integer codes (IDs, years) would make a model with that many outputs: they become class names in numeric
+        // order, one class per value ("7" and "007" are the same class, named "7"); other labels in ordinal order.
+        string[] classes = integral
+            ? Encode(codes, Comparer<long>.Default, labels).Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : Encode(labelCells, StringComparer.Ordinal, labels);
         return new CsvData(x, featureNames, labelName, labels, classes, null);
+    }
+
+    /// <summary>Sorted distinct keys; <paramref name="labels"/>[r] receives the index of <paramref name="keys"/>[r] among them.</summary>
+    private static T[] Encode<T>(T[] keys, IComparer<T> order, int[] labels) where T : notnull
+    {
+        var distinct = keys.Distinct().Order(order).ToArray();
+        var index = new Dictionary<T, int>();
+        for (int i = 0; i < distinct.Length; i++) index[distinct[i]] = i;
+        for (int r = 0; r < keys.Length; r++) labels[r] = index[keys[r]];
+        return distinct;
     }
 
     private static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);

@@ -88,17 +88,16 @@ public sealed class LineChart
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#333\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + pw / 2}\" y=\"{Height - 12}\" text-anchor=\"middle\">{Esc(XLabel)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"{top + ph / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {top + ph / 2})\">{Esc(YLabel)}</text>\n");
-        // The legend goes to the corner of the plot that covers the fewest points of the curves.
+        // Each series' drawable points in pixels; the legend goes to the corner of the plot that covers fewest of them.
         var curves = _series.Select(se => se.X.Zip(se.Y).Where(p => Finite(p.First) && Finite(p.Second) && (!LogX || p.First > 0))
-            .Select(p => (X(p.First), Y(p.Second))).ToList()).ToList();
+            .Select(p => (X: X(p.First), Y: Y(p.Second))).ToList()).ToList();
         var (lx, lyTop) = LegendCorner(curves, left, top, pw, ph, LegendWidth, _series.Count * 18 + 6);
         var legend = new StringBuilder();
         for (int i = 0; i < _series.Count; i++)
         {
-            var (name, xs, ys, dashed) = _series[i];
+            var (name, _, _, dashed) = _series[i];
             string color = Palette[i % Palette.Length];
-            var coords = xs.Zip(ys).Where(p => Finite(p.First) && Finite(p.Second) && (!LogX || p.First > 0))
-                .Select(p => $"{F(X(p.First))},{F(Y(p.Second))}").ToList();
+            var coords = curves[i].Select(p => $"{F(p.X)},{F(p.Y)}").ToList();
             if (coords.Count > 0)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"6 4\"" : "")} points=\"{string.Join(' ', coords)}\"/>\n");
@@ -134,15 +133,17 @@ public sealed class LineChart
         foreach (var c in corners)
         {
             int covered = 0;
+            bool Inside(double x, double y) => x >= c.X - 4 && x <= c.X + w + 4 && y >= c.Y - 4 && y <= c.Y + h + 4;
             foreach (var pts in curves)
-                for (int i = 0; i < pts.Count; i++)
-                    for (int k = 0; k < (i + 1 < pts.Count ? 16 : 1); k++)
+            {
+                for (int i = 0; i + 1 < pts.Count; i++)
+                    for (int k = 0; k < 16; k++)
                     {
                         double t = k / 16.0;
-                        double x = i + 1 < pts.Count ? pts[i].X + t * (pts[i + 1].X - pts[i].X) : pts[i].X;
-                        double y = i + 1 < pts.Count ? pts[i].Y + t * (pts[i + 1].Y - pts[i].Y) : pts[i].Y;
-                        if (x >= c.X - 4 && x <= c.X + w + 4 && y >= c.Y - 4 && y <= c.Y + h + 4) covered++;
+                        if (Inside(pts[i].X + t * (pts[i + 1].X - pts[i].X), pts[i].Y + t * (pts[i + 1].Y - pts[i].Y))) covered++;
                     }
+                if (pts.Count > 0 && Inside(pts[^1].X, pts[^1].Y)) covered++;
+            }
             if (covered < fewest) { fewest = covered; best = c; }
         }
         return best;

@@ -154,7 +154,7 @@ public sealed class Trainer
         foreach (var c in Callbacks) c.OnTrainBegin(ctx);
         for (int epoch = History.Epochs.Count + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
         {
-            if (Cancelled(ctx, cancellationToken, $"cancelled after epoch {epoch - 1}, step {Step}")) break;
+            if (Cancelled(ctx, cancellationToken, epoch, inEpoch: false)) break;
             ctx.Epoch = epoch;
             foreach (var c in Callbacks) c.OnEpochBegin(ctx, epoch);
             var record = RunEpoch(ctx, epoch, validation, cancellationToken);
@@ -168,11 +168,11 @@ public sealed class Trainer
         return History;
     }
 
-    private bool Cancelled(TrainingContext ctx, CancellationToken token, string reason)
+    private bool Cancelled(TrainingContext ctx, CancellationToken token, int epoch, bool inEpoch)
     {
         if (!token.IsCancellationRequested) return false;
         ctx.StopTraining = true;
-        ctx.StopReason ??= reason;
+        ctx.StopReason ??= inEpoch ? $"cancelled in epoch {epoch}, step {Step}" : $"cancelled after epoch {epoch - 1}, step {Step}";
         History.Cancelled = true;
         return true;
     }
@@ -211,7 +211,7 @@ public sealed class Trainer
             double rate = seen / Math.Max(sw.Elapsed.TotalSeconds, 1e-9);
             var result = new BatchResult(epoch, index++, batches, n, lossValue, lossSum / seen, counted == 0 ? double.NaN : (double)correct / counted, rate);
             foreach (var c in Callbacks) c.OnBatchEnd(ctx, result);
-            if (ctx.StopTraining || Cancelled(ctx, cancellationToken, $"cancelled in epoch {epoch}, step {Step}")) return null;
+            if (ctx.StopTraining || Cancelled(ctx, cancellationToken, epoch, inEpoch: true)) return null;
         }
         double seconds = sw.Elapsed.TotalSeconds;
         double trainLoss = lossSum / Math.Max(seen, 1), trainAcc = counted == 0 ? double.NaN : (double)correct / counted;
