@@ -165,8 +165,9 @@ internal static class TrainCommand
             if (cts.IsCancellationRequested) return;
             c.Cancel = true;
             exitCode = c.Signal == PosixSignal.SIGTERM ? 143 : 130;
-            cts.Cancel();
+            // Written before the cancellation: once cancelled, the main thread may finish and exit before this thread writes.
             Console.Error.WriteLine($"{Environment.NewLine}{c.Signal}: stopping after this batch ({c.Signal} again to quit at once)");
+            cts.Cancel();
         }
         History history;
         using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
