@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Text;
 using Nabla.Errors;
 using Nabla.IO;
 using Xunit;
@@ -9,40 +6,6 @@ namespace Nabla.Tests.IO;
 
 public class ImageCodecTests
 {
-    /// <summary>Builds a PNG by hand: IHDR fields, raw scanlines (each already prefixed by its filter byte), optional PLTE.</summary>
-    private static byte[] BuildPng(int w, int h, byte depth, byte colorType, byte[] scanlines, byte[]? plte = null, byte interlace = 0)
-    {
-        var ms = new MemoryStream();
-        ms.Write([137, 80, 78, 71, 13, 10, 26, 10]);
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, w);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), h);
-        ihdr[8] = depth; ihdr[9] = colorType; ihdr[12] = interlace;
-        Chunk(ms, "IHDR", ihdr);
-        if (plte is not null) Chunk(ms, "PLTE", plte);
-        var z = new MemoryStream();
-        using (var zs = new ZLibStream(z, CompressionLevel.Fastest, true)) zs.Write(scanlines);
-        Chunk(ms, "IDAT", z.ToArray());
-        Chunk(ms, "IEND", []);
-        return ms.ToArray();
-    }
-
-    private static void Chunk(Stream s, string type, byte[] data)
-    {
-        var len = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(len, data.Length);
-        s.Write(len);
-        var t = Encoding.ASCII.GetBytes(type);
-        s.Write(t);
-        s.Write(data);
-        // CRC-32 computed independently of the library's table (bitwise).
-        uint c = 0xFFFFFFFF;
-        foreach (var b in t.Concat(data)) { c ^= b; for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? (c >> 1) ^ 0xEDB88320 : c >> 1; }
-        var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, ~c);
-        s.Write(crc);
-    }
-
     [Fact]
     public void GrayRoundTrip()
     {
@@ -74,7 +37,7 @@ public class ImageCodecTests
             }
             prev = rows[y];
         }
-        var img = Png.Decode(BuildPng(2, 4, 8, 2, scan.ToArray()));
+        var img = Png.Decode(PngBuilder.Build(2, 4, 8, 2, scan.ToArray()));
         for (int y = 0; y < 4; y++)
             for (int x = 0; x < 2; x++)
             {
@@ -88,7 +51,7 @@ public class ImageCodecTests
     public void FourBitPaletteImage()
     {
         byte[] plte = [0, 0, 0, 255, 255, 255, 255, 0, 0];
-        var img = Png.Decode(BuildPng(3, 1, 4, 3, [0, 0x12, 0x00], plte));
+        var img = Png.Decode(PngBuilder.Build(3, 1, 4, 3, [0, 0x12, 0x00], plte));
         Assert.Equal(new[] { 1f, 0.299f, 0f }, img.Pixels.Select(p => MathF.Round(p, 3)));
     }
 
@@ -100,8 +63,8 @@ public class ImageCodecTests
         Assert.Contains("CRC", Assert.Throws<DataFormatException>(() => Png.Decode(badCrc)).Message);
         Assert.Throws<DataFormatException>(() => Png.Decode(good.AsSpan(0, good.Length - 20)));
         Assert.Throws<DataFormatException>(() => Png.Decode(new byte[] { 1, 2, 3 }));
-        Assert.Contains("interlaced", Assert.Throws<DataFormatException>(() => Png.Decode(BuildPng(1, 1, 8, 0, [0, 0], interlace: 1))).Message);
-        Assert.Contains("limit", Assert.Throws<DataFormatException>(() => Png.Decode(BuildPng(100000, 100000, 8, 0, [0]))).Message);
+        Assert.Contains("interlaced", Assert.Throws<DataFormatException>(() => Png.Decode(PngBuilder.Build(1, 1, 8, 0, [0, 0], interlace: 1))).Message);
+        Assert.Contains("limit", Assert.Throws<DataFormatException>(() => Png.Decode(PngBuilder.Build(100000, 100000, 8, 0, [0]))).Message);
         Assert.Throws<DataFormatException>(() => Pgm.Decode("P5\n4 4\n255\n"u8));
         Assert.Throws<DataFormatException>(() => Pgm.Decode("P6\n1 1\n255\nx"u8));
     }
