@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Nabla.Errors;
 using Nabla.Tensors;
 
@@ -20,8 +21,22 @@ public static class GradCheck
     /// <param name="step">The finite-difference step h.</param>
     /// <param name="absTolerance">Absolute tolerance of the pass criterion.</param>
     /// <param name="relTolerance">Relative tolerance of the pass criterion (1e-4 catches a 1% error in any single element).</param>
-    public static GradCheckResult Check(Func<Tensor> f, IReadOnlyList<Tensor> inputs, double step = 1e-6, double absTolerance = 1e-6, double relTolerance = 1e-4)
+    /// <param name="progress">
+    /// Optional: told how many input elements have been differenced, synchronously on the calling thread: once before
+    /// the first element, then whenever a quarter second has passed since the previous report, and once when every element is done
+    /// (<see cref="GradCheckProgress.Done"/> = <see cref="GradCheckProgress.Total"/>). Note that
+    /// <see cref="Progress{T}"/> hands each report to the thread pool, where reports may run out of order;
+    /// a console caller should implement <see cref="IProgress{T}"/> directly.
+    /// </param>
+    public static GradCheckResult Check(Func<Tensor> f, IReadOnlyList<Tensor> inputs, double step = 1e-6, double absTolerance = 1e-6, double relTolerance = 1e-4,
+        IProgress<GradCheckProgress>? progress = null)
+        => CheckCore(f, inputs, step, absTolerance, relTolerance, progress, TimeSpan.FromMilliseconds(250));
+
+    /// <summary><see cref="Check"/> with the least time between two progress reports (tests use zero: a report per element).</summary>
+    internal static GradCheckResult CheckCore(Func<Tensor> f, IReadOnlyList<Tensor> inputs, double step, double absTolerance, double relTolerance,
+        IProgress<GradCheckProgress>? progress, TimeSpan reportInterval)
     {
+        long started = Stopwatch.GetTimestamp();
         for (int t = 0; t < inputs.Count; t++)
         {
             if (inputs[t].DType != DType.Float64)
@@ -51,6 +66,10 @@ public static class GradCheck
             analytical[t] = inputs[t].Grad?.ToDoubleArray() ?? new double[inputs[t].Numel];
 
         // Numerical.
+        long total = 0, done = 0;
+        foreach (var x in inputs) total += x.Numel;
+        long lastReport = Stopwatch.GetTimestamp();
+        progress?.Report(new GradCheckProgress(0, inputs.Count, 0, inputs.Count > 0 ? inputs[0].Numel : 0, 0, total, Stopwatch.GetElapsedTime(started)));
         var numerical = new double[inputs.Count][];
         for (int t = 0; t < inputs.Count; t++)
         {
@@ -65,7 +84,18 @@ public static class GradCheck
                 double minus = Loss();
                 x.SetFlat(i, orig);
                 num[i] = (plus - minus) / (2 * step);
+                done++;
+                if (progress != null && done < total && Stopwatch.GetElapsedTime(lastReport) >= reportInterval)
+                {
+                    lastReport = Stopwatch.GetTimestamp();
+                    progress.Report(new GradCheckProgress(t, inputs.Count, i + 1, x.Numel, done, total, Stopwatch.GetElapsedTime(started)));
+                }
             }
+        }
+        if (total > 0)
+        {
+            int last = inputs.Count - 1;
+            progress?.Report(new GradCheckProgress(last, inputs.Count, inputs[last].Numel, inputs[last].Numel, done, total, Stopwatch.GetElapsedTime(started)));
         }
         var names = new string[inputs.Count];
         for (int t = 0; t < names.Length; t++) names[t] = inputs[t].Name ?? "input" + t;
