@@ -1,10 +1,10 @@
 namespace Nabla.Data;
 
-/// <summary>How <see cref="CsvReader"/> reads a file. Defaults: comma-separated, header auto-detected, no label column.</summary>
+/// <summary>How <see cref="CsvReader"/> reads a file. Defaults: separator detected (',', ';' or tab), header auto-detected, no label column.</summary>
 public sealed class CsvOptions
 {
-    /// <summary>The cell separator (default ',').</summary>
-    public char Delimiter { get; init; } = ',';
+    /// <summary>The cell separator, or null (default) to detect it from the first line: ',' if it has one, else ';', else tab.</summary>
+    public char? Delimiter { get; init; }
 
     /// <summary>
     /// Whether the first row holds column names: true, false, or null to detect it (a first row is a header

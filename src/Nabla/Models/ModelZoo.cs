@@ -7,8 +7,9 @@ using Nabla.Tensors;
 namespace Nabla.Models;
 
 /// <summary>
-/// Ready-made classifiers for 28×28 grayscale images (MNIST, Fashion-MNIST): every model takes [N, 1, 28, 28] and
-/// returns [N, 10] logits. Each is a plain <see cref="Sequential"/>, so <see cref="Spec"/> describes it as architecture
+/// Ready-made image classifiers, by default for 28×28 grayscale images with 10 classes (MNIST, Fashion-MNIST): every
+/// model takes [N, 1, 28, 28] and returns [N, 10] logits; the optional <c>classes</c>, <c>channels</c>, <c>height</c> and
+/// <c>width</c> arguments size the same architectures for other images (an image folder of colour photos, for instance). Each is a plain <see cref="Sequential"/>, so <see cref="Spec"/> describes it as architecture
 /// JSON and checkpoints can rebuild it. Weights are drawn from the given generator (default
 /// <see cref="Generator.Default"/>); pass <c>new Generator(seed)</c> for a reproducible initialization.
 /// </summary>
@@ -22,59 +23,82 @@ public static class ModelZoo
 
     /// <summary>
     /// A multilayer perceptron: flatten, then dense layers with ReLU (and dropout after each hidden layer when
-    /// <paramref name="dropout"/> &gt; 0), then 10 outputs. By default 784-256-128-10: 235,146 parameters.
+    /// <paramref name="dropout"/> &gt; 0), then <paramref name="classes"/> outputs. By default 784-256-128-10: 235,146 parameters.
     /// </summary>
-    public static Sequential Mlp(int[]? hidden = null, double dropout = 0, Generator? generator = null)
+    /// <param name="hidden">The hidden layer widths (default [256, 128]).</param>
+    /// <param name="dropout">The dropout rate after each hidden layer (0: none).</param>
+    /// <param name="generator">The source of the initial weights (default <see cref="Generator.Default"/>).</param>
+    /// <param name="inputs">The number of input features (after flattening; default 784 = 28·28).</param>
+    /// <param name="classes">The number of outputs (default 10).</param>
+    public static Sequential Mlp(int[]? hidden = null, double dropout = 0, Generator? generator = null, int inputs = 28 * 28, int classes = 10)
     {
         hidden ??= [256, 128];
         CheckDropout(dropout, "Mlp");
+        CheckPositive("Mlp", (inputs, "inputs"), (classes, "classes"));
         var model = new Sequential(new Flatten());
-        int width = 28 * 28;
+        int width = inputs;
         foreach (int h in hidden)
         {
             model.Add(new Linear(width, h, generator: generator)).Add(new ReLU());
             if (dropout > 0) model.Add(new Dropout(dropout, generator));
             width = h;
         }
-        return model.Add(new Linear(width, 10, generator: generator));
+        return model.Add(new Linear(width, classes, generator: generator));
     }
 
     /// <summary>
     /// An LSTM reading each 28×28 image row by row (28 steps of 28 pixels): [N,1,28,28] → flatten axes 1–2 → LSTM(28 → hidden)
     /// → the last hidden state → dense to 10 classes. The many-to-one recurrent model of <c>nabla train --model lstm</c>.
+    /// Other images [N, C, H, W] are read as C·H rows of <paramref name="width"/> pixels into <paramref name="classes"/> outputs.
     /// </summary>
-    public static Sequential RowLstm(int hidden = 128, Generator? generator = null) => new(
-        new Flatten(1, 2),
-        new LSTM(28, hidden, generator: generator),
-        new SequenceHead(hidden, 10, generator: generator));
+    public static Sequential RowLstm(int hidden = 128, Generator? generator = null, int classes = 10, int width = 28)
+    {
+        CheckPositive("RowLstm", (hidden, "hidden"), (classes, "classes"), (width, "width"));
+        return new(
+            new Flatten(1, 2),
+            new LSTM(width, hidden, generator: generator),
+            new SequenceHead(hidden, classes, generator: generator));
+    }
 
     /// <summary>
     /// LeNet-5 with ReLU and max pooling: conv 5×5 1→6 (padding 2) → pool 2 → conv 5×5 6→16 → pool 2 → flatten →
     /// dense 400-120-84-10. Feature maps [N,6,28,28], [N,6,14,14], [N,16,10,10], [N,16,5,5], [N,400]; 61,706 parameters.
+    /// For other inputs [N, C, H, W] (H, W ≥ 12) the first dense layer takes 16·((H/2 − 4)/2)·((W/2 − 4)/2) features.
     /// </summary>
-    public static Sequential LeNet5(Generator? generator = null) => new(
-        new Conv2d(1, 6, 5, padding: 2, generator: generator), new ReLU(), new MaxPool2d(2),
-        new Conv2d(6, 16, 5, generator: generator), new ReLU(), new MaxPool2d(2),
-        new Flatten(),
-        new Linear(16 * 5 * 5, 120, generator: generator), new ReLU(),
-        new Linear(120, 84, generator: generator), new ReLU(),
-        new Linear(84, 10, generator: generator));
+    public static Sequential LeNet5(Generator? generator = null, int classes = 10, int channels = 1, int height = 28, int width = 28)
+    {
+        CheckPositive("LeNet5", (classes, "classes"), (channels, "channels"));
+        int h = (height / 2 - 4) / 2, w = (width / 2 - 4) / 2;
+        if (h < 1 || w < 1) throw new ValueException($"LeNet5: images of at least 12x12 expected, got {height}x{width}");
+        return new(
+            new Conv2d(channels, 6, 5, padding: 2, generator: generator), new ReLU(), new MaxPool2d(2),
+            new Conv2d(6, 16, 5, generator: generator), new ReLU(), new MaxPool2d(2),
+            new Flatten(),
+            new Linear(16 * h * w, 120, generator: generator), new ReLU(),
+            new Linear(120, 84, generator: generator), new ReLU(),
+            new Linear(84, classes, generator: generator));
+    }
 
     /// <summary>
     /// The classic Keras MNIST convnet: conv 3×3 32 → conv 3×3 64 → max pool 2 → dropout → flatten → dense 128 →
     /// dropout → dense 10, ReLU after each hidden layer. 1,199,882 parameters (most in the 9,216→128 dense layer).
+    /// For other inputs [N, C, H, W] (H, W ≥ 6) the dense layer takes 64·((H − 4)/2)·((W − 4)/2) features.
     /// </summary>
-    public static Sequential Cnn(double convDropout = 0.25, double denseDropout = 0.5, Generator? generator = null)
+    public static Sequential Cnn(double convDropout = 0.25, double denseDropout = 0.5, Generator? generator = null,
+        int classes = 10, int channels = 1, int height = 28, int width = 28)
     {
         CheckDropout(convDropout, "Cnn");
         CheckDropout(denseDropout, "Cnn");
+        CheckPositive("Cnn", (classes, "classes"), (channels, "channels"));
+        int h = (height - 4) / 2, w = (width - 4) / 2;
+        if (h < 1 || w < 1) throw new ValueException($"Cnn: images of at least 6x6 expected, got {height}x{width}");
         return new Sequential(
-            new Conv2d(1, 32, 3, generator: generator), new ReLU(),
+            new Conv2d(channels, 32, 3, generator: generator), new ReLU(),
             new Conv2d(32, 64, 3, generator: generator), new ReLU(),
             new MaxPool2d(2), new Dropout(convDropout, generator),
             new Flatten(),
-            new Linear(64 * 12 * 12, 128, generator: generator), new ReLU(), new Dropout(denseDropout, generator),
-            new Linear(128, 10, generator: generator));
+            new Linear(64 * h * w, 128, generator: generator), new ReLU(), new Dropout(denseDropout, generator),
+            new Linear(128, classes, generator: generator));
     }
 
     /// <summary>
@@ -84,13 +108,19 @@ public static class ModelZoo
     /// stride-2 first block, whose shortcut is a strided 1×1 convolution with BN. Then global average pooling and a dense
     /// layer to 10. The default [16, 32, 64] with one block per stage has 77,754 parameters and about 9.3M MACs per image.
     /// </summary>
-    public static Sequential ResNet(int[]? channels = null, int blocksPerStage = 1, Generator? generator = null)
+    /// <param name="channels">The width of each stage (default [16, 32, 64]).</param>
+    /// <param name="blocksPerStage">Basic blocks per stage.</param>
+    /// <param name="generator">The source of the initial weights (default <see cref="Generator.Default"/>).</param>
+    /// <param name="classes">The number of outputs (default 10).</param>
+    /// <param name="inputChannels">The channels of the input images (default 1; any size works thanks to global pooling).</param>
+    public static Sequential ResNet(int[]? channels = null, int blocksPerStage = 1, Generator? generator = null, int classes = 10, int inputChannels = 1)
     {
+        CheckPositive("ResNet", (classes, "classes"), (inputChannels, "inputChannels"));
         channels ??= [16, 32, 64];
         if (channels.Length == 0 || channels.Any(c => c <= 0) || blocksPerStage <= 0)
             throw new ValueException($"ResNet: channels must be positive (got [{string.Join(", ", channels)}]) and blocksPerStage ≥ 1 (got {blocksPerStage})");
         var model = new Sequential(
-            new Conv2d(1, channels[0], 3, padding: 1, bias: false, generator: generator), new BatchNorm2d(channels[0]), new ReLU());
+            new Conv2d(inputChannels, channels[0], 3, padding: 1, bias: false, generator: generator), new BatchNorm2d(channels[0]), new ReLU());
         int width = channels[0];
         for (int stage = 0; stage < channels.Length; stage++)
             for (int block = 0; block < blocksPerStage; block++)
@@ -99,7 +129,7 @@ public static class ModelZoo
                 model.Add(BasicBlock(width, channels[stage], stride, generator)).Add(new ReLU());
                 width = channels[stage];
             }
-        return model.Add(new GlobalAvgPool2d()).Add(new Linear(width, 10, generator: generator));
+        return model.Add(new GlobalAvgPool2d()).Add(new Linear(width, classes, generator: generator));
     }
 
     /// <summary>
@@ -143,5 +173,11 @@ public static class ModelZoo
     private static void CheckDropout(double p, string model)
     {
         if (!(p >= 0 && p < 1)) throw new ValueException($"{model}: the dropout rate must be in [0, 1), got {p}");
+    }
+
+    private static void CheckPositive(string model, params (int Value, string Name)[] values)
+    {
+        foreach (var (v, name) in values)
+            if (v <= 0) throw new ValueException($"{model}: {name} must be positive, got {v}");
     }
 }

@@ -18,11 +18,12 @@ public sealed record EpochRecord(int Epoch, double Loss, double Accuracy, double
         _ => throw new Errors.ValueException($"unknown metric '{metric}'; known: loss, accuracy, val_loss, val_accuracy, lr, seconds"),
     };
 
-    /// <summary>One line for logs: <c>epoch 3  loss 0.0812  acc 0.9751  val_loss 0.0744  val_acc 0.9779  lr 0.001  4.1 s</c>.</summary>
+    /// <summary>One line for logs: <c>epoch 3 loss 0.0812 acc 0.9751 val_loss 0.0744 val_acc 0.9779 lr 1E-3 4.1s</c> (under 80 characters).</summary>
     public override string ToString()
     {
         var inv = CultureInfo.InvariantCulture;
-        string val = double.IsNaN(ValidationLoss) ? "" : string.Create(inv, $"  val_loss {ValidationLoss:F4}  val_acc {ValidationAccuracy:F4}");
-        return string.Create(inv, $"epoch {Epoch}  loss {Loss:F4}  acc {Accuracy:F4}{val}  lr {LearningRate:G4}  {Seconds:F1} s  {SamplesPerSecond:F0} samples/s");
+        // Fits an 80-column terminal: samples per second are in the live progress line and the history.
+        string val = double.IsNaN(ValidationLoss) ? "" : string.Create(inv, $" val_loss {ValidationLoss:F4} val_acc {ValidationAccuracy:F4}");
+        return string.Create(inv, $"epoch {Epoch} loss {Loss:F4} acc {Accuracy:F4}{val} lr {LearningRate:0.##E+0} {Seconds:F1}s");
     }
 }

@@ -93,4 +93,47 @@ public class CsvReaderTests
         var missing = Assert.Throws<DataFormatException>(() => CsvReader.Read(Write("a,b\n1,2\n"), new CsvOptions { LabelColumn = "c" }));
         Assert.Contains("'c'", missing.Message);
     }
+
+    [Theory]
+    [InlineData("NaN", "a finite number expected, found 'NaN'")]
+    [InlineData("-Infinity", "a finite number expected, found '-Infinity'")]
+    [InlineData("inf", "a number expected, found 'inf'")]
+    [InlineData("1e309", "a finite number expected, found '1e309'")]
+    [InlineData("1e39", "'1e39' is beyond float32's range")]
+    [InlineData("", "a number expected, found ''")]
+    public void NonFiniteAndMissingCellsAreRefused(string cell, string message)
+    {
+        var e = Assert.Throws<DataFormatException>(() => CsvReader.Read(Write($"a,b,label\n1,2,0\n3,{cell},1\n"), new CsvOptions { LabelColumn = "label" }));
+        Assert.Contains("line 3, column 2 ('b')", e.Message);
+        Assert.Contains(message, e.Message);
+        var ok = CsvReader.Read(Write("a,label\n3.4e38,0\n-1e-45,1\n"), new CsvOptions { LabelColumn = "label" });
+        Assert.Equal(3.4e38f, ok.Features[0, 0]);
+    }
+
+    [Theory]
+    [InlineData(';')]
+    [InlineData('\t')]
+    [InlineData(',')]
+    public void TheSeparatorIsDetectedFromTheFirstLine(char separator)
+    {
+        var d = CsvReader.Read(Write($"x{separator}y{separator}kind\n1.5{separator}2{separator}cat\n3{separator}4.25{separator}dog\n"), new CsvOptions { LabelColumn = "kind" });
+        Assert.Equal(new[] { 1.5f, 2f, 3f, 4.25f }, d.Features.ToArray());
+        Assert.Equal(new[] { "cat", "dog" }, d.ClassNames);
+        // A semicolon file with decimal commas stays a semicolon file when its header has no comma.
+        Assert.Equal(2, CsvReader.Read(Write("a;b\n1;2\n"), new CsvOptions { Delimiter = ';' }).Features.Shape[1]);
+    }
+
+    [Fact]
+    public void LabelsThatAreNoClassesAreRefused()
+    {
+        var continuous = Assert.Throws<DataFormatException>(() => CsvReader.Read(Write("a,w\n1,0.2\n2,1\n3,1.5\n"), new CsvOptions { LabelColumnIndex = -1 }));
+        Assert.Contains("the label column 'w' (column 2) holds numbers with fractional parts such as '0.2' (line 2)", continuous.Message);
+        foreach (var bad in new[] { "NaN", "nan", "Infinity", "-inf", "" })
+        {
+            var e = Assert.Throws<DataFormatException>(() => CsvReader.Read(Write($"a,kind\n1,cat\n2,{bad}\n"), new CsvOptions { LabelColumn = "kind" }));
+            Assert.Contains($"line 3, column 2 ('kind'): a class label expected, found '{bad}'", e.Message);
+        }
+        // Whole numbers written with a decimal point are still classes; so are names that merely contain digits.
+        Assert.Equal(new[] { 1, 0 }, CsvReader.Read(Write("a,k\n1,1.0\n2,0\n"), new CsvOptions { LabelColumnIndex = -1 }).Labels);
+    }
 }

@@ -64,4 +64,29 @@ public class MnistTests(MnistFixture fixture) : IClassFixture<MnistFixture>
         Assert.Contains("train-images-idx3-ubyte", e.Message);
         Assert.Equal("Ankle boot", FashionMnist.ClassNames[9]);
     }
+
+    [Fact]
+    public void NablaDataIsSearchedFirst()
+    {
+        // A folder holding mnist/ (links to the real files, so that tests running alongside still load MNIST).
+        var root = Directory.CreateTempSubdirectory("nabla-data").FullName;
+        var original = Environment.GetEnvironmentVariable(DataLocations.EnvironmentVariable);
+        try
+        {
+            var source = Mnist.FindFolder()!;
+            Directory.CreateDirectory(Path.Combine(root, "mnist"));
+            foreach (var f in Directory.GetFiles(source, "*.gz"))
+                File.CreateSymbolicLink(Path.Combine(root, "mnist", Path.GetFileName(f)), f);
+            Environment.SetEnvironmentVariable(DataLocations.EnvironmentVariable, root);
+            Assert.Equal(Path.Combine(root, "mnist"), Mnist.FindFolder());
+            Assert.Equal(root, DataLocations.Roots().First());
+            Assert.Contains($"NABLA_DATA/fashion-mnist ({root})", DataLocations.Describe("fashion-mnist"));
+            Assert.EndsWith(Path.Combine(".local", "share", "nabla"), DataLocations.UserFolder);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DataLocations.EnvironmentVariable, original);
+            Directory.Delete(root, true);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using Nabla.Diagnostics;
+using Nabla.Errors;
 using Nabla.Models;
 using Nabla.NN;
 using Nabla.Tensors;
@@ -115,5 +116,22 @@ public class ModelZooTests
             Assert.NotEqual(a[0], c);
         }
         Assert.Contains("known models: mlp, lenet, cnn, resnet", Assert.Throws<ConfigurationException>(() => ModelZoo.Create("vgg")).Message);
+    }
+
+    [Fact]
+    public void ZooModelsSizeThemselvesForOtherImagesAndClassCounts()
+    {
+        var x = Tensor.Randn([2, 3, 32, 40], new Generator(1));
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.LeNet5(new Generator(1), classes: 5, channels: 3, height: 32, width: 40).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.Cnn(generator: new Generator(1), classes: 5, channels: 3, height: 32, width: 40).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.ResNet(generator: new Generator(1), classes: 5, inputChannels: 3).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.Mlp(generator: new Generator(1), inputs: 3 * 32 * 40, classes: 5).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.RowLstm(16, new Generator(1), classes: 5, width: 40).Forward(x).Shape.ToArray());
+        // LeNet's first dense layer: 16·((32/2 − 4)/2)·((40/2 − 4)/2) = 16·6·8 inputs.
+        Assert.Equal(16 * 6 * 8 * 120, ModelZoo.LeNet5(new Generator(1), 5, 3, 32, 40).Parameters().Skip(4).First().Numel);
+        // The defaults are the MNIST models, weight for weight.
+        Assert.Equal(ModelZoo.LeNet5(new Generator(7)).Parameters().Select(p => p.Data.ToDoubleArray()), ModelZoo.LeNet5(new Generator(7), 10, 1, 28, 28).Parameters().Select(p => p.Data.ToDoubleArray()));
+        Assert.Contains("LeNet5: images of at least 12x12 expected, got 10x28", Assert.Throws<ValueException>(() => ModelZoo.LeNet5(null, 10, 1, 10, 28)).Message);
+        Assert.Contains("Cnn: classes must be positive, got 0", Assert.Throws<ValueException>(() => ModelZoo.Cnn(classes: 0)).Message);
     }
 }
