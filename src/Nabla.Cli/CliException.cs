@@ -1,4 +1,8 @@
 namespace Nabla.Cli;
 
-/// <summary>A usage error (unknown command, flag or value): printed as one line on standard error, exit code 2.</summary>
-internal sealed class CliException(string message) : Exception(message);
+/// <summary>An error the user can fix, reported as one line; exit code 2 for a wrong command line (the default), 1 for a failed run.</summary>
+internal sealed class CliException(string message, int exitCode = 2) : Exception(message)
+{
+    /// <summary>The process exit code this error ends with.</summary>
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,6 +1,5 @@
 using Nabla.Models;
 using Nabla.NN;
-using Nabla.NN.Activations;
 using Nabla.Tensors;
 
 namespace Nabla.Cli;
@@ -10,10 +9,23 @@ internal static class ModelFactory
 {
     public static readonly string[] Names = ["mlp", "lenet", "cnn", "resnet", "lstm"];
 
+    /// <summary>The zoo models with a dropout rate to set.</summary>
+    public static readonly string[] WithDropout = ["mlp", "cnn"];
+
     public static void CheckName(string name)
     {
         if (!Names.Contains(name))
             throw new CliException($"--model: unknown model '{name}'; choose one of {string.Join(", ", Names)}, or give a JSON architecture file");
+    }
+
+    /// <summary>--dropout only for models that have dropout (a JSON architecture sets its own rates).</summary>
+    public static void CheckDropout(RunConfig config)
+    {
+        if (config.Dropout is null) return;
+        if (config.Architecture is not null)
+            throw new CliException("--dropout: a JSON architecture sets its own dropout rates (\"Dropout\" layers); remove --dropout");
+        if (!WithDropout.Contains(config.Model))
+            throw new CliException($"--dropout: model {config.Model} has no dropout; models with dropout: {string.Join(", ", WithDropout)}");
     }
 
     public static ModelSpec ParseArchitecture(string json, string source) => ModelSpec.Parse(json, source);
@@ -32,31 +44,30 @@ internal static class ModelFactory
         return new RunConfig { Model = name };
     }
 
-    /// <summary>Builds the model, drawing initial weights from <see cref="Generator.Default"/>.</summary>
+    /// <summary>Builds the model for inputs of <see cref="RunConfig.InputShape"/> and <paramref name="classes"/> outputs, drawing initial weights from <see cref="Generator.Default"/>.</summary>
     public static Module Build(RunConfig config, int classes)
     {
         var gen = Generator.Default;
         if (config.Architecture is not null) return ParseArchitecture(config.Architecture, "architecture").Build(gen);
-        bool mnistLike = config.InputShape.SequenceEqual(new[] { 1, 28, 28 }) && classes == 10;
-        if (!mnistLike)
+        var shape = config.InputShape;
+        int inputs = shape.Aggregate(1, (a, b) => a * b);
+        // Images get the zoo's 256-128 MLP; feature rows (CSV) a smaller one with 64 hidden units.
+        if (config.Model == "mlp") return ModelZoo.Mlp(shape.Length == 3 ? null : [64], config.Dropout ?? 0, gen, inputs, classes);
+        if (shape.Length != 3)
+            throw new CliException($"--model {config.Model} takes images [C,H,W]; for data of shape [{string.Join(",", shape)}] (such as CSV rows) use --model mlp or a JSON architecture");
+        int c = shape[0], h = shape[1], w = shape[2];
+        try
         {
-            if (config.Model != "mlp")
-                throw new CliException($"--model {config.Model} takes 28x28 grayscale images with 10 classes; for data of shape [{string.Join(",", config.InputShape)}] with {classes} classes use --model mlp or a JSON architecture");
-            int inputs = config.InputShape.Aggregate(1, (a, b) => a * b);
-            var layers = new List<Module> { new Flatten(), new Linear(inputs, 64, generator: gen), new ReLU() };
-            if (config.Dropout is double p && p > 0) layers.Add(new Dropout(p));
-            layers.Add(new Linear(64, classes, generator: gen));
-            return new Sequential([.. layers]);
+            return config.Model switch
+            {
+                "lenet" => ModelZoo.LeNet5(gen, classes, c, h, w),
+                "cnn" => config.Dropout is double d ? ModelZoo.Cnn(d / 2, d, gen, classes, c, h, w) : ModelZoo.Cnn(generator: gen, classes: classes, channels: c, height: h, width: w),
+                "resnet" => ModelZoo.ResNet(generator: gen, classes: classes, inputChannels: c),
+                "lstm" => ModelZoo.RowLstm(generator: gen, classes: classes, width: w),
+                _ => throw new CliException($"--model: unknown model '{config.Model}'"),
+            };
         }
-        return config.Model switch
-        {
-            "mlp" => ModelZoo.Mlp(dropout: config.Dropout ?? 0, generator: gen),
-            "lenet" => ModelZoo.LeNet5(gen),
-            "cnn" => config.Dropout is double d ? ModelZoo.Cnn(d / 2, d, gen) : ModelZoo.Cnn(generator: gen),
-            "resnet" => ModelZoo.ResNet(generator: gen),
-            "lstm" => ModelZoo.RowLstm(generator: gen),
-            _ => throw new CliException($"--model: unknown model '{config.Model}'"),
-        };
+        catch (Errors.ValueException e) { throw new CliException($"--model {config.Model}: {e.Message}"); }
     }
 
     /// <summary>The architecture as JSON for the checkpoint metadata (built with a throwaway generator, so the run's random stream is untouched).</summary>

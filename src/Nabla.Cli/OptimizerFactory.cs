@@ -24,8 +24,18 @@ internal static class OptimizerFactory
             "adamw" => new AdamW(parameters, lr),
             _ => throw new CliException($"--optimizer: unknown optimizer '{name}'; choose one of {Names}"),
         };
-        if (weightDecay > 0) opt.WeightDecay = weightDecay; // coupled L2 for most, decoupled for AdamW
+        opt.WeightDecay = weightDecay; // coupled L2 for most, decoupled for AdamW; 0 means none, for AdamW too
         return opt;
+    }
+
+    public static void CheckName(string name)
+    {
+        if (!Names.Split(", ").Contains(name)) throw new CliException($"--optimizer: unknown optimizer '{name}'; choose one of {Names}");
+    }
+
+    public static void CheckSchedule(string name)
+    {
+        if (!Schedules.Split(", ").Contains(name)) throw new CliException($"--schedule: unknown schedule '{name}'; choose one of {Schedules}");
     }
 
     /// <summary>A schedule over <paramref name="steps"/> optimizer steps (per-step schedules), or null for constant.</summary>

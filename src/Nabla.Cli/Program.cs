@@ -20,20 +20,37 @@ namespace Nabla.Cli
               lr-search  log-scale learning-rate search and range test
               gradcheck  numerical gradient check of a model
 
-            'nabla <command> --help' lists a command's options.
+            'nabla <command> --help' lists a command's options; 'nabla --version' prints the version.
+            Data: MNIST travels with nabla; other datasets are found in $NABLA_DATA/<name>, ~/.local/share/nabla/<name>,
+            or wherever --dataset PATH points.
             """;
+
+        /// <summary>The version of the command (the assembly's informational version).</summary>
+        public static string Version =>
+            typeof(Cli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
+            ?? typeof(Cli).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck"];
 
         public static int Run(string[] args)
         {
             if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
             {
-                Console.WriteLine(Usage);
+                if (args.Length == 0) Console.Error.WriteLine(Usage); else Console.WriteLine(Usage);
                 return args.Length == 0 ? 2 : 0;
+            }
+            if (args[0] is "--version" or "-V" or "version")
+            {
+                Console.WriteLine($"nabla {Version}");
+                return 0;
             }
             try
             {
                 string command = args[0];
                 var rest = args[1..];
+                if (!Commands.Contains(command))
+                    throw new CliException($"unknown command '{command}'; commands: {string.Join(", ", Commands)} (see 'nabla --help')");
                 if (rest.Contains("--help") || rest.Contains("-h"))
                 {
                     Console.WriteLine(Help(command));
@@ -47,13 +64,19 @@ namespace Nabla.Cli
                     "summary" => SummaryCommand.Run(rest),
                     "lr-search" => LrSearchCommand.Run(rest),
                     "gradcheck" => GradCheckCommand.Run(rest),
-                    _ => throw new CliException($"unknown command '{command}'; commands: train, eval, predict, summary, lr-search, gradcheck"),
+                    _ => throw new CliException($"unknown command '{command}'"),
                 };
             }
-            catch (CliException e) { return Fail(e.Message, 2); }
+            catch (CliException e) { return Fail(e.Message, e.ExitCode); }
             catch (NablaException e) { return Fail(e.Message, 1); }
             catch (IOException e) { return Fail(e.Message, 1); }
             catch (UnauthorizedAccessException e) { return Fail(e.Message, 1); }
+            catch (OutOfMemoryException) { return Fail("out of memory: use a smaller --batch-size or --limit", 1); }
+            catch (Exception e) when (Environment.GetEnvironmentVariable("NABLA_DEBUG") is null)
+            {
+                // A bug, not a user error: still one line, with the way to the stack trace.
+                return Fail($"internal error ({e.GetType().Name}: {e.Message}); set NABLA_DEBUG=1 for the stack trace and please report it", 70);
+            }
         }
 
         private static int Fail(string message, int code)

@@ -10,6 +10,8 @@ internal sealed record RunConfig
     public string? Architecture { get; init; }
     public string Dataset { get; init; } = "mnist";
     public string? Label { get; init; }
+    public int[]? ImageSize { get; init; }
+    public int? Channels { get; init; }
     public int Epochs { get; init; } = 5;
     public int BatchSize { get; init; } = 64;
     public string Optimizer { get; init; } = "adam";
@@ -24,6 +26,7 @@ internal sealed record RunConfig
     public int Threads { get; init; } = Environment.ProcessorCount;
     public int? Limit { get; init; }
     public int[] InputShape { get; init; } = [1, 28, 28];
+    public string? DatasetKind { get; init; }
     public string[] ClassNames { get; init; } = [];
     public Dictionary<string, double[]>? Preprocessing { get; init; }
 

@@ -44,6 +44,9 @@ internal static class RunFolder
         if (!File.Exists(path)) throw new CliException($"{dir}: no model.safetensors; the run has not finished (resume it with 'nabla train --resume {dir}')");
         var model = ModelFactory.Build(config, config.ClassNames.Length);
         Checkpoint.Load(path, model);
+        foreach (var (name, p) in model.NamedParameters())
+            if (!p.Data.ToDoubleArray().All(double.IsFinite))
+                throw new CliException($"{path}: parameter '{name}' holds NaN or infinite values (the training diverged); train the run again with a smaller --lr", 1);
         model.Eval();
         return (model, config);
     }

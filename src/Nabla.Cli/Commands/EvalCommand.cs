@@ -25,7 +25,7 @@ internal static class EvalCommand
         bool json = a.Flag("json");
         a.EnsureAllUsed("eval");
         var (model, config) = RunFolder.LoadModel(run);
-        var data = DatasetLoader.Load(dataset ?? config.Dataset, config.Label, config.Seed, null, config.Preprocessing);
+        var data = DatasetLoader.Load(config with { Dataset = dataset is null ? config.Dataset : DatasetLoader.Canonical(dataset), Limit = null }, config.Preprocessing);
         var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.01));
         var ev = trainer.Evaluate(data.Test);
         var cm = ev.Confusion!;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nabla.Autograd;
+using Nabla.Cli;
 using Nabla.Losses;
 using Nabla.Tensors;
 
@@ -34,11 +35,39 @@ internal static class GradCheckCommand
         var parameters = model.NamedParameters().ToList();
         long total = parameters.Sum(p => (long)p.Parameter.Numel);
         Console.WriteLine($"checking {parameters.Count} parameters ({total:N0} values) of {name} by central differences...");
-        var result = GradCheck.Check(() => loss.Forward(model.Forward(x), labels), parameters.Select(p => p.Parameter.Data).ToList(), step: 1e-6);
+        var progress = new ConsoleProgress(ProgressReporter.IsInteractive(Console.Error));
+        var result = GradCheck.Check(() => loss.Forward(model.Forward(x), labels), parameters.Select(p => p.Parameter.Data).ToList(), step: 1e-6, progress: progress);
+        progress.Finish();
         int width = Math.Max(10, parameters.Max(p => p.Name.Length));
+        Console.WriteLine($"criterion: {result.Criterion}");
         for (int i = 0; i < parameters.Count; i++)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {parameters[i].Name.PadRight(width)}  {parameters[i].Parameter.Shape,-16}  max relative error {result.MaxRelativeError[i]:E2}"));
-        Console.WriteLine(result.Passed ? "gradcheck passed" : "gradcheck FAILED");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {parameters[i].Name.PadRight(width)}  {parameters[i].Parameter.Shape,-16}  {(result.InputPassed[i] ? "ok  " : "FAIL")}  worst element at {result.WorstExcess[i]:P1} of its tolerance (max relative error {result.MaxRelativeError[i]:E2})"));
+        Console.WriteLine(result.Passed
+            ? $"gradcheck passed: every element within its tolerance ({result.Criterion})"
+            : $"gradcheck FAILED: {result.InputPassed.Count(ok => !ok)} parameter(s) have elements outside {result.Criterion}");
         return result.Passed ? 0 : 1;
+    }
+
+    /// <summary>Progress on standard error: a line redrawn in place on a terminal, else a line every 10%.</summary>
+    private sealed class ConsoleProgress(bool live) : IProgress<GradCheckProgress>
+    {
+        private int _lastTenth = -1;
+
+        public void Report(GradCheckProgress p)
+        {
+            string text = string.Create(CultureInfo.InvariantCulture,
+                $"  {p.Done:N0}/{p.Total:N0} values ({p.Fraction:P0}), parameter {p.Input + 1}/{p.InputCount}, {p.Elapsed.TotalSeconds:F0} s");
+            if (live) { Console.Error.Write("\r" + text.PadRight(60)); return; }
+            int tenth = (int)(p.Fraction * 10);
+            if (tenth == _lastTenth) return;
+            _lastTenth = tenth;
+            Console.Error.WriteLine(text);
+        }
+
+        public void Finish()
+        {
+            if (live) Console.Error.Write("\r" + new string(' ', 60) + "\r");
+        }
     }
 }

@@ -16,11 +16,23 @@ namespace Nabla.Cli.Commands;
 internal static class LrSearchCommand
 {
     public const string Help = """
-        usage: nabla lr-search [--model NAME|FILE] [--dataset D] [--optimizer NAME] [--steps N] [--max 0.1] [--min 1e-6] [--out DIR]
+        usage: nabla lr-search [options]
 
-          --steps N     training steps per rate in the grid search (default 100)
-          --batch-size  mini-batch size (default 64)
-          --out DIR     where lr-search.svg goes (default runs/lr-search-<model>)
+          --model NAME|FILE   mlp (default), lenet, cnn, resnet, lstm, or a JSON architecture file
+          --dataset D         mnist (default), fashion-mnist, a folder of IDX files or images, or a CSV file
+          --label COLUMN      label column of a CSV dataset (name or index; default: last)
+          --optimizer NAME    optimizer whose rate is searched (default adam)
+          --weight-decay L    its L2 weight decay (decoupled for adamw; default 0: none)
+          --steps N           training steps per rate in the grid search (default 100)
+          --batch-size N      mini-batch size (default 64)
+          --max RATE          largest rate of the grid (default 0.1)
+          --min RATE          smallest rate of the grid (default 1e-6)
+          --limit N           use only the first N training examples
+          --seed N            seed of initialization and shuffling (default 1)
+          --threads N         kernel threads (default: all cores)
+          --out DIR           where lr-search.svg goes (default runs/lr-search-<model>)
+
+          A rate whose loss becomes NaN or infinite counts as diverged and ends its trial at once.
         """;
 
     public static int Run(string[] argv)
@@ -28,29 +40,37 @@ internal static class LrSearchCommand
         var a = new Arguments(argv, new HashSet<string>());
         string name = a.String("model", "mlp");
         string dataset = a.String("dataset", "mnist");
+        string? label = a.String("label");
+        int? limit = a.Has("limit") ? a.Int("limit", 0, 1) : null;
         string optimizerName = a.String("optimizer", "adam");
         int steps = a.Int("steps", 100, 1, 100_000);
+        double weightDecay = a.Double("weight-decay", 0, 0, 1);
         int batchSize = a.Int("batch-size", 64, 1, 1 << 16);
         double max = a.Double("max", 0.1, 0, 10, exclusiveMin: true), min = a.Double("min", 1e-6, 0, max, exclusiveMin: true);
         ulong seed = (ulong)a.Int("seed", 1, 0);
         Parallelism.MaxThreads = a.Int("threads", Environment.ProcessorCount, 1, 256);
-        string outDir = a.String("out", Path.Combine("runs", $"lr-search-{Path.GetFileNameWithoutExtension(name)}"));
+        string outDir = a.String("out") ?? Path.Combine("runs", $"lr-search-{Path.GetFileNameWithoutExtension(name)}");
+        if (string.IsNullOrWhiteSpace(outDir)) throw new CliException("--out: the folder path is empty");
         a.EnsureAllUsed("lr-search");
+        OptimizerFactory.CheckName(optimizerName);
 
         Generator.ManualSeed(seed);
-        var data = DatasetLoader.Load(dataset, null, seed, null);
-        var config = ModelFactory.ConfigFor(name) with { InputShape = data.InputShape };
+        var config = ModelFactory.ConfigFor(name) with { Dataset = DatasetLoader.Canonical(dataset), Label = label, Seed = seed, Limit = limit };
+        var data = DatasetLoader.Load(config);
+        config = config with { InputShape = data.InputShape };
         var model = ModelFactory.Build(config, data.ClassNames.Length);
         var loss = new CrossEntropy();
         var validation = data.Test.Slice(0, Math.Min(2000, data.Test.Count));
         Console.WriteLine($"grid search: {steps} steps of {optimizerName} per rate, same initial weights each time");
-        var grid = LearningRateSearch.Grid(model.Parameters(), lr => OptimizerFactory.Create(optimizerName, model.Parameters(), lr, 0), opt =>
+        var grid = LearningRateSearch.Grid(model.Parameters(), lr => OptimizerFactory.Create(optimizerName, model.Parameters(), lr, weightDecay), opt =>
         {
             var loader = new DataLoader(data.Train, batchSize, shuffle: true, seed: seed);
             double last = double.NaN;
             int done = 0;
             model.Train();
-            while (done < steps)
+            // A non-finite loss ends the trial (the rate diverged): it must leave both loops, or it would never end.
+            bool diverged = false;
+            while (done < steps && !diverged)
                 foreach (var batch in loader)
                 {
                     var l = loss.Forward(model.Forward(batch.Features), batch.Labels!);
@@ -58,8 +78,10 @@ internal static class LrSearchCommand
                     l.Backward();
                     opt.Step();
                     last = l.Item();
-                    if (!double.IsFinite(last) || ++done >= steps) break;
+                    diverged = !double.IsFinite(last);
+                    if (diverged || ++done >= steps) break;
                 }
+            if (diverged) return new LearningRateSearchOutcome(last, double.NaN);
             var t = new Trainer(model, loss, opt);
             var ev = t.Evaluate(validation);
             return new LearningRateSearchOutcome(last, ev.Accuracy);
@@ -67,12 +89,13 @@ internal static class LrSearchCommand
         Console.WriteLine("  learning rate   final loss   val accuracy");
         foreach (var t in grid.Trials)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.LearningRate,13:G3}   {(t.Diverged ? "diverged" : t.Loss.ToString("F4", CultureInfo.InvariantCulture)),10}   {t.Metric ?? double.NaN,12:F4}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best rate: {grid.BestRate:G3}"));
+        Console.WriteLine(double.IsNaN(grid.BestRate) ? "best rate: none (every rate of the grid diverged; lower --max)"
+            : string.Create(CultureInfo.InvariantCulture, $"best rate: {grid.BestRate:G3}"));
 
         Console.WriteLine("range test: rate rising exponentially each step");
         var rangeLoader = new DataLoader(data.Train, batchSize, shuffle: true, seed: seed + 1);
         using var batches = Repeat(rangeLoader).GetEnumerator();
-        var optimizer = OptimizerFactory.Create(optimizerName, model.Parameters(), min, 0);
+        var optimizer = OptimizerFactory.Create(optimizerName, model.Parameters(), min, weightDecay);
         model.Train();
         var range = LearningRateSearch.RangeTest(optimizer, () =>
         {

@@ -28,28 +28,65 @@ internal static class PredictCommand
         if (a.Positional.Count == 0) throw new CliException("predict: give at least one PNG, PGM or CSV file");
         var (model, config) = RunFolder.LoadModel(run);
         var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.01));
-        foreach (var file in a.Positional)
+        foreach (var file in a.Positional) // every name checked before any output
         {
             if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
+            if (Path.GetExtension(file).ToLowerInvariant() is not (".csv" or ".png" or ".pgm"))
+                throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file");
+        }
+        foreach (var file in a.Positional)
+        {
             string ext = Path.GetExtension(file).ToLowerInvariant();
             if (ext == ".csv")
             {
-                var rows = CsvReader.Read(file, new CsvOptions()).Features;
+                var rows = ReadRows(file, config);
                 var p = trainer.Predict(DatasetLoader.Preprocess(rows, config.Preprocessing));
+                CheckFinite(p.Probabilities, file);
                 for (int r = 0; r < p.Classes.Length; r++) Print($"{file}:{r + 1}", p.Probabilities, r, config.ClassNames, top);
                 continue;
             }
-            var image = ext switch
+            Tensor x;
+            if (config.DatasetKind == "image-folder")
             {
-                ".png" => Png.Load(file),
-                ".pgm" => Pgm.Load(file),
-                _ => throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file"),
-            };
-            var x = ToInput(image, config.InputShape);
+                // Converted exactly as the training images were (resized, gray or colour; never inverted).
+                int[] s = config.InputShape;
+                x = Tensor.FromArray(ImageFolder.LoadImage(file, s[0], s[1], s[2]), 1, s[0], s[1], s[2]);
+            }
+            else x = ToInput(ext == ".png" ? Png.Load(file) : Pgm.Load(file), config.InputShape);
             var pred = trainer.Predict(x);
+            CheckFinite(pred.Probabilities, file);
             Print(file, pred.Probabilities, 0, config.ClassNames, top);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The feature rows of a CSV file for a model trained on CSV rows of F features: F columns, or F + 1 with the
+    /// training label column (by --label, or the last), which is then ignored.
+    /// </summary>
+    private static Tensor ReadRows(string file, RunConfig config)
+    {
+        if (config.InputShape.Length != 1)
+            throw new CliException($"predict: '{file}': the model of this run takes images [{string.Join(",", config.InputShape)}], not CSV rows");
+        int expected = config.InputShape[0];
+        var data = CsvReader.Read(file, new CsvOptions());
+        int found = data.Features.Shape[1];
+        if (found == expected) return data.Features;
+        if (found == expected + 1)
+        {
+            var options = config.Label is null ? new CsvOptions { LabelColumnIndex = -1 }
+                : int.TryParse(config.Label, out int i) ? new CsvOptions { LabelColumnIndex = i } : new CsvOptions { LabelColumn = config.Label };
+            return CsvReader.Read(file, options).Features;
+        }
+        throw new CliException($"predict: '{file}' has {found} columns; the model takes {expected} features (or {expected + 1} columns with the label)");
+    }
+
+    private static void CheckFinite(Tensor probabilities, string file)
+    {
+        var values = probabilities.ToDoubleArray();
+        int bad = Array.FindIndex(values, v => !double.IsFinite(v));
+        if (bad >= 0)
+            throw new CliException($"predict: '{file}': row {bad / probabilities.Shape[1] + 1} gives non-finite probabilities (NaN); its features are out of the model's range", 1);
     }
 
     /// <summary>Grayscale, inverted if dark-on-light, resized to [1, C, H, W] of the model.</summary>

@@ -34,6 +34,6 @@ internal static class SummaryCommand
             if (dims.Length == 0 || dims.Any(d => d <= 0)) throw new FormatException();
             return dims;
         }
-        catch (FormatException) { throw new CliException($"--input: expected positive sizes like 1,28,28, got '{s}'"); }
+        catch (Exception e) when (e is FormatException or OverflowException) { throw new CliException($"--input: expected positive sizes like 1,28,28, got '{s}'"); }
     }
 }

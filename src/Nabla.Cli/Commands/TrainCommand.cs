@@ -18,29 +18,39 @@ internal static class TrainCommand
     public const string Help = """
         usage: nabla train [options]
 
-          --model NAME|FILE      mlp, lenet (default), cnn, resnet, lstm, or a JSON architecture file
-          --dataset D            mnist (default, bundled), fashion-mnist, a folder of IDX files, or a CSV file
+          --model NAME|FILE      mlp, lenet, cnn, resnet, lstm, or a JSON architecture file (see the README);
+                                 default: lenet for images, mlp for CSV data
+          --dataset D            mnist (default, bundled), fashion-mnist, a folder of IDX files, a folder of images
+                                 (one subfolder per class, PNG or PGM; or train/ and test/ holding such subfolders),
+                                 or a CSV file
           --label COLUMN         label column of a CSV dataset (name or index; default: last)
-          --epochs N             epochs to train (default 5)
+          --image-size HxW       size images of an image folder are resized to (default 28x28)
+          --channels 1|3         gray or colour input for an image folder (default: 3 if any image is in colour)
+          --epochs N             epochs to train in all, counting those of a resumed run (default 5)
           --batch-size N         mini-batch size (default 64)
           --optimizer NAME       sgd, momentum, nesterov, adagrad, rmsprop, rmsprop-nesterov, adadelta, adam (default), adamw
           --lr RATE              learning rate (default 0.001)
           --schedule NAME        constant (default), step, exponential, linear, inverse-sqrt, inverse-time, cosine, warmup-cosine
-          --weight-decay L       L2 weight decay (decoupled for adamw), biases excluded
-          --dropout P            dropout rate of models that have dropout
+          --weight-decay L       L2 weight decay (decoupled for adamw), biases excluded (default 0: none)
+          --dropout P            dropout rate (mlp and cnn; other models have no dropout)
           --augment              random shifts and rotations of training images
           --validation-split F   hold out this fraction of the training set for validation (default: validate on the test set)
           --early-stopping N     stop after N epochs without validation improvement, restoring the best weights
           --seed N               seed of initialization, shuffling, dropout and augmentation (default 1)
           --threads N            kernel threads (default: all cores)
-          --limit N              use only the first N training examples (quick runs)
-          --out DIR              run folder (default runs/<model>-<dataset>-<timestamp>)
+          --limit N              train on the first N training examples only (quick runs; the test set stays whole)
+          --out DIR              run folder (default runs/<model>-<dataset>-<timestamp>); it must not hold a run yet
+          --force                replace the run already in --out
           --resume DIR           continue an interrupted run from its last checkpoint (after a crash, a kill,
-                                 or Ctrl-C/SIGTERM, which stop after the current batch with exit code 130/143)
+                                 or Ctrl-C/SIGTERM, which stop after the current batch with exit code 130/143),
+                                 or train a finished run for more epochs (--epochs N)
           --json                 end with one JSON line of results (progress goes to standard error)
+
+        A run is written into DIR.partial and becomes DIR when training has finished; DIR.lock keeps a second
+        'nabla train' out of it meanwhile. A run whose loss becomes NaN or infinite stops and saves no model.
         """;
 
-    private static readonly HashSet<string> Switches = ["augment", "json"];
+    private static readonly HashSet<string> Switches = ["augment", "json", "force"];
 
     public static int Run(string[] argv)
     {
@@ -48,57 +58,67 @@ internal static class TrainCommand
         if (a.Positional.Count > 0) throw new CliException($"train: unexpected argument '{a.Positional[0]}'");
         bool json = a.Flag("json");
         string? resume = a.String("resume");
-        RunConfig config;
-        string outDir;
         if (resume is not null)
         {
-            config = RunConfig.Load(resume);
-            config = config with { Epochs = a.Int("epochs", config.Epochs, 1, 100_000) };
-            outDir = resume;
+            int? epochs = a.Has("epochs") ? a.Int("epochs", 1, 1, 100_000) : null;
+            a.EnsureAllUsed("train");
+            using var ws = RunWorkspace.ForResume(resume);
+            var config = RunConfig.Load(ws.Work);
+            if (epochs is int e) config = config with { Epochs = e };
+            return Train(config, ws, resumed: true, json);
         }
-        else
+        string? modelName = a.String("model");
+        string dataset = a.String("dataset", "mnist");
+        bool csv = dataset.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+        string model = modelName ?? (csv ? "mlp" : "lenet");
+        string? architecture = null;
+        if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            string model = a.String("model", "lenet");
-            string? architecture = null;
-            if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            {
-                if (!File.Exists(model)) throw new CliException($"--model: architecture file '{model}' not found");
-                architecture = File.ReadAllText(model);
-                ModelFactory.ParseArchitecture(architecture, model); // validate early, with the file name in errors
-            }
-            else ModelFactory.CheckName(model);
-            config = new RunConfig
-            {
-                Model = architecture is null ? model : "custom",
-                Architecture = architecture,
-                Dataset = a.String("dataset", "mnist"),
-                Label = a.String("label"),
-                Epochs = a.Int("epochs", 5, 1, 100_000),
-                BatchSize = a.Int("batch-size", 64, 1, 1 << 20),
-                Optimizer = a.String("optimizer", "adam"),
-                LearningRate = a.Double("lr", 1e-3, 0, 10, exclusiveMin: true),
-                Schedule = a.String("schedule", "constant"),
-                WeightDecay = a.Double("weight-decay", 0, 0, 1),
-                Dropout = a.Has("dropout") ? a.Double("dropout", 0, 0, 0.95) : null,
-                Augment = a.Flag("augment"),
-                ValidationSplit = a.Double("validation-split", 0, 0, 0.9),
-                EarlyStopping = a.Has("early-stopping") ? a.Int("early-stopping", 5, 0, 10_000) : null,
-                Seed = (ulong)a.Int("seed", 1, 0),
-                Threads = a.Int("threads", Environment.ProcessorCount, 1, 256),
-                Limit = a.Has("limit") ? a.Int("limit", 0, 1) : null,
-            };
-            outDir = a.String("out") ?? Path.Combine("runs", $"{config.Model}-{Path.GetFileNameWithoutExtension(config.Dataset)}-{DateTime.Now:yyyyMMdd-HHmmss}");
+            if (!File.Exists(model)) throw new CliException($"--model: architecture file '{model}' not found");
+            architecture = File.ReadAllText(model);
+            ModelFactory.ParseArchitecture(architecture, model); // validate early, with the file name in errors
         }
+        else ModelFactory.CheckName(model);
+        var config0 = new RunConfig
+        {
+            Model = architecture is null ? model : "custom",
+            Architecture = architecture,
+            Dataset = DatasetLoader.Canonical(dataset),
+            Label = a.String("label"),
+            ImageSize = a.Has("image-size") ? DatasetLoader.ParseImageSize(a.String("image-size")!) : null,
+            Channels = a.Has("channels") ? a.Int("channels", 1, 1, 3) : null,
+            Epochs = a.Int("epochs", 5, 1, 100_000),
+            BatchSize = a.Int("batch-size", 64, 1, 1 << 20),
+            Optimizer = a.String("optimizer", "adam"),
+            LearningRate = a.Double("lr", 1e-3, 0, 10, exclusiveMin: true),
+            Schedule = a.String("schedule", "constant"),
+            WeightDecay = a.Double("weight-decay", 0, 0, 1),
+            Dropout = a.Has("dropout") ? a.Double("dropout", 0, 0, 0.95) : null,
+            Augment = a.Flag("augment"),
+            ValidationSplit = a.Double("validation-split", 0, 0, 0.9),
+            EarlyStopping = a.Has("early-stopping") ? a.Int("early-stopping", 5, 0, 10_000) : null,
+            Seed = (ulong)a.Int("seed", 1, 0),
+            Threads = a.Int("threads", Environment.ProcessorCount, 1, 256),
+            Limit = a.Has("limit") ? a.Int("limit", 0, 1) : null,
+        };
+        if (config0.Channels is 2) throw new CliException("--channels: must be 1 (gray) or 3 (colour), got 2");
+        bool force = a.Flag("force");
+        string outDir = a.String("out") ?? Path.Combine("runs", $"{config0.Model}-{Path.GetFileNameWithoutExtension(config0.Dataset.TrimEnd('/'))}-{DateTime.Now:yyyyMMdd-HHmmss}");
         a.EnsureAllUsed("train");
-        return Train(config, outDir, resume is not null, json);
+        OptimizerFactory.CheckName(config0.Optimizer);
+        OptimizerFactory.CheckSchedule(config0.Schedule);
+        ModelFactory.CheckDropout(config0);
+        using var workspace = RunWorkspace.ForNewRun(outDir, force);
+        return Train(config0, workspace, resumed: false, json);
     }
 
-    private static int Train(RunConfig config, string outDir, bool resume, bool json)
+    private static int Train(RunConfig config, RunWorkspace ws, bool resumed, bool json)
     {
         var log = json ? Console.Error : Console.Out;
+        string outDir = ws.Work;
         Parallelism.MaxThreads = config.Threads;
         Generator.ManualSeed(config.Seed);
-        var data = DatasetLoader.Load(config.Dataset, config.Label, config.Seed, config.Limit, resume ? config.Preprocessing : null);
+        var data = DatasetLoader.Load(config, resumed ? config.Preprocessing : null);
         var train = data.Train;
         TensorDataset validation = data.Test;
         bool validationIsTest = true;
@@ -109,8 +129,8 @@ internal static class TrainCommand
             validation = val;
             validationIsTest = false;
         }
-        config = config with { InputShape = data.InputShape, ClassNames = data.ClassNames, Preprocessing = data.Preprocessing };
-        int classes = Math.Max(data.ClassNames.Length, train.NumClasses);
+        config = config with { InputShape = data.InputShape, ClassNames = data.ClassNames, Preprocessing = data.Preprocessing, DatasetKind = data.Kind };
+        int classes = data.ClassNames.Length;
         var model = ModelFactory.Build(config, classes);
         long stepsPerEpoch = (train.Count + config.BatchSize - 1) / config.BatchSize;
         var optimizer = OptimizerFactory.Create(config.Optimizer, model.Parameters(), config.LearningRate, config.WeightDecay);
@@ -127,33 +147,39 @@ internal static class TrainCommand
             augmentation = new AugmentationPipeline(augmenters);
         }
 
-        Directory.CreateDirectory(outDir);
-        if (!resume) IO.AtomicFile.WriteAllText(Path.Combine(outDir, "run.json"), config.ToJson());
         string architecture = ModelFactory.Architecture(config, classes);
         var checkpoint = new ModelCheckpoint(outDir, validationIsTest ? "loss" : "val_loss", metadata: () => new Dictionary<string, string>
         {
             ["nabla.architecture"] = architecture,
             ["nabla.augmentation"] = string.Join(';', augmenters.Select(g => string.Join(',', g.Generator.GetState()))),
         });
-        trainer.Callbacks.Add(new TerminateOnNaN());
+        var nanGuard = new TerminateOnNaN();
+        trainer.Callbacks.Add(nanGuard);
         if (config.EarlyStopping is int patience) trainer.Callbacks.Add(new EarlyStopping("val_loss", patience));
         trainer.Callbacks.Add(new ProgressReporter(log, ProgressReporter.IsInteractive(log), validationIsTest));
         trainer.Callbacks.Add(new CsvLogger(Path.Combine(outDir, "history.csv")));
         trainer.Callbacks.Add(checkpoint);
 
-        if (resume)
+        if (resumed)
         {
-            if (!File.Exists(checkpoint.LastPath)) throw new CliException($"--resume: {outDir} has no checkpoint yet (last.safetensors); start it again without --resume");
+            if (!File.Exists(checkpoint.LastPath))
+                throw new CliException($"--resume: {ws.Target} has no checkpoint yet (the run stopped in its first epoch); start it again with 'nabla train --out {ws.Target} --force'");
             var file = TrainingCheckpoint.Restore(checkpoint.LastPath, trainer);
+            int done = trainer.History.Epochs.Count;
+            if (config.Epochs <= done)
+                throw new CliException($"--epochs {config.Epochs}: {ws.Target} has already trained {done} epoch{(done == 1 ? "" : "s")}; give a larger --epochs to train it further");
             if (file.Metadata.TryGetValue("nabla.augmentation", out var states) && states.Length > 0)
             {
                 var parts = states.Split(';');
                 for (int i = 0; i < augmenters.Length && i < parts.Length; i++)
                     augmenters[i].Generator.SetState(parts[i].Split(',').Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray());
             }
-            log.WriteLine($"resuming {outDir} after epoch {trainer.History.Epochs.Count} of {config.Epochs}");
+            ws.KeepOnFailure = true;
+            log.WriteLine($"resuming {ws.Target} after epoch {done} of {config.Epochs}");
         }
-        else log.WriteLine($"training {config.Model} on {data.Name}: {train.Count} examples, {model.ParameterCount():N0} parameters, {config.Threads} threads -> {outDir}");
+        else log.WriteLine($"training {config.Model} on {data.Name}: {train.Count} examples, {model.ParameterCount():N0} parameters, {config.Threads} threads -> {ws.Target}");
+        IO.AtomicFile.WriteAllText(Path.Combine(outDir, "run.json"), config.ToJson());
+        trainer.Callbacks.Add(new KeepWorkspace(ws));
 
         var sw = Stopwatch.StartNew();
         // Ctrl-C (SIGINT) or SIGTERM: stop after the batch in progress; the last epoch checkpoint stays for --resume.
@@ -176,16 +202,28 @@ internal static class TrainCommand
         if (history.Cancelled) // a signal after the last batch lets the run finish and write its results
         {
             Console.Error.WriteLine(File.Exists(checkpoint.LastPath)
-                ? $"interrupted ({history.StopReason}); {checkpoint.LastPath} holds epoch {history.Epochs.Count}: continue with  nabla train --resume {outDir}"
+                ? $"interrupted ({history.StopReason}); {checkpoint.LastPath} holds epoch {history.Epochs.Count}: continue with  nabla train --resume {ws.Target}"
                 : $"interrupted ({history.StopReason}) before the first epoch ended: nothing to resume");
             return exitCode;
+        }
+        if (nanGuard.Fault is not null)
+        {
+            ws.Discard();
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"training diverged ({history.StopReason}); no model was saved. Try a smaller --lr (it was {config.LearningRate:G4})"), exitCode: 1);
         }
         double trainSeconds = history.Epochs.Sum(e => e.Seconds);
         if (history.StopReason is not null) log.WriteLine(history.StopReason);
 
         var test = trainer.Evaluate(data.Test);
+        if (!double.IsFinite(test.Loss))
+        {
+            ws.Discard();
+            throw new CliException($"the trained model gives a non-finite test loss ({test.Loss}); no model was saved. Try a smaller --lr", exitCode: 1);
+        }
         RunFolder.WriteResults(outDir, trainer, test, config, architecture, validationIsTest);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {test.Accuracy:F4}  test loss {test.Loss:F4}  ({trainSeconds:F1} s training)  -> {outDir}"));
+        ws.Commit();
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {test.Accuracy:F4}  test loss {test.Loss:F4}  ({trainSeconds:F1} s training)  -> {ws.Target}"));
         if (json)
         {
             double samples = history.Epochs.Sum(e => e.SamplesPerSecond * e.Seconds);
@@ -198,9 +236,15 @@ internal static class TrainCommand
                 ["test_loss"] = test.Loss,
                 ["train_seconds"] = trainSeconds,
                 ["samples_per_second"] = trainSeconds > 0 ? samples / trainSeconds : 0,
-                ["out"] = Path.GetFullPath(outDir),
+                ["out"] = Path.GetFullPath(ws.Target),
             }));
         }
-        return double.IsFinite(test.Loss) ? 0 : 1;
+        return 0;
+    }
+
+    /// <summary>Marks the work folder worth keeping (for --resume) once an epoch checkpoint exists.</summary>
+    private sealed class KeepWorkspace(RunWorkspace ws) : Callback
+    {
+        public override void OnEpochEnd(TrainingContext context, EpochRecord record) => ws.KeepOnFailure = true;
     }
 }

@@ -18,9 +18,16 @@ public static class CliRunner
         return psi;
     }
 
-    public static Result Run(string workingDirectory, params string[] args)
+    public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
+
+    /// <summary>Runs the command with extra environment variables (null values remove a variable).</summary>
+    public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        using var p = Process.Start(StartInfo(workingDirectory, args))!;
+        var psi = StartInfo(workingDirectory, args);
+        if (environment is not null)
+            foreach (var (k, v) in environment)
+                if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException($"nabla {string.Join(' ', args)} did not finish"); }

@@ -38,7 +38,7 @@ public sealed class KillAndResumeTests : IDisposable
             // Wait until at least one epoch checkpoint exists, then kill at a random moment of a later epoch. The delay
             // scales with this machine's speed: a random fraction of half the time the first run took to its first
             // checkpoint (start-up + one epoch), far less than the five epochs still to run.
-            var last = Path.Combine(killed, "last.safetensors");
+            var last = Path.Combine(killed + ".partial", "last.safetensors"); // a run is written into DIR.partial until it finishes
             var watch = Stopwatch.StartNew();
             while (!File.Exists(last) && !p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
             if (first) firstCheckpointMs = Math.Max(2, (int)watch.ElapsedMilliseconds);
@@ -50,7 +50,8 @@ public sealed class KillAndResumeTests : IDisposable
                     p.Kill(entireProcessTree: true); // SIGKILL
                     p.WaitForExit();
                     kills++;
-                    AssertNoPartialCheckpointLoads(killed);
+                    AssertNoPartialCheckpointLoads(killed + ".partial");
+                    Assert.False(File.Exists(Path.Combine(killed, "model.safetensors")), "an unfinished run must not appear finished");
                     first = false;
                     continue;
                 }
@@ -87,7 +88,7 @@ public sealed class KillAndResumeTests : IDisposable
         {
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
-            var last = Path.Combine(stopped, "last.safetensors");
+            var last = Path.Combine(stopped + ".partial", "last.safetensors");
             var watch = Stopwatch.StartNew();
             while (!File.Exists(last) && !p.HasExited && watch.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(5);
             if (p.HasExited) Assert.Fail("the run ended before the first checkpoint could be seen: " + await stderr);
@@ -99,8 +100,9 @@ public sealed class KillAndResumeTests : IDisposable
             Assert.True(p.ExitCode == 143, $"exit code {p.ExitCode}: {err}");
             Assert.Contains("SIGTERM: stopping after this batch", err);
             Assert.Contains($"continue with  nabla train --resume {stopped}", err);
-            Assert.False(File.Exists(Path.Combine(stopped, "model.safetensors")), "an interrupted run must not write its final model");
-            Assert.Empty(Directory.GetFiles(stopped, "*.tmp"));
+            Assert.False(Directory.Exists(stopped), "an interrupted run must not appear as a finished run folder");
+            Assert.False(File.Exists(Path.Combine(stopped + ".partial", "model.safetensors")), "an interrupted run must not write its final model");
+            Assert.Empty(Directory.GetFiles(stopped + ".partial", "*.tmp"));
             int epochs = int.Parse(err.Split("holds epoch ")[1].Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(epochs, 1, 4);
             await stdout;
