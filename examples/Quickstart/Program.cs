@@ -6,7 +6,7 @@ using Nabla.Optim;
 using Nabla.Tensors;
 using Nabla.Training;
 
-Generator.ManualSeed(42);                                  // one seed: weights, shuffling, dropout
+Generator.ManualSeed(42);                                  // one seed: weights, dropout masks, shuffling
 var mnist = Mnist.Load();                                  // bundled MNIST, [N,1,28,28] in [0,1]
 
 // Define: a model from the zoo (or build your own from Nabla.NN layers).
@@ -19,9 +19,9 @@ Console.WriteLine(history.Epochs[^1]);
 var test = trainer.Evaluate(mnist.Test);
 Console.WriteLine($"test accuracy {test.Accuracy:P2}");
 
-// Save, load into a fresh model, predict.
+// Save, load into a fresh model, predict: no trainer or optimizer needed.
 Checkpoint.Save("mlp.safetensors", model);
 var restored = ModelZoo.Mlp();
 Checkpoint.Load("mlp.safetensors", restored);
-var prediction = new Trainer(restored, new CrossEntropy(), new Adam(restored.Parameters())).Predict(mnist.Test.Features.Rows(0, 5));
+var prediction = restored.Predict(mnist.Test.Features.Rows(0, 5), OutputActivation.Softmax);
 Console.WriteLine($"first five digits: {string.Join(" ", prediction.Classes)} (labels {string.Join(" ", mnist.Test.Labels![..5])})");

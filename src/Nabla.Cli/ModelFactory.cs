@@ -44,10 +44,10 @@ internal static class ModelFactory
         return new RunConfig { Model = name };
     }
 
-    /// <summary>Builds the model for inputs of <see cref="RunConfig.InputShape"/> and <paramref name="classes"/> outputs, drawing initial weights from <see cref="Generator.Default"/>.</summary>
-    public static Module Build(RunConfig config, int classes)
+    /// <summary>Builds the model for inputs of <see cref="RunConfig.InputShape"/> and <paramref name="classes"/> outputs, drawing initial weights (and dropout masks) from <paramref name="generator"/> (default <see cref="Generator.Default"/>).</summary>
+    public static Module Build(RunConfig config, int classes, Generator? generator = null)
     {
-        var gen = Generator.Default;
+        var gen = generator ?? Generator.Default;
         if (config.Architecture is not null) return ParseArchitecture(config.Architecture, "architecture").Build(gen);
         var shape = config.InputShape;
         int inputs = shape.Aggregate(1, (a, b) => a * b);
@@ -70,13 +70,11 @@ internal static class ModelFactory
         catch (Errors.ValueException e) { throw new CliException($"--model {config.Model}: {e.Message}"); }
     }
 
-    /// <summary>The architecture as JSON for the checkpoint metadata (built with a throwaway generator, so the run's random stream is untouched).</summary>
+    /// <summary>The architecture as JSON for the checkpoint metadata (built from a generator of its own, so the run's random stream is untouched).</summary>
     public static string Architecture(RunConfig config, int classes)
     {
         if (config.Architecture is not null) return config.Architecture;
-        var saved = Generator.Default.GetState();
-        try { return ModelSpec.FromModule(Build(config, classes), config.InputShape, config.Model).ToJson(); }
+        try { return ModelSpec.FromModule(Build(config, classes, new Generator(0)), config.InputShape, config.Model).ToJson(); }
         catch (Nabla.Errors.NablaException) { return $"{{\"name\": \"{config.Model}\"}}"; }
-        finally { Generator.Default.SetState(saved); }
     }
 }

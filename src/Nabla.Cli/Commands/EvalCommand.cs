@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Nabla.Losses;
-using Nabla.Optim;
 using Nabla.Training;
 
 namespace Nabla.Cli.Commands;
@@ -26,8 +25,7 @@ internal static class EvalCommand
         a.EnsureAllUsed("eval");
         var (model, config) = RunFolder.LoadModel(run);
         var data = DatasetLoader.Load(config with { Dataset = dataset is null ? config.Dataset : DatasetLoader.Canonical(dataset), Limit = null }, config.Preprocessing);
-        var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.01));
-        var ev = trainer.Evaluate(data.Test);
+        var ev = model.Evaluate(data.Test, new CrossEntropy());
         var cm = ev.Confusion!;
         if (json)
         {

@@ -82,8 +82,7 @@ internal static class LrSearchCommand
                     if (diverged || ++done >= steps) break;
                 }
             if (diverged) return new LearningRateSearchOutcome(last, double.NaN);
-            var t = new Trainer(model, loss, opt);
-            var ev = t.Evaluate(validation);
+            var ev = model.Evaluate(validation, loss);
             return new LearningRateSearchOutcome(last, ev.Accuracy);
         }, LearningRateSearch.LogGrid(max, min), maximizeMetric: true);
         Console.WriteLine("  learning rate   final loss   val accuracy");

@@ -2,7 +2,6 @@ using System.Globalization;
 using Nabla.Data;
 using Nabla.IO;
 using Nabla.Losses;
-using Nabla.Optim;
 using Nabla.Tensors;
 using Nabla.Training;
 
@@ -27,7 +26,7 @@ internal static class PredictCommand
         a.EnsureAllUsed("predict");
         if (a.Positional.Count == 0) throw new CliException("predict: give at least one PNG, PGM or CSV file");
         var (model, config) = RunFolder.LoadModel(run);
-        var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.01));
+        var loss = new CrossEntropy(); // what `nabla train` trains with: the model outputs logits
         foreach (var file in a.Positional) // every name checked before any output
         {
             if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
@@ -40,7 +39,7 @@ internal static class PredictCommand
             if (ext == ".csv")
             {
                 var rows = ReadRows(file, config);
-                var p = trainer.Predict(DatasetLoader.Preprocess(rows, config.Preprocessing));
+                var p = model.Predict(DatasetLoader.Preprocess(rows, config.Preprocessing), loss);
                 CheckFinite(p.Probabilities, file);
                 for (int r = 0; r < p.Classes.Length; r++) Print($"{file}:{r + 1}", p.Probabilities, r, config.ClassNames, top);
                 continue;
@@ -53,7 +52,7 @@ internal static class PredictCommand
                 x = Tensor.FromArray(ImageFolder.LoadImage(file, s[0], s[1], s[2]), 1, s[0], s[1], s[2]);
             }
             else x = ToInput(ext == ".png" ? Png.Load(file) : Pgm.Load(file), config.InputShape);
-            var pred = trainer.Predict(x);
+            var pred = model.Predict(x, loss);
             CheckFinite(pred.Probabilities, file);
             Print(file, pred.Probabilities, 0, config.ClassNames, top);
         }

@@ -139,19 +139,16 @@ internal static class TrainCommand
             Schedule = OptimizerFactory.Schedule(config.Schedule, config.LearningRate, stepsPerEpoch * config.Epochs, config.Epochs),
         };
         IAugmentation? augmentation = null;
-        ImageAugmentation[] augmenters = [];
         if (config.Augment)
         {
             if (data.InputShape.Length != 3) throw new CliException("--augment: augmentation needs image data [C,H,W]");
-            augmenters = [new RandomShift(2, config.Seed + 101), new RandomRotation(10, config.Seed + 102)];
-            augmentation = new AugmentationPipeline(augmenters);
+            augmentation = new AugmentationPipeline(new RandomShift(2, config.Seed + 101), new RandomRotation(10, config.Seed + 102));
         }
 
         string architecture = ModelFactory.Architecture(config, classes);
         var checkpoint = new ModelCheckpoint(outDir, validationIsTest ? "loss" : "val_loss", metadata: () => new Dictionary<string, string>
         {
             ["nabla.architecture"] = architecture,
-            ["nabla.augmentation"] = string.Join(';', augmenters.Select(g => string.Join(',', g.Generator.GetState()))),
         });
         var nanGuard = new TerminateOnNaN();
         trainer.Callbacks.Add(nanGuard);
@@ -164,16 +161,11 @@ internal static class TrainCommand
         {
             if (!File.Exists(checkpoint.LastPath))
                 throw new CliException($"--resume: {ws.Target} has no checkpoint yet (the run stopped in its first epoch); start it again with 'nabla train --out {ws.Target} --force'");
-            var file = TrainingCheckpoint.Restore(checkpoint.LastPath, trainer);
+            // One state protocol: the trainer restores optimizer, schedule, loader, augmentation and generators itself.
+            TrainingCheckpoint.Restore(checkpoint.LastPath, trainer);
             int done = trainer.History.Epochs.Count;
             if (config.Epochs <= done)
                 throw new CliException($"--epochs {config.Epochs}: {ws.Target} has already trained {done} epoch{(done == 1 ? "" : "s")}; give a larger --epochs to train it further");
-            if (file.Metadata.TryGetValue("nabla.augmentation", out var states) && states.Length > 0)
-            {
-                var parts = states.Split(';');
-                for (int i = 0; i < augmenters.Length && i < parts.Length; i++)
-                    augmenters[i].Generator.SetState(parts[i].Split(',').Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray());
-            }
             ws.KeepOnFailure = true;
             log.WriteLine($"resuming {ws.Target} after epoch {done} of {config.Epochs}");
         }
@@ -198,7 +190,7 @@ internal static class TrainCommand
         History history;
         using (PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal))
         using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal))
-            history = trainer.Fit(train, config.Epochs, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation, cancellationToken: cts.Token);
+            history = trainer.Fit(train, config.Epochs - trainer.History.Epochs.Count, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation, cancellationToken: cts.Token);
         if (history.Cancelled) // a signal after the last batch lets the run finish and write its results
         {
             Console.Error.WriteLine(File.Exists(checkpoint.LastPath)

@@ -3,15 +3,26 @@ namespace Nabla.Tensors;
 /// <summary>
 /// A seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64). The same seed gives the
 /// same numbers on every machine and .NET version, which <see cref="System.Random"/> does not promise.
-/// Its whole state can be saved and restored, so training resumes bit-identically.
+/// Its whole state can be saved and restored (<see cref="StateDict"/>), so training resumes bit-identically.
 /// </summary>
-public sealed class Generator
+/// <remarks>
+/// Every method is thread-safe: draws are serialized by a lock, so two threads sharing a generator (the
+/// <see cref="Default"/> one, typically) never corrupt it, though which thread gets which numbers then depends on
+/// timing. For reproducible parallel work give each consumer its own generator (<see cref="Spawn"/>). The bulk methods
+/// (<see cref="Fill(Span{double})"/>, <see cref="FillNormal"/>) take the lock once for the whole span.
+/// </remarks>
+public sealed class Generator : IStateful
 {
+    private readonly Lock _sync = new();
     private ulong _s0, _s1, _s2, _s3;
     private double _spareNormal;
     private bool _hasSpare;
 
-    /// <summary>The process-wide generator that initializers, shuffling, dropout and augmentation use unless given their own. Re-seed it with <see cref="ManualSeed"/>.</summary>
+    /// <summary>
+    /// The process-wide generator. Whatever is not given a generator of its own draws from it (initial weights) or is
+    /// seeded from it when created (a dropout layer's masks, a data loader's shuffling, an augmentation): one
+    /// <see cref="ManualSeed"/> before building the model and the loaders makes a whole run reproducible.
+    /// </summary>
     public static Generator Default { get; } = new(0);
 
     /// <summary>Creates a generator from a seed.</summary>
@@ -23,11 +34,20 @@ public sealed class Generator
     /// <summary>Resets this generator to the state a new one with <paramref name="seed"/> would have.</summary>
     public void Reseed(ulong seed)
     {
-        ulong x = seed;
-        _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
-        _hasSpare = false;
-        _spareNormal = 0;
+        lock (_sync)
+        {
+            ulong x = seed;
+            _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
+            _hasSpare = false;
+            _spareNormal = 0;
+        }
     }
+
+    /// <summary>A new generator seeded from this one's next 64 bits: independent, reproducible streams for consumers (a layer, a loader).</summary>
+    public Generator Spawn() => new(NextUInt64());
+
+    /// <summary>The generator to use when a consumer was given <paramref name="generator"/> (itself) or none (a new one spawned from <see cref="Default"/>).</summary>
+    public static Generator OwnOrSpawn(Generator? generator) => generator ?? Default.Spawn();
 
     private static ulong SplitMix(ref ulong x)
     {
@@ -40,6 +60,11 @@ public sealed class Generator
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
+        lock (_sync) return Next();
+    }
+
+    private ulong Next()
+    {
         ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
         ulong t = _s1 << 17;
         _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3;
@@ -49,7 +74,23 @@ public sealed class Generator
     }
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => ToDouble(NextUInt64());
+
+    private static double ToDouble(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Fills <paramref name="values"/> with uniform doubles in [0, 1): the numbers <see cref="NextDouble"/> would give one by one, drawn under one lock.</summary>
+    public void Fill(Span<double> values)
+    {
+        lock (_sync)
+            for (int i = 0; i < values.Length; i++) values[i] = ToDouble(Next());
+    }
+
+    /// <summary>Fills <paramref name="values"/> with standard normal samples: the numbers <see cref="NextNormal"/> would give one by one, drawn under one lock.</summary>
+    public void FillNormal(Span<double> values)
+    {
+        lock (_sync)
+            for (int i = 0; i < values.Length; i++) values[i] = Normal();
+    }
 
     /// <summary>A uniform float in [0, 1) with 24 random bits.</summary>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
@@ -58,11 +99,16 @@ public sealed class Generator
     public int NextInt(int maxExclusive)
     {
         if (maxExclusive <= 0) throw new ArgumentOutOfRangeException(nameof(maxExclusive), maxExclusive, "Generator.NextInt: the bound must be positive.");
+        lock (_sync) return NextIntUnlocked(maxExclusive);
+    }
+
+    private int NextIntUnlocked(int maxExclusive)
+    {
         ulong bound = (ulong)maxExclusive;
         ulong threshold = (0UL - bound) % bound;
         while (true)
         {
-            ulong r = NextUInt64();
+            ulong r = Next();
             if (r >= threshold) return (int)(r % bound);
         }
     }
@@ -70,9 +116,14 @@ public sealed class Generator
     /// <summary>A standard normal sample (mean 0, variance 1) by the Box–Muller transform.</summary>
     public double NextNormal()
     {
+        lock (_sync) return Normal();
+    }
+
+    private double Normal()
+    {
         if (_hasSpare) { _hasSpare = false; return _spareNormal; }
-        double u1 = 1.0 - NextDouble(); // (0, 1]: log is finite
-        double u2 = NextDouble();
+        double u1 = 1.0 - ToDouble(Next()); // (0, 1]: log is finite
+        double u2 = ToDouble(Next());
         double r = Math.Sqrt(-2.0 * Math.Log(u1));
         _spareNormal = r * Math.Sin(2 * Math.PI * u2);
         _hasSpare = true;
@@ -82,11 +133,12 @@ public sealed class Generator
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher–Yates).</summary>
     public void Shuffle<T>(Span<T> items)
     {
-        for (int i = items.Length - 1; i > 0; i--)
-        {
-            int j = NextInt(i + 1);
-            (items[i], items[j]) = (items[j], items[i]);
-        }
+        lock (_sync)
+            for (int i = items.Length - 1; i > 0; i--)
+            {
+                int j = NextIntUnlocked(i + 1);
+                (items[i], items[j]) = (items[j], items[i]);
+            }
     }
 
     /// <summary>A random permutation of 0..n-1.</summary>
@@ -98,16 +150,28 @@ public sealed class Generator
         return p;
     }
 
-    /// <summary>The whole state (six 64-bit words), for checkpoints.</summary>
-    public ulong[] GetState() => [_s0, _s1, _s2, _s3, _hasSpare ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(_spareNormal)];
+    /// <summary>The whole state (six 64-bit words).</summary>
+    public ulong[] GetState()
+    {
+        lock (_sync) return [_s0, _s1, _s2, _s3, _hasSpare ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(_spareNormal)];
+    }
 
     /// <summary>Restores a state returned by <see cref="GetState"/>.</summary>
     public void SetState(ReadOnlySpan<ulong> state)
     {
-        if (state.Length != 6) throw new ArgumentException($"Generator.SetState: expected 6 state words, got {state.Length}.", nameof(state));
-        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("Generator.SetState: the all-zero state is invalid for xoshiro256**.", nameof(state));
-        _s0 = state[0]; _s1 = state[1]; _s2 = state[2]; _s3 = state[3];
-        _hasSpare = state[4] != 0;
-        _spareNormal = BitConverter.UInt64BitsToDouble(state[5]);
+        if (state.Length != 6) throw new Errors.ValueException($"Generator: expected 6 state words, got {state.Length}");
+        if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new Errors.ValueException("Generator: the all-zero state is invalid for xoshiro256**");
+        lock (_sync)
+        {
+            _s0 = state[0]; _s1 = state[1]; _s2 = state[2]; _s3 = state[3];
+            _hasSpare = state[4] != 0;
+            _spareNormal = BitConverter.UInt64BitsToDouble(state[5]);
+        }
     }
+
+    /// <summary>The state as <c>words</c>: the six words of <see cref="GetState"/>.</summary>
+    public StateDict StateDict() => new StateDict().Set("words", GetState());
+
+    /// <summary>Restores a state from <see cref="StateDict"/>.</summary>
+    public void LoadStateDict(StateDict state) => SetState(state.GetWords("words"));
 }

@@ -80,7 +80,9 @@ public sealed partial class Tensor
         if (!(low <= high)) throw new ValueException($"uniform: low {low} must not exceed high {high}");
         var g = generator ?? Generator.Default;
         var t = Zeros(shape, dtype);
-        for (int i = 0; i < t.Numel; i++) t.SetFlat(i, low + (high - low) * g.NextDouble());
+        var u = new double[t.Numel];
+        g.Fill(u);
+        for (int i = 0; i < u.Length; i++) t.SetFlat(i, low + (high - low) * u[i]);
         return t;
     }
 
@@ -90,7 +92,9 @@ public sealed partial class Tensor
         if (!(std >= 0)) throw new ValueException($"normal: standard deviation must be non-negative, got {std}");
         var g = generator ?? Generator.Default;
         var t = Zeros(shape, dtype);
-        for (int i = 0; i < t.Numel; i++) t.SetFlat(i, mean + std * g.NextNormal());
+        var z = new double[t.Numel];
+        g.FillNormal(z);
+        for (int i = 0; i < z.Length; i++) t.SetFlat(i, mean + std * z[i]);
         return t;
     }
 

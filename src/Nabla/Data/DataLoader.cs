@@ -21,7 +21,7 @@ namespace Nabla.Data;
 /// while the current one is in use, when that work is worth a thread hand-over (see <see cref="Prefetch"/>).
 /// Batches are produced in the same order with the same random numbers, so the results equal those without prefetch.</para>
 /// </remarks>
-public sealed class DataLoader : IEnumerable<Batch>
+public sealed class DataLoader : IEnumerable<Batch>, IStateful
 {
     private BatchBuffers? _buffers;   // shared buffers, leased to one epoch at a time
     private int _buffersInUse;
@@ -31,11 +31,11 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="batchSize">Rows per batch (positive). The last batch of an epoch may be smaller unless <paramref name="dropLast"/>.</param>
     /// <param name="shuffle">Draw a new random order each epoch.</param>
     /// <param name="dropLast">Skip the last, incomplete batch of each epoch.</param>
-    /// <param name="seed">Seed of the loader's generator (shuffling only; an augmentation has its own generator).</param>
+    /// <param name="seed">Seed of the loader's generator (shuffling only; an augmentation has its own generator); null (default) spawns one from <see cref="Generator.Default"/>.</param>
     /// <param name="prefetch">Prepare the next batch on a worker task.</param>
     /// <param name="augmentation">Applied to the features of every batch (always to a copy, never to the dataset).</param>
     /// <param name="reuseBuffers">Gather into two reused buffers (see remarks); false allocates every batch afresh.</param>
-    public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, ulong seed = 0,
+    public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, ulong? seed = null,
         bool prefetch = true, IAugmentation? augmentation = null, bool reuseBuffers = true)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -51,11 +51,11 @@ public sealed class DataLoader : IEnumerable<Batch>
         Prefetch = prefetch;
         Augmentation = augmentation;
         ReuseBuffers = reuseBuffers;
-        Generator = new Generator(seed);
+        Generator = seed is ulong sd ? new Generator(sd) : Generator.Default.Spawn();
     }
 
     /// <summary>A full-batch loader: every epoch is one batch of all N examples (gradient descent rather than SGD).</summary>
-    public static DataLoader FullBatch(TensorDataset dataset, bool shuffle = false, ulong seed = 0, IAugmentation? augmentation = null)
+    public static DataLoader FullBatch(TensorDataset dataset, bool shuffle = false, ulong? seed = null, IAugmentation? augmentation = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.Count == 0) throw new ValueException("DataLoader: the dataset is empty (0 examples)");
@@ -116,6 +116,34 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     /// <summary>The number of batches in one epoch.</summary>
     public int BatchesPerEpoch => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>
+    /// The state between epochs: the shuffling generator (<c>generator.words</c>), the epoch count (<c>epoch</c>) and
+    /// the augmentation's state (<c>augmentation.*</c>), so the next epoch after a restore is the one that would have come.
+    /// </summary>
+    public StateDict StateDict()
+    {
+        var state = new StateDict().Set("epoch", Epoch).Add("generator", Generator.StateDict());
+        if (Augmentation is not null) state.Add("augmentation", Augmentation.StateDict());
+        return state;
+    }
+
+    /// <summary>Restores a state from <see cref="StateDict"/> (checked whole before anything changes).</summary>
+    public void LoadStateDict(StateDict state)
+    {
+        long epoch = state.GetLong("epoch");
+        if (epoch < 0 || epoch > int.MaxValue) throw new ValueException($"DataLoader: epoch in the state must be between 0 and {int.MaxValue}, got {epoch}");
+        var words = state.GetWords("generator.words");
+        var before = Augmentation?.StateDict();
+        if (Augmentation is not null)
+        {
+            if (!state.HasSub("augmentation")) throw new ValueException("DataLoader: the state has no augmentation state, but this loader augments");
+            Augmentation.LoadStateDict(state.Sub("augmentation"));
+        }
+        try { Generator.SetState(words); }
+        catch { if (before is not null) Augmentation!.LoadStateDict(before); throw; }
+        Epoch = (int)epoch;
+    }
 
     /// <summary>Starts an epoch: draws its order (when shuffling) and returns its batches.</summary>
     public IEnumerator<Batch> GetEnumerator()

@@ -54,9 +54,17 @@ public static class Checkpoint
     /// </summary>
     /// <exception cref="Errors.DataFormatException">The file is missing, truncated or not safetensors.</exception>
     /// <exception cref="CheckpointException">The file is damaged (checksum) or does not fit the model (names, shapes).</exception>
-    public static SafeTensorsFile Load(string path, Module model)
+    public static SafeTensorsFile Load(string path, Module model) => Load(Read(path), Path.GetFileName(path), model);
+
+    /// <summary>
+    /// Copies the model tensors of an already read and verified <paramref name="file"/> (from <see cref="Read"/>) into
+    /// <paramref name="model"/>, after checking names and shapes; <paramref name="fileName"/> names it in errors. On any
+    /// error the model is left as it was.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file does not fit the model (names, shapes).</exception>
+    public static SafeTensorsFile Load(SafeTensorsFile file, string fileName, Module model)
     {
-        var file = Read(path);
+        string path = fileName;
         var stored = new Dictionary<string, Tensor>();
         foreach (var (n, t) in file.Tensors)
             if (n.StartsWith(ModelPrefix, StringComparison.Ordinal)) stored[n[ModelPrefix.Length..]] = t;

@@ -12,6 +12,12 @@ namespace Nabla.Losses;
 /// </summary>
 public sealed class BinaryCrossEntropyWithLogits : Loss
 {
+    /// <summary>Sigmoid: the model outputs logits.</summary>
+    public override OutputActivation OutputActivation => OutputActivation.Sigmoid;
+
+    /// <summary>0: a positive logit predicts class 1.</summary>
+    public override double DecisionThreshold => 0;
+
     /// <summary>Creates the loss.</summary>
     /// <param name="reduction">How per-sample losses combine.</param>
     /// <param name="positiveWeight">w, the weight of the positive-class term.</param>

@@ -21,6 +21,9 @@ public sealed class CrossEntropy : Loss
 {
     private readonly double[]? _weights;
 
+    /// <summary>Softmax: the model outputs logits.</summary>
+    public override OutputActivation OutputActivation => OutputActivation.Softmax;
+
     /// <summary>Creates the loss.</summary>
     /// <param name="reduction">How per-sample losses combine.</param>
     /// <param name="labelSmoothing">ε in [0, 1): the target becomes (1 − ε)·t + ε/K.</param>
@@ -64,7 +67,7 @@ public sealed class CrossEntropy : Loss
     }
 
     /// <summary>The loss of logits [N, K] against integer class labels, one per row, each in [0, K).</summary>
-    public Tensor Forward(Tensor prediction, int[] labels)
+    public override Tensor Forward(Tensor prediction, int[] labels)
     {
         int k = LossChecks.ClassCount(Name, prediction);
         CheckWeights(k);

@@ -16,6 +16,19 @@ public sealed class Hinge : Loss
     /// <summary>Creates the loss.</summary>
     public Hinge(Reduction reduction = Reduction.Mean) : base(reduction) { }
 
+    /// <summary>Class labels as ±1 targets: y = 2·t − 1 of the one-hot rows (K outputs, one-vs-all) or of the 0/1 label (one output).</summary>
+    protected override Tensor LabelTargets(int[] labels, Tensor prediction)
+    {
+        var t = base.LabelTargets(labels, prediction);
+        if (!(prediction.Rank == 2 && prediction.Shape[1] > 1))
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] is not (0 or 1)) throw new Errors.ValueException($"{Name}: a single score needs labels 0 or 1, got {labels[i]} at row {i}");
+        return t * 2.0 - 1.0;
+    }
+
+    /// <summary>0: a positive score predicts class 1.</summary>
+    public override double DecisionThreshold => 0;
+
     /// <summary>The loss of scores ŷ [N, ...] against targets y ∈ {−1, 1} of the same shape.</summary>
     public override Tensor Forward(Tensor prediction, Tensor target)
     {

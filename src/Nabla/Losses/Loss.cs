@@ -4,7 +4,7 @@ using Nabla.Tensors;
 namespace Nabla.Losses;
 
 /// <summary>
-/// The base of every loss: one <see cref="Forward"/> that maps a batch of predictions [N, ...] and targets to
+/// The base of every loss: one <see cref="Forward(Tensor, Tensor)"/> that maps a batch of predictions [N, ...] and targets to
 /// a recorded tensor, so <c>loss.Forward(model.Forward(x), y).Backward()</c> trains the model.
 /// </summary>
 /// <remarks>
@@ -36,8 +36,50 @@ public abstract class Loss
     /// <exception cref="ValueException">A target (or label) lies outside the values the loss accepts.</exception>
     public abstract Tensor Forward(Tensor prediction, Tensor target);
 
-    /// <summary>The same as <see cref="Forward"/>.</summary>
+    /// <summary>The same as <see cref="Forward(Tensor, Tensor)"/>.</summary>
     public Tensor Compute(Tensor prediction, Tensor target) => Forward(prediction, target);
+
+    /// <summary>
+    /// The loss of <paramref name="prediction"/> against integer class labels (0..K−1, one per row): each loss turns
+    /// labels into the targets it takes (<see cref="LabelTargets"/>), so a trainer never needs to know the loss's type.
+    /// Cross-entropies on labels override it to index the labels directly.
+    /// </summary>
+    public virtual Tensor Forward(Tensor prediction, int[] labels) => Forward(prediction, LabelTargets(labels, prediction));
+
+    /// <summary>
+    /// Class labels as this loss's targets, for predictions shaped like <paramref name="prediction"/>: one-hot rows
+    /// [N, K] when the prediction has K &gt; 1 columns (categorical cross-entropy, KL divergence, MSE on one-hot
+    /// targets), else the labels as numbers shaped like the single output ([N] or [N, 1]: 0/1 for binary losses).
+    /// </summary>
+    protected virtual Tensor LabelTargets(int[] labels, Tensor prediction)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (prediction.Rank == 0 || prediction.Shape[0] != labels.Length)
+            throw new ShapeException($"{Name}: {labels.Length} labels for predictions of shape {prediction.Shape}; expected one label per row");
+        if (prediction.Rank == 2 && prediction.Shape[1] > 1)
+        {
+            int k = prediction.Shape[1];
+            var t = Tensor.Zeros([labels.Length, k], prediction.DType);
+            for (int i = 0; i < labels.Length; i++)
+            {
+                if ((uint)labels[i] >= (uint)k) throw new ValueException($"{Name}: label {labels[i]} at row {i} is outside the {k} classes 0..{k - 1}");
+                t.SetFlat(i * k + labels[i], 1);
+            }
+            return t;
+        }
+        var one = Tensor.Zeros(prediction.Rank == 2 ? [labels.Length, 1] : [labels.Length], prediction.DType);
+        for (int i = 0; i < labels.Length; i++) one.SetFlat(i, labels[i]);
+        return one;
+    }
+
+    /// <summary>How outputs of a model trained with this loss become probabilities: <see cref="OutputActivation.None"/> unless the loss works on logits.</summary>
+    public virtual OutputActivation OutputActivation => OutputActivation.None;
+
+    /// <summary>
+    /// For a model with a single output, the raw output above which the predicted class is 1: 0.5 for a probability
+    /// (the default), 0 for a logit or a hinge score.
+    /// </summary>
+    public virtual double DecisionThreshold => 0.5;
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name}(reduction: {Reduction})";

@@ -13,6 +13,9 @@ namespace Nabla.Losses;
 /// else a <see cref="ValueException"/> names the label and its row.</remarks>
 public sealed class SparseCategoricalCrossEntropy : Loss
 {
+    /// <summary>Softmax when the predictions are logits, none when they are probabilities.</summary>
+    public override OutputActivation OutputActivation => FromLogits ? OutputActivation.Softmax : OutputActivation.None;
+
     /// <summary>Creates the loss.</summary>
     /// <param name="reduction">How per-sample losses combine.</param>
     /// <param name="fromLogits">True (default) when predictions are raw scores; false for probabilities.</param>
@@ -38,7 +41,7 @@ public sealed class SparseCategoricalCrossEntropy : Loss
     }
 
     /// <summary>The loss of predictions [N, K] against integer class labels in [0, K).</summary>
-    public Tensor Forward(Tensor prediction, int[] labels)
+    public override Tensor Forward(Tensor prediction, int[] labels)
     {
         int k = LossChecks.ClassCount(Name, prediction);
         return Apply(prediction, LossChecks.Labels(Name, labels, prediction.Shape.Dims[0], k), k);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Nabla.Errors;
 using Nabla.Tensors;
@@ -11,15 +12,20 @@ namespace Nabla.NN;
 /// </summary>
 public sealed class Dropout : Module
 {
-    private readonly Generator? _generator;
+    private readonly Generator _generator;
 
-    /// <summary>Creates the layer with drop probability <paramref name="p"/>; masks come from <paramref name="generator"/> (default <see cref="Generator.Default"/>).</summary>
+    /// <summary>
+    /// Creates the layer with drop probability <paramref name="p"/>. Masks come from <paramref name="generator"/>, or
+    /// from a generator of the layer's own spawned from <see cref="Generator.Default"/> now (so a
+    /// <see cref="Generator.ManualSeed"/> before building the model fixes the masks, and two models trained on two
+    /// threads never share one). Checkpoints save its state (<see cref="Module.NamedGenerators"/>).
+    /// </summary>
     public Dropout(double p = 0.5, Generator? generator = null)
     {
         if (!(p >= 0 && p <= 1))
             throw new ValueException($"Dropout: the drop probability must be in [0, 1], got {p}");
         P = p;
-        _generator = generator;
+        _generator = Generator.OwnOrSpawn(generator);
     }
 
     /// <summary>The probability of dropping an element.</summary>
@@ -29,19 +35,25 @@ public sealed class Dropout : Module
     public override Tensor Forward(Tensor input)
     {
         if (!IsTraining || P == 0) return input;
-        var gen = _generator ?? Generator.Default;
         var mask = Tensor.ZerosLike(input);
         double scale = P == 1 ? 0 : 1 / (1 - P);
-        if (mask.DType == DType.Float32)
+        int n = mask.Numel;
+        var u = ArrayPool<double>.Shared.Rent(n);
+        try
         {
-            var m = mask.AsSpan<float>();
-            for (int i = 0; i < m.Length; i++) m[i] = gen.NextDouble() < P ? 0f : (float)scale;
+            _generator.Fill(u.AsSpan(0, n)); // one lock for the whole mask
+            if (mask.DType == DType.Float32)
+            {
+                var m = mask.AsSpan<float>();
+                for (int i = 0; i < m.Length; i++) m[i] = u[i] < P ? 0f : (float)scale;
+            }
+            else
+            {
+                var m = mask.AsSpan<double>();
+                for (int i = 0; i < m.Length; i++) m[i] = u[i] < P ? 0 : scale;
+            }
         }
-        else
-        {
-            var m = mask.AsSpan<double>();
-            for (int i = 0; i < m.Length; i++) m[i] = gen.NextDouble() < P ? 0 : scale;
-        }
+        finally { ArrayPool<double>.Shared.Return(u); }
         return input * mask;
     }
 

@@ -1,4 +1,5 @@
 using Nabla.Errors;
+using Nabla.Tensors;
 
 namespace Nabla.Optim;
 
@@ -11,7 +12,7 @@ namespace Nabla.Optim;
 /// for (int epoch = 0; epoch &lt; 30; epoch++) { TrainOneEpoch(optimizer); schedule.Step(); }
 /// </code>
 /// </summary>
-public abstract class LearningRateSchedule
+public abstract class LearningRateSchedule : IStateful
 {
     /// <summary>The schedule's name in messages and in <see cref="ScheduleState.Schedule"/>.</summary>
     public string Name => GetType().Name;
@@ -48,11 +49,20 @@ public abstract class LearningRateSchedule
         return Current;
     }
 
-    /// <summary>The schedule's state: its time t.</summary>
-    public ScheduleState GetState() => new() { Schedule = Name, Values = { ["t"] = Time } };
+    /// <summary>The schedule's state: <c>type</c> (its name, checked on load) and its time <c>t</c> (epochs or steps, by <see cref="Interval"/>).</summary>
+    public StateDict StateDict() => new StateDict().Set("type", Name).Set("t", Time);
+
+    /// <summary>Restores the time t from <see cref="StateDict"/> and applies ηₜ to the attached optimizer.</summary>
+    public void LoadStateDict(StateDict state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        LoadState(new ScheduleState { Schedule = state.GetString("type"), Values = { ["t"] = state.GetLong("t") } });
+    }
+
+    internal ScheduleState GetState() => new() { Schedule = Name, Values = { ["t"] = Time } };
 
     /// <summary>Restores the time t from <paramref name="state"/> and applies ηₜ to the attached optimizer.</summary>
-    public void LoadState(ScheduleState state)
+    internal void LoadState(ScheduleState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Schedule != Name) throw new ValueException($"{Name}: the state was saved by a {state.Schedule} schedule");

@@ -20,7 +20,7 @@ namespace Nabla.Optim;
 /// <para>Update rules are single SIMD loops over the parameter, gradient and state spans (float32 or float64);
 /// state buffers are allocated once per parameter at its first update, so a step allocates nothing afterwards.</para>
 /// </remarks>
-public abstract class Optimizer
+public abstract class Optimizer : IStateful
 {
     private readonly ParamGroup[] _groups;
     private readonly ParamSlot?[][] _slots;
@@ -89,7 +89,7 @@ public abstract class Optimizer
     /// <summary>Whether bias parameters are penalized too (default false: the lectures' j ≠ 0). Groups may override it.</summary>
     public bool RegularizeBiases { get; set; }
 
-    /// <summary>The number of <see cref="Step"/> calls made (restored by <see cref="LoadState"/>).</summary>
+    /// <summary>The number of <see cref="Step"/> calls made (restored by <see cref="LoadStateDict"/>).</summary>
     public long StepCount { get; private set; }
 
     /// <summary>The learning rate a group uses now: <see cref="LearningRate"/> × its factor.</summary>
@@ -197,7 +197,7 @@ public abstract class Optimizer
     }
 
     /// <summary>A copy of the optimizer's state (see <see cref="OptimizerState"/>).</summary>
-    public OptimizerState GetState()
+    internal OptimizerState GetState()
     {
         var state = new OptimizerState { Optimizer = Name, LearningRate = _learningRate, StepCount = StepCount };
         foreach (var (key, g, j) in Keys())
@@ -221,7 +221,7 @@ public abstract class Optimizer
     /// same type over parameters of the same names and shapes). Everything is checked before anything changes;
     /// parameters absent from the state start fresh.
     /// </summary>
-    public void LoadState(OptimizerState state)
+    internal void LoadState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Optimizer != Name)
@@ -276,6 +276,48 @@ public abstract class Optimizer
         }
         _learningRate = state.LearningRate;
         StepCount = state.StepCount;
+    }
+
+    /// <summary>
+    /// The state: <c>type</c> (the optimizer's name, checked on load), <c>lr</c> (the base rate), <c>step</c> (the number
+    /// of <see cref="Step"/> calls, the one step counter of a training run), and per parameter key (its name, or
+    /// <c>param{i}</c>) <c>shape/{key}</c>, <c>steps/{key}</c> (the updates it received: the t of bias corrections, which
+    /// is less than <c>step</c> for a parameter that had no gradient in some steps) and a tensor <c>buffer/{key}/{b}</c>
+    /// for each buffer b of the update rule (e.g. <c>s</c> and <c>r</c> for Adam).
+    /// </summary>
+    public StateDict StateDict()
+    {
+        var st = GetState();
+        var d = new StateDict().Set("type", st.Optimizer).Set("lr", st.LearningRate).Set("step", st.StepCount);
+        foreach (var (k, shape) in st.Shapes) d.Set($"shape/{k}", shape.Select(x => (ulong)x).ToArray());
+        foreach (var (k, t) in st.ParameterSteps) d.Set($"steps/{k}", t);
+        foreach (var (k, v) in st.Float32Buffers) d.Set($"buffer/{k}", Tensor.Wrap(v, st.Shapes[k[..k.LastIndexOf('/')]]));
+        foreach (var (k, v) in st.Float64Buffers) d.Set($"buffer/{k}", Tensor.Wrap(v, st.Shapes[k[..k.LastIndexOf('/')]]));
+        return d;
+    }
+
+    /// <summary>Restores a state from <see cref="StateDict"/> of an optimizer of the same type over parameters of the same names and shapes; checked whole first.</summary>
+    public void LoadStateDict(StateDict state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var st = new OptimizerState
+        {
+            Optimizer = state.GetString("type"),
+            LearningRate = state.GetDouble("lr"),
+            StepCount = state.GetLong("step"),
+        };
+        foreach (var (k, _) in state.Values)
+        {
+            if (k.StartsWith("shape/", StringComparison.Ordinal))
+                st.Shapes[k[6..]] = state.GetWords(k).Select(x => x <= int.MaxValue ? (int)x : throw new ValueException($"{Name}: '{k}' holds a dimension too large")).ToArray();
+            else if (k.StartsWith("steps/", StringComparison.Ordinal)) st.ParameterSteps[k[6..]] = state.GetLong(k);
+        }
+        foreach (var (k, t) in state.Tensors)
+        {
+            if (!k.StartsWith("buffer/", StringComparison.Ordinal)) throw new ValueException($"{Name}: unexpected tensor '{k}' in the state");
+            if (t.DType == DType.Float32) st.Float32Buffers[k[7..]] = t.ToArray(); else st.Float64Buffers[k[7..]] = t.ToDoubleArray();
+        }
+        LoadState(st);
     }
 
     /// <summary>Each parameter's state key: its name, or <c>param{i}</c> when unnamed or when the name is taken.</summary>

@@ -11,7 +11,7 @@ namespace Nabla.Optim;
 /// and stored flat in row-major order as float[] for Float32 parameters and double[] for Float64 ones.
 /// The arrays are copies: changing them does not change the optimizer, and the optimizer does not change them.
 /// </remarks>
-public sealed class OptimizerState
+internal sealed class OptimizerState
 {
     /// <summary>The optimizer's type name (e.g. <c>Adam</c>); loading checks it.</summary>
     public required string Optimizer { get; init; }

@@ -29,21 +29,18 @@ namespace Nabla.Training;
 /// </code>
 /// with each step inside a <see cref="TensorArena"/> scope unless <see cref="RecycleStepMemory"/> is off.
 /// </remarks>
-public sealed class Trainer
+public sealed class Trainer : IStateful
 {
     /// <summary>Creates a trainer for a model, its loss and its optimizer.</summary>
     public Trainer(Module model, Loss loss, Optimizer optimizer)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
-        OutputActivation = loss switch
-        {
-            CrossEntropy => OutputActivation.Softmax,
-            SparseCategoricalCrossEntropy s => s.FromLogits ? OutputActivation.Softmax : OutputActivation.None,
-            BinaryCrossEntropyWithLogits => OutputActivation.Sigmoid,
-            _ => OutputActivation.None,
-        };
+        OutputActivation = loss.OutputActivation;
     }
 
     /// <summary>The model.</summary>
@@ -58,7 +55,7 @@ public sealed class Trainer
     /// <summary>A learning-rate schedule stepped per epoch or per step (its <see cref="LearningRateSchedule.Interval"/>); attached to the optimizer by the trainer.</summary>
     public LearningRateSchedule? Schedule { get; set; }
 
-    /// <summary>How predictions become probabilities; chosen from the loss (softmax for cross-entropy on logits).</summary>
+    /// <summary>How predictions become probabilities; the loss's <see cref="Loss.OutputActivation"/> (softmax for cross-entropy on logits) unless set.</summary>
     public OutputActivation OutputActivation { get; set; }
 
     /// <summary>The callbacks, run in order.</summary>
@@ -82,13 +79,14 @@ public sealed class Trainer
     /// <summary>The loader of the current (or last) <see cref="Fit"/>; its generator state belongs in a resumable checkpoint.</summary>
     public DataLoader? Loader { get; private set; }
 
-    /// <summary>Optimizer steps taken by this trainer (kept across <see cref="Fit"/> calls and restored on resume).</summary>
-    public long Step { get; set; }
+    /// <summary>Optimizer steps taken: the optimizer's <see cref="Optimizer.StepCount"/>, the one step counter of a run (restored on resume).</summary>
+    public long Step => Optimizer.StepCount;
 
     /// <summary>The history of all epochs trained so far by this trainer (also across resumes).</summary>
     public History History { get; private set; } = new();
 
-    private ulong[]? _pendingLoaderState;
+    private StateDict? _pendingLoaderState;
+    private (ulong? Seed, bool Shuffle, IAugmentation? Augmentation) _loaderOptions;
     private readonly TensorArena _arena = new();
 
     /// <summary>
@@ -101,22 +99,21 @@ public sealed class Trainer
     /// </summary>
     public bool RecycleStepMemory { get; set; } = true;
 
-    /// <summary>Sets the shuffling generator's state for the next <see cref="Fit"/> (used when resuming).</summary>
-    public void RestoreLoaderState(ulong[] state) => _pendingLoaderState = (ulong[])state.Clone();
-
-    /// <summary>Replaces the history (used when resuming from a checkpoint).</summary>
-    public void RestoreHistory(History history) => History = history;
-
     /// <summary>
-    /// Trains until epoch <paramref name="epochs"/> (counting epochs already in <see cref="History"/>, so a resumed run
-    /// continues where it stopped). Validation data is evaluated after every epoch when given.
+    /// Trains <paramref name="epochs"/> more epochs: epochs are numbered on from those already in <see cref="History"/>
+    /// (a second call, or a run resumed from a checkpoint, continues the count). Validation data is evaluated after
+    /// every epoch when given.
     /// </summary>
     /// <param name="train">Training examples.</param>
-    /// <param name="epochs">The last epoch to reach.</param>
+    /// <param name="epochs">The number of epochs to train in this call.</param>
     /// <param name="batchSize">Mini-batch size; use the dataset size for full-batch gradient descent, 1 for per-example SGD.</param>
     /// <param name="validation">Validation examples (or null).</param>
     /// <param name="shuffle">Shuffle every epoch.</param>
-    /// <param name="seed">Seed of the shuffling generator.</param>
+    /// <param name="seed">
+    /// Seed of the shuffling generator; null (default) spawns it from <see cref="Generator.Default"/>. A later call with
+    /// the same data, batch size, shuffle, seed and augmentation continues the same loader (its order stream goes on);
+    /// any difference makes a new one.
+    /// </param>
     /// <param name="augmentation">Applied to every training batch.</param>
     /// <param name="cancellationToken">
     /// Stops training after the batch in progress (Ctrl-C in a console app, a Cancel button): the weights stay those of
@@ -132,7 +129,7 @@ public sealed class Trainer
     /// </remarks>
     /// <exception cref="ValueException">epochs or batch size below 1, an empty data set, or non-finite data.</exception>
     public History Fit(TensorDataset train, int epochs, int batchSize = 32, TensorDataset? validation = null,
-        bool shuffle = true, ulong seed = 0, IAugmentation? augmentation = null, CancellationToken cancellationToken = default)
+        bool shuffle = true, ulong? seed = null, IAugmentation? augmentation = null, CancellationToken cancellationToken = default)
     {
         if (epochs < 1) throw new ValueException($"Fit: epochs must be at least 1, got {epochs}");
         if (batchSize < 1) throw new ValueException($"Fit: batch size must be at least 1, got {batchSize}");
@@ -140,23 +137,30 @@ public sealed class Trainer
         if (validation is { Count: 0 }) throw new ValueException("Fit: the validation set is empty");
         train.EnsureFinite("Fit: training set");
         validation?.EnsureFinite("Fit: validation set");
-        if (Loader is null || Loader.Dataset != train || Loader.BatchSize != batchSize)
+        var options = (seed, shuffle, augmentation);
+        if (Loader is null || Loader.Dataset != train || Loader.BatchSize != batchSize || _loaderOptions.Shuffle != shuffle
+            || _loaderOptions.Augmentation != augmentation || (seed is not null && _loaderOptions.Seed != seed))
+        {
             Loader = new DataLoader(train, batchSize, shuffle, dropLast: false, seed, augmentation: augmentation);
+            _loaderOptions = options;
+        }
         if (_pendingLoaderState is not null)
         {
-            Loader.Generator.SetState(_pendingLoaderState);
+            Loader.LoadStateDict(_pendingLoaderState);
             _pendingLoaderState = null;
         }
         if (Schedule is not null && Schedule.Optimizer != Optimizer) Schedule.Attach(Optimizer);
         History.StopReason = null;
         History.Cancelled = false;
-        var ctx = new TrainingContext(this, History, epochs) { Step = Step };
+        int last = History.Epochs.Count + epochs;
+        var ctx = new TrainingContext(this, History, last);
         foreach (var c in Callbacks) c.OnTrainBegin(ctx);
-        for (int epoch = History.Epochs.Count + 1; epoch <= epochs && !ctx.StopTraining; epoch++)
+        for (int epoch = History.Epochs.Count + 1; epoch <= last && !ctx.StopTraining; epoch++)
         {
             if (Cancelled(ctx, cancellationToken, epoch, inEpoch: false)) break;
             ctx.Epoch = epoch;
             foreach (var c in Callbacks) c.OnEpochBegin(ctx, epoch);
+            if (ctx.StopTraining) break; // stopped before the epoch began: it does not run
             var record = RunEpoch(ctx, epoch, validation, cancellationToken);
             if (record is null) break; // a batch callback stopped training mid-epoch (e.g. the NaN guard): no record, no epoch-end hooks
             History.Add(record);
@@ -202,8 +206,6 @@ public sealed class Trainer
                 ok = batch.Labels is null ? null : CountCorrect(output, batch.Labels);
             }
             if (Schedule is { Interval: ScheduleInterval.Step }) Schedule.Step();
-            Step++;
-            ctx.Step = Step;
             int n = batch.Count;
             lossSum += lossValue * n;
             seen += n;
@@ -229,111 +231,93 @@ public sealed class Trainer
     {
         if (batch.Targets is { } targets) return Loss.Forward(output, targets);
         if (batch.Labels is null) throw new ValueException("Fit: the dataset has neither labels nor targets");
-        return Loss switch
-        {
-            CrossEntropy ce => ce.Forward(output, batch.Labels),
-            SparseCategoricalCrossEntropy sce => sce.Forward(output, batch.Labels),
-            _ => Loss.Forward(output, LabelsAsTargets(batch.Labels, output)),
-        };
-    }
-
-    /// <summary>Integer labels as a float tensor shaped like a one-output prediction ([N] or [N,1]).</summary>
-    private static Tensor LabelsAsTargets(int[] labels, Tensor output)
-    {
-        var t = Tensor.Zeros(output.Rank == 2 && output.Shape[1] == 1 ? [labels.Length, 1] : [labels.Length], output.DType);
-        for (int i = 0; i < labels.Length; i++) t.SetFlat(i, labels[i]);
-        return t;
+        return Loss.Forward(output, batch.Labels);
     }
 
     private long? CountCorrect(Tensor output, int[] labels)
     {
         if (output.Rank != 2) return null;
-        var predicted = Classes(output);
+        var predicted = ModelEvaluation.Classes(output, Loss.DecisionThreshold);
         long ok = 0;
         for (int i = 0; i < labels.Length; i++) if (predicted[i] == labels[i]) ok++;
         return ok;
     }
 
-    private int[] Classes(Tensor output, bool activated = false)
-    {
-        if (output.Shape[1] > 1) return output.ArgMaxRows();
-        // One output: a logit (threshold 0) or a probability (threshold 0.5).
-        double threshold = OutputActivation == OutputActivation.Sigmoid && !activated ? 0 : 0.5;
-        var r = new int[output.Shape[0]];
-        for (int i = 0; i < r.Length; i++) r[i] = output.GetFlat(i) > threshold ? 1 : 0;
-        return r;
-    }
+    /// <summary>Mean loss over the dataset, accuracy and confusion matrix (for labeled data): <see cref="ModelEvaluation.Evaluate"/> with this trainer's loss and <see cref="EvaluationBatchSize"/>.</summary>
+    public Evaluation Evaluate(TensorDataset data) => Model.Evaluate(data, Loss, EvaluationBatchSize);
 
-    /// <summary>Mean loss over the dataset, accuracy and confusion matrix (for labeled data), in evaluation mode without recording.</summary>
-    public Evaluation Evaluate(TensorDataset data)
+    /// <summary>Probabilities and classes: <see cref="ModelEvaluation.Predict(Module, Tensor, Loss, int)"/> with <see cref="OutputActivation"/> and <see cref="EvaluationBatchSize"/>.</summary>
+    public Prediction Predict(Tensor features) => Model.Predict(features, OutputActivation, EvaluationBatchSize, Loss.DecisionThreshold);
+
+    /// <summary>
+    /// The state of a training run, everything a resume needs besides the weights: <c>optimizer.*</c> (with the one
+    /// step counter), <c>schedule.*</c>, <c>loader.*</c> (shuffling and augmentation generators), <c>callbacks.{i}.*</c>
+    /// for callbacks that have state (<see cref="IStateful"/>, e.g. <see cref="ReduceOnPlateau"/>), the generators the
+    /// model's layers own (<c>generator/{name}</c>), <see cref="Generator.Default"/> (<c>default_generator.words</c>)
+    /// and the <c>history</c>.
+    /// </summary>
+    public StateDict StateDict()
     {
-        if (data.Count == 0) throw new ValueException("Evaluate: the dataset is empty");
-        data.EnsureFinite("Evaluate");
-        bool wasTraining = Model.IsTraining;
-        Model.Eval();
-        try
-        {
-            using var _ = GradMode.NoGrad();
-            double lossSum = 0;
-            var predicted = new List<int>(data.Count);
-            int classes = 0;
-            var loader = new DataLoader(data, EvaluationBatchSize, shuffle: false, prefetch: false);
-            // Every batch reuses the previous batch's storage: without it each batch's activations (hundreds of MB
-            // for a CNN) would pile up as large-object garbage until a full collection.
-            // Not while a forward observer is installed: it may keep the activations it sees.
-            var arena = Module.IsForwardObserved ? null : new TensorArena { MaxRetainedBytes = long.MaxValue };
-            foreach (var batch in loader)
-            {
-                using (arena?.Enter() ?? default)
-                {
-                    var output = Model.Forward(batch.Features);
-                    lossSum += ComputeLoss(output, batch).Item() * batch.Count;
-                    if (batch.Labels is not null && output.Rank == 2)
-                    {
-                        predicted.AddRange(Classes(output));
-                        classes = Math.Max(2, output.Shape[1]);
-                    }
-                }
-            }
-            double loss = lossSum / data.Count;
-            if (data.Labels is null || predicted.Count != data.Count) return new Evaluation(loss, double.NaN, null, data.Count);
-            classes = Math.Max(classes, data.NumClasses);
-            var cm = new ConfusionMatrix(predicted.ToArray(), data.Labels, classes);
-            return new Evaluation(loss, cm.Accuracy, cm, data.Count);
-        }
-        finally { Model.Train(wasTraining); }
+        var state = new StateDict().Add("optimizer", Optimizer.StateDict()).Set("history", History.ToCsv())
+            .Add("default_generator", Generator.Default.StateDict());
+        if (Schedule is not null) state.Add("schedule", Schedule.StateDict());
+        if (_pendingLoaderState is not null) state.Add("loader", _pendingLoaderState);
+        else if (Loader is not null) state.Add("loader", Loader.StateDict());
+        foreach (var (name, g) in Model.NamedGenerators()) state.Set($"generator/{name}", g.GetState());
+        for (int i = 0; i < Callbacks.Count; i++)
+            if (Callbacks[i] is IStateful c) state.Add($"callbacks.{i}", c.StateDict());
+        return state;
     }
 
     /// <summary>
-    /// Probabilities (after <see cref="OutputActivation"/>) and most likely classes for <paramref name="features"/> [N, ...].
-    /// Thread-safe when the model is in evaluation mode (call <c>Model.Eval()</c> first): nothing shared is written.
+    /// Restores a state from <see cref="StateDict"/> into this trainer (same model, optimizer type, schedule and stateful
+    /// callbacks). Every part is checked before anything changes: on an error everything is left as it was. The
+    /// loader's part is applied at the next <see cref="Fit"/>, which creates the loader.
     /// </summary>
-    public Prediction Predict(Tensor features)
+    public void LoadStateDict(StateDict state)
     {
-        if (features.Rank == 0 || features.Shape[0] == 0) throw new ShapeException($"Predict: expected a batch [N, ...] with N ≥ 1, got {features.Shape}");
-        // A model already in evaluation mode is not touched, so many threads may call Predict at once.
-        bool wasTraining = Model.IsTraining;
-        if (wasTraining) Model.Eval();
+        ArgumentNullException.ThrowIfNull(state);
+        // Parse what has no side effects first.
+        History history;
+        try { history = History.FromCsv(state.GetString("history")); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { throw new ValueException($"Trainer: the state's history is damaged ({e.Message})"); }
+        if (state.HasSub("schedule") && Schedule is null)
+            throw new ValueException($"Trainer: the state has a learning-rate schedule ({state.GetString("schedule.type")}) but the trainer has none");
+        var generators = Model.NamedGenerators().ToList();
+        var generatorStates = new List<(Generator Target, ulong[] Words)>();
+        foreach (var (name, g) in generators)
+            if (state.Values.ContainsKey($"generator/{name}")) generatorStates.Add((g, CheckWords(state.GetWords($"generator/{name}"), $"generator/{name}")));
+        var defaultWords = CheckWords(state.GetWords("default_generator.words"), "default_generator.words");
+        StateDict? loader = state.HasSub("loader") ? state.Sub("loader") : null;
+        if (loader is not null) { state.Sub("loader").GetLong("epoch"); CheckWords(loader.GetWords("generator.words"), "loader.generator.words"); }
+
+        // Components that validate themselves: back each up, load in turn, and on a failure put back those already loaded.
+        var parts = new List<(IStateful Part, StateDict State)> { (Optimizer, state.Sub("optimizer")) };
+        if (Schedule is not null && state.HasSub("schedule")) parts.Add((Schedule, state.Sub("schedule")));
+        for (int i = 0; i < Callbacks.Count; i++)
+            if (Callbacks[i] is IStateful c && state.HasSub($"callbacks.{i}")) parts.Add((c, state.Sub($"callbacks.{i}")));
+        var backups = parts.Select(p => p.Part.StateDict()).ToList();
+        int loaded = 0;
         try
         {
-            using var _ = GradMode.NoGrad();
-            var parts = new List<Tensor>();
-            for (int start = 0; start < features.Shape[0]; start += EvaluationBatchSize)
-            {
-                var x = features.Rows(start, Math.Min(EvaluationBatchSize, features.Shape[0] - start));
-                parts.Add(Activate(Model.Forward(x)));
-            }
-            var probs = parts.Count == 1 ? parts[0] : Tensor.Concat(parts);
-            int[] classes = probs.Rank == 2 ? Classes(probs, activated: true) : [];
-            return new Prediction(probs, classes);
+            foreach (var (part, s) in parts) { part.LoadStateDict(s); loaded++; }
         }
-        finally { if (wasTraining) Model.Train(); }
+        catch
+        {
+            for (int i = loaded - 1; i >= 0; i--) parts[i].Part.LoadStateDict(backups[i]);
+            throw;
+        }
+        // Nothing below can fail.
+        foreach (var (g, words) in generatorStates) g.SetState(words);
+        Generator.Default.SetState(defaultWords);
+        _pendingLoaderState = loader;
+        History = history;
     }
 
-    private Tensor Activate(Tensor output) => OutputActivation switch
+    private static ulong[] CheckWords(ulong[] words, string key)
     {
-        OutputActivation.Softmax => output.Softmax(-1),
-        OutputActivation.Sigmoid => output.Sigmoid(),
-        _ => output,
-    };
+        try { new Generator(1).SetState(words); }
+        catch (ValueException e) { throw new ValueException($"Trainer: state '{key}' is not a generator state ({e.Message})"); }
+        return words;
+    }
 }

@@ -31,10 +31,15 @@ public sealed class TrainingContext
     /// <summary>The current epoch (1-based; 0 before the first).</summary>
     public int Epoch { get; internal set; }
 
-    /// <summary>Optimizer steps taken since the start of training (across resumes).</summary>
-    public long Step { get; internal set; }
+    /// <summary>Optimizer steps taken since the start of training (across resumes): the optimizer's <see cref="Optimizer.StepCount"/>.</summary>
+    public long Step => Trainer.Step;
 
-    /// <summary>Set by a callback to end training after the current epoch.</summary>
+    /// <summary>
+    /// Set by a callback to end training. Set in <see cref="Callback.OnBatchEnd"/>, training stops after that batch and
+    /// the unfinished epoch is abandoned: it gets no record, no validation and no epoch-end callbacks (so no checkpoint).
+    /// Set in <see cref="Callback.OnEpochEnd"/>, training stops after that epoch's callbacks have run; set in
+    /// <see cref="Callback.OnEpochBegin"/>, that epoch does not run.
+    /// </summary>
     public bool StopTraining { get; set; }
 
     /// <summary>Why training was stopped (shown in the history).</summary>

@@ -195,12 +195,23 @@ public sealed class CheckpointRecoveryTests : IDisposable
         AssertRestoreFailsUnchanged<CheckpointException>(path, target, "checksum mismatch");
 
         // Metadata that passes the checksums but cannot be parsed (a foreign or buggy writer).
-        foreach (var (key, bad) in new[] { ("nabla.optimizer", "{not json"), ("nabla.step", "twelve"), ("nabla.generator", "1,2,3"), ("nabla.history", "h\n1,2") })
+        foreach (var (key, bad) in new[] { ("state.optimizer.lr", "{not a number"), ("state.optimizer.step", "twelve"), ("state.default_generator.words", "1,2,3"),
+            ("state.history", "h\n1,2"), ("state.optimizer.type", "SGD"), ("state.schedule.t", "-1"), ("state.loader.generator.words", "x") })
         {
             var meta = CheckpointMetadata(source, key, bad);
-            Checkpoint.Save(path, source.Model, meta);
-            AssertRestoreFailsUnchanged<CheckpointException>(path, target, "t.safetensors", key);
+            Checkpoint.Save(path, source.Model, meta, Checkpoint.Read(PathOf("meta.safetensors")).Tensors.Where(t => t.Key.StartsWith("state.", StringComparison.Ordinal)));
+            AssertRestoreFailsUnchanged<CheckpointException>(path, target, "t.safetensors", "does not fit the trainer");
         }
+        // A format-1 file (Nabla 0.1: separate metadata keys) and a weights-only file are refused by name.
+        var old = CheckpointMetadata(source, "nabla.optimizer", "{}");
+        old.Remove(TrainingCheckpoint.FormatKey);
+        Checkpoint.Save(path, source.Model, old);
+        AssertRestoreFailsUnchanged<CheckpointException>(path, target, "t.safetensors", "format 1", "resumes format 2");
+        Checkpoint.Save(path, source.Model);
+        AssertRestoreFailsUnchanged<CheckpointException>(path, target, "not a training checkpoint", "Checkpoint.Load");
+        var future = CheckpointMetadata(source, TrainingCheckpoint.FormatKey, "3");
+        Checkpoint.Save(path, source.Model, future);
+        AssertRestoreFailsUnchanged<CheckpointException>(path, target, "format 3");
 
         // Nothing was half-applied: the original file still restores and matches the source bitwise.
         TrainingCheckpoint.Save(path, source);
@@ -264,7 +275,7 @@ public sealed class CheckpointRecoveryTests : IDisposable
         Generator.ManualSeed(999); // a new process: other default state, other initial weights
         var resumed = Make(77);
         TrainingCheckpoint.Restore(saver.LastPath, resumed);
-        resumed.Fit(data, epochs: 4, batchSize: 16, seed: 3);
+        resumed.Fit(data, epochs: 4 - resumed.History.Epochs.Count, batchSize: 16, seed: 3);
         Assert.Equal(Snapshot(full), Snapshot(resumed));
     }
 

@@ -97,7 +97,7 @@ public class DataReaderFuzzTests
             Assert.Equal(d.Count * d.FeatureNames.Count, d.Features.Numel);
             if (d.Labels is not null) Assert.Equal(d.Count, d.Labels.Length);
         }, Cases, 33, headerBytes: valid.Length, fixup: b => InsertSyntax(b, g));
-        Assert.InRange(rejected, 1, Cases);
+        Assert.InRange(rejected, 9_000, Cases); // seeded: 9,616 when written (ragged rows, stray quotes, NaN/inf cells)
     }
 
     /// <summary>Inserts CSV syntax (quotes, delimiters, line breaks, signs, exponents) at random places.</summary>

@@ -23,4 +23,27 @@ public sealed class AugmentationPipeline : IAugmentation
     {
         foreach (var s in _steps) s.Apply(images);
     }
+
+    /// <summary>The steps' states, step i under <c>i.</c>.</summary>
+    public StateDict StateDict()
+    {
+        var state = new StateDict();
+        for (int i = 0; i < _steps.Length; i++) state.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), _steps[i].StateDict());
+        return state;
+    }
+
+    /// <summary>Restores every step's state; checked whole before any step changes.</summary>
+    public void LoadStateDict(StateDict state)
+    {
+        var before = _steps.Select(s => s.StateDict()).ToArray();
+        try
+        {
+            for (int i = 0; i < _steps.Length; i++) _steps[i].LoadStateDict(state.Sub(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        catch
+        {
+            for (int i = 0; i < _steps.Length; i++) _steps[i].LoadStateDict(before[i]);
+            throw;
+        }
+    }
 }

@@ -11,11 +11,17 @@ public abstract class ImageAugmentation : IAugmentation
 {
     private float[] _scratch = [];
 
-    /// <summary>Creates the augmentation with its own generator.</summary>
-    protected ImageAugmentation(ulong seed) => Generator = new Generator(seed);
+    /// <summary>Creates the augmentation with its own generator: seeded by <paramref name="seed"/>, or spawned from <see cref="Generator.Default"/> when null.</summary>
+    protected ImageAugmentation(ulong? seed) => Generator = seed is ulong s ? new Generator(s) : Generator.Default.Spawn();
 
-    /// <summary>The augmentation's own random generator; its state can be saved and restored.</summary>
+    /// <summary>The augmentation's own random generator.</summary>
     public Generator Generator { get; }
+
+    /// <summary>The state: the generator's (<c>generator.words</c>).</summary>
+    public StateDict StateDict() => new StateDict().Add("generator", Generator.StateDict());
+
+    /// <summary>Restores a state from <see cref="StateDict"/>.</summary>
+    public void LoadStateDict(StateDict state) => Generator.LoadStateDict(state.Sub("generator"));
 
     /// <inheritdoc/>
     public void Apply(Tensor images)

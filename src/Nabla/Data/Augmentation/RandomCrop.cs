@@ -11,8 +11,8 @@ public sealed class RandomCrop : ImageAugmentation
 {
     /// <summary>Creates the augmentation.</summary>
     /// <param name="padding">Zero pixels added on each side before cropping (at least 0).</param>
-    /// <param name="seed">Seed of its generator.</param>
-    public RandomCrop(int padding, ulong seed = 0) : base(seed)
+    /// <param name="seed">Seed of its generator; null (default) spawns one from <see cref="Tensors.Generator.Default"/>.</param>
+    public RandomCrop(int padding, ulong? seed = null) : base(seed)
     {
         if (padding < 0) throw new ValueException($"RandomCrop: padding must be at least 0, got {padding}");
         Padding = padding;

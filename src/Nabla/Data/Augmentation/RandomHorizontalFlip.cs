@@ -7,8 +7,8 @@ public sealed class RandomHorizontalFlip : ImageAugmentation
 {
     /// <summary>Creates the augmentation.</summary>
     /// <param name="p">The probability of flipping an image, in [0, 1].</param>
-    /// <param name="seed">Seed of its generator.</param>
-    public RandomHorizontalFlip(double p = 0.5, ulong seed = 0) : base(seed)
+    /// <param name="seed">Seed of its generator; null (default) spawns one from <see cref="Tensors.Generator.Default"/>.</param>
+    public RandomHorizontalFlip(double p = 0.5, ulong? seed = null) : base(seed)
     {
         if (!(p >= 0 && p <= 1)) throw new ValueException($"RandomHorizontalFlip: p must be in [0, 1], got {p}");
         P = p;

@@ -10,8 +10,8 @@ public sealed class RandomRotation : ImageAugmentation
 {
     /// <summary>Creates the augmentation.</summary>
     /// <param name="maxDegrees">The largest rotation in degrees, in [0, 180].</param>
-    /// <param name="seed">Seed of its generator.</param>
-    public RandomRotation(double maxDegrees, ulong seed = 0) : base(seed)
+    /// <param name="seed">Seed of its generator; null (default) spawns one from <see cref="Tensors.Generator.Default"/>.</param>
+    public RandomRotation(double maxDegrees, ulong? seed = null) : base(seed)
     {
         if (!(maxDegrees >= 0 && maxDegrees <= 180)) throw new ValueException($"RandomRotation: maxDegrees must be in [0, 180], got {maxDegrees}");
         MaxDegrees = maxDegrees;

@@ -11,8 +11,8 @@ public sealed class RandomScale : ImageAugmentation
     /// <summary>Creates the augmentation.</summary>
     /// <param name="minScale">The smallest factor (positive).</param>
     /// <param name="maxScale">The largest factor (at least <paramref name="minScale"/>).</param>
-    /// <param name="seed">Seed of its generator.</param>
-    public RandomScale(double minScale, double maxScale, ulong seed = 0) : base(seed)
+    /// <param name="seed">Seed of its generator; null (default) spawns one from <see cref="Tensors.Generator.Default"/>.</param>
+    public RandomScale(double minScale, double maxScale, ulong? seed = null) : base(seed)
     {
         if (!(minScale > 0 && maxScale >= minScale && double.IsFinite(maxScale)))
             throw new ValueException($"RandomScale: need 0 < minScale <= maxScale, got minScale {minScale} and maxScale {maxScale}");

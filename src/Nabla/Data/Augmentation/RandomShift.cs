@@ -10,8 +10,8 @@ public sealed class RandomShift : ImageAugmentation
 {
     /// <summary>Creates the augmentation.</summary>
     /// <param name="maxShift">The largest shift in pixels along each axis (at least 0).</param>
-    /// <param name="seed">Seed of its generator.</param>
-    public RandomShift(int maxShift, ulong seed = 0) : base(seed)
+    /// <param name="seed">Seed of its generator; null (default) spawns one from <see cref="Tensors.Generator.Default"/>.</param>
+    public RandomShift(int maxShift, ulong? seed = null) : base(seed)
     {
         if (maxShift < 0) throw new ValueException($"RandomShift: maxShift must be at least 0, got {maxShift}");
         MaxShift = maxShift;

@@ -1,6 +1,6 @@
-namespace Nabla.Training;
+namespace Nabla.Losses;
 
-/// <summary>How <see cref="Trainer.Predict"/> turns model outputs into probabilities.</summary>
+/// <summary>How predictions turn model outputs into probabilities (a loss names the one its outputs need: <see cref="Loss.OutputActivation"/>).</summary>
 public enum OutputActivation
 {
     /// <summary>Outputs are used as they are (regression, or a model ending in softmax).</summary>

@@ -1,11 +1,12 @@
 using Nabla.Errors;
 using Nabla.Losses;
 using Nabla.NN;
+using Nabla.Regularization;
 using Nabla.Tensors;
 using Xunit;
 using static Nabla.Tests.TestUtil;
 
-namespace Nabla.Tests.Losses;
+namespace Nabla.Tests.Regularization;
 
 public class PenaltyTests
 {

@@ -1,6 +1,6 @@
 using Nabla.Tensors;
 
-namespace Nabla.Losses;
+namespace Nabla.Regularization;
 
 /// <summary>
 /// L2 regularization (ridge): λ·Σw² over the given tensors, as in the lectures' Cost + λ·Σⱼ Wⱼ² — no ½ factor,

@@ -1,10 +1,14 @@
 using Nabla.Errors;
+using Nabla.Optim;
+using Nabla.Tensors;
 
-namespace Nabla.Optim;
+namespace Nabla.Training;
 
 /// <summary>
-/// Lowers the optimizer's learning rate when a monitored value (usually the validation loss, reported once per
-/// epoch with <see cref="Report"/>) has stopped improving: η ← max(η · factor, η_min).
+/// Lowers the optimizer's learning rate when a monitored value (usually the validation loss) has stopped improving:
+/// η ← max(η · factor, η_min). As a callback of a <see cref="Trainer"/> it reads <see cref="Monitor"/> after every
+/// epoch (Keras's <c>ReduceLROnPlateau</c>); in a hand-written loop call <see cref="Report"/> once per epoch
+/// (PyTorch's <c>ReduceLROnPlateau.step(metric)</c>). Its counters are part of the trainer's state (<see cref="IStateful"/>).
 /// </summary>
 /// <remarks>
 /// A report improves when it is below best − minDelta (above best + minDelta when maximizing); it then becomes the
@@ -12,7 +16,7 @@ namespace Nabla.Optim;
 /// <see cref="Patience"/> (the patience + 1-th bad report in a row), the rate is reduced, the count restarts and the
 /// next <see cref="Cooldown"/> reports are not counted as bad. NaN reports count as bad.
 /// </remarks>
-public sealed class ReduceOnPlateau
+public sealed class ReduceOnPlateau : Callback, IStateful
 {
     private double _best;
 
@@ -24,9 +28,11 @@ public sealed class ReduceOnPlateau
     /// <param name="cooldown">How many reports after a reduction are ignored (≥ 0).</param>
     /// <param name="minLearningRate">η_min ≥ 0, the floor of the rate.</param>
     /// <param name="maximize">True when larger is better (an accuracy), false for a loss.</param>
+    /// <param name="monitor">The metric a trainer reports after each epoch (an <see cref="EpochRecord"/> name; default val_loss).</param>
     public ReduceOnPlateau(Optimizer optimizer, double factor = 0.1, int patience = 10, double minDelta = 1e-4,
-        int cooldown = 0, double minLearningRate = 0, bool maximize = false)
+        int cooldown = 0, double minLearningRate = 0, bool maximize = false, string monitor = "val_loss")
     {
+        Monitor = monitor;
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
         Factor = OptionCheck.OpenUnitInterval(Name, "factor", factor);
@@ -39,6 +45,12 @@ public sealed class ReduceOnPlateau
     }
 
     private static string Name => nameof(ReduceOnPlateau);
+
+    /// <summary>The metric reported after each epoch when used as a callback.</summary>
+    public string Monitor { get; }
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(TrainingContext context, EpochRecord record) => Report(record.Get(Monitor));
 
     /// <summary>The optimizer whose rate is lowered.</summary>
     public Optimizer Optimizer { get; }
@@ -90,27 +102,24 @@ public sealed class ReduceOnPlateau
         return true;
     }
 
-    /// <summary>The monitor's counters (the rate itself is part of the optimizer's state).</summary>
-    public ScheduleState GetState() => new()
-    {
-        Schedule = Name,
-        Values = { ["best"] = _best, ["bad_reports"] = BadReports, ["cooldown_left"] = CooldownLeft, ["reductions"] = Reductions },
-    };
+    /// <summary>The monitor's counters: <c>best</c>, <c>bad_reports</c>, <c>cooldown_left</c>, <c>reductions</c> (the rate itself is part of the optimizer's state).</summary>
+    public StateDict StateDict() => new StateDict().Set("type", Name).Set("best", _best).Set("bad_reports", BadReports)
+        .Set("cooldown_left", CooldownLeft).Set("reductions", Reductions);
 
-    /// <summary>Restores the counters saved by <see cref="GetState"/>.</summary>
-    public void LoadState(ScheduleState state)
+    /// <summary>Restores the counters saved by <see cref="StateDict"/>; checked whole first.</summary>
+    public void LoadStateDict(StateDict state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Schedule != Name) throw new ValueException($"{Name}: the state was saved by a {state.Schedule} schedule");
-        double Count(string key)
+        string type = state.GetString("type");
+        if (type != Name) throw new ValueException($"{Name}: the state was saved by a {type}");
+        int Count(string key)
         {
-            if (!state.Values.TryGetValue(key, out double v) || !(v >= 0) || v != Math.Floor(v) || v > int.MaxValue)
-                throw new ValueException($"{Name}: the state needs a whole '{key}' ≥ 0, got {(state.Values.TryGetValue(key, out v) ? v.ToString() : "none")}");
-            return v;
+            long v = state.GetLong(key);
+            return v >= 0 && v <= int.MaxValue ? (int)v : throw new ValueException($"{Name}: the state needs a whole '{key}' ≥ 0, got {v}");
         }
-        if (!state.Values.TryGetValue("best", out double best) || double.IsNaN(best))
-            throw new ValueException($"{Name}: the state needs a 'best' value that is not NaN");
-        int bad = (int)Count("bad_reports"), cool = (int)Count("cooldown_left"), reductions = (int)Count("reductions");
+        double best = state.GetDouble("best");
+        if (double.IsNaN(best)) throw new ValueException($"{Name}: the state needs a 'best' value that is not NaN");
+        int bad = Count("bad_reports"), cool = Count("cooldown_left"), reductions = Count("reductions");
         (_best, BadReports, CooldownLeft, Reductions) = (best, bad, cool, reductions);
     }
 }

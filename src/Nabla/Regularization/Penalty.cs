@@ -2,7 +2,7 @@ using Nabla.Errors;
 using Nabla.NN;
 using Nabla.Tensors;
 
-namespace Nabla.Losses;
+namespace Nabla.Regularization;
 
 /// <summary>
 /// A regularization term λ·Σ_w r(w) over a set of tensors (usually a model's weights), returned as a recorded

@@ -1,8 +1,9 @@
 using Nabla.Optim;
+using Nabla.Training;
 using Xunit;
 using static Nabla.Tests.Optim.OptimTestUtil;
 
-namespace Nabla.Tests.Optim;
+namespace Nabla.Tests.Training;
 
 public class ReduceOnPlateauTests
 {
@@ -40,9 +41,9 @@ public class ReduceOnPlateauTests
         Assert.Equal(0.005, opt.LearningRate, 15);
         Assert.False(plateau.Report(0.6));   // better accuracy
         Assert.Equal(0.6, plateau.Best);
-        var state = plateau.GetState();
+        var state = plateau.StateDict();
         var again = new ReduceOnPlateau(opt, factor: 0.1, patience: 0, cooldown: 2, minLearningRate: 0.005, maximize: true);
-        again.LoadState(state);
+        again.LoadStateDict(state);
         Assert.Equal((plateau.Best, plateau.BadReports, plateau.CooldownLeft, plateau.Reductions),
             (again.Best, again.BadReports, again.CooldownLeft, again.Reductions));
     }

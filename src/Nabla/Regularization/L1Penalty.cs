@@ -1,6 +1,6 @@
 using Nabla.Tensors;
 
-namespace Nabla.Losses;
+namespace Nabla.Regularization;
 
 /// <summary>
 /// L1 regularization (lasso): λ·Σ|w| over the given tensors, as in the lectures' Cost + λ·Σⱼ|Wⱼ|. It drives small
