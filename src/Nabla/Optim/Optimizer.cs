@@ -26,12 +26,16 @@ public abstract class Optimizer
     private readonly ParamSlot?[][] _slots;
     private double _learningRate, _weightDecay, _l1;
 
-    /// <summary>Sets up the groups and the base rate; <paramref name="learningRate"/> must be finite and ≥ 0.</summary>
-    private protected Optimizer(IEnumerable<ParamGroup> groups, double learningRate)
+    /// <summary>
+    /// Sets up the groups, the base rate and the weight decay; <paramref name="learningRate"/> and
+    /// <paramref name="weightDecay"/> must be finite and ≥ 0.
+    /// </summary>
+    private protected Optimizer(IEnumerable<ParamGroup> groups, double learningRate, double weightDecay)
     {
         ArgumentNullException.ThrowIfNull(groups);
         _groups = groups.ToArray();
         _learningRate = OptionCheck.NonNegative(Name, "learning rate", learningRate);
+        _weightDecay = OptionCheck.NonNegative(Name, "weight decay", weightDecay);
         if (_groups.Length == 0 || _groups.All(g => g.Parameters.Count == 0))
             throw new ValueException($"{Name}: the parameter list is empty; pass the model's Parameters()");
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
@@ -72,7 +76,11 @@ public abstract class Optimizer
         set => _learningRate = OptionCheck.NonNegative(Name, "learning rate", value);
     }
 
-    /// <summary>The L2 weight decay λ (default 0): g ← g + λθ; for <see cref="AdamW"/> the decoupled decay θ ← θ − ηλθ. Groups may override it.</summary>
+    /// <summary>
+    /// The L2 weight decay λ (every optimizer's constructor takes it as <c>weightDecay</c>; default 0, 0.01 for
+    /// <see cref="AdamW"/>; 0 means none): g ← g + λθ; for <see cref="AdamW"/> the decoupled decay θ ← θ − ηλθ.
+    /// Groups may override it.
+    /// </summary>
     public double WeightDecay
     {
         get => _weightDecay;
