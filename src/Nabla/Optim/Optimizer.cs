@@ -66,8 +66,8 @@ public abstract class Optimizer
     /// <summary>The parameter groups.</summary>
     public IReadOnlyList<ParamGroup> ParamGroups => _groups;
 
-    /// <summary>Every parameter of every group.</summary>
-    public IEnumerable<Parameter> Parameters => _groups.SelectMany(g => g.Parameters);
+    /// <summary>Every parameter of every group, in group order (a method, like <see cref="Module.Parameters()"/>).</summary>
+    public IEnumerable<Parameter> Parameters() => _groups.SelectMany(g => g.Parameters);
 
     /// <summary>The base learning rate η (α). Schedules set it; each group uses it times its <see cref="ParamGroup.LearningRateFactor"/>. Finite and ≥ 0.</summary>
     public double LearningRate
@@ -189,7 +189,7 @@ public abstract class Optimizer
     /// <summary>Drops the gradient of every parameter (sets it to null), ready for the next backward pass.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.Grad = null;
+        foreach (var p in Parameters()) p.Grad = null;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Nabla.NN;
+using Nabla.NN.Activations;
 using Nabla.Optim;
 using Xunit;
 using static Nabla.Tests.Optim.OptimTestUtil;
@@ -98,5 +99,14 @@ public class ConstructorOptionTests
         Assert.Equal(1e-3, new RMSPropNesterov([Param(1)], epsilon: 1e-3).Epsilon);
         Assert.Equal(1e-3, new BatchNorm2d(3, epsilon: 1e-3).Epsilon);
         Assert.Equal(1e-5, new BatchNorm1d(3).Epsilon);
+    }
+
+    [Fact]
+    public void ParametersIsAMethodLikeTheModules()
+    {
+        var model = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
+        var head = (Linear)model.Layers[2];
+        var opt = new SGD([new ParamGroup(((Linear)model.Layers[0]).Parameters()), new ParamGroup(head.Parameters(), learningRate: 0.1)], 0.01);
+        Assert.Equal(model.Parameters(), opt.Parameters());
     }
 }
