@@ -71,9 +71,6 @@ public sealed class CrossEntropy : Loss
         return SoftmaxCrossEntropy.Apply(Name, prediction, LossChecks.Labels(Name, labels, prediction.Shape.Dims[0], k), null, LabelSmoothing, _weights, Reduction);
     }
 
-    /// <summary>The same as <see cref="Forward(Tensor, int[])"/>.</summary>
-    public Tensor Compute(Tensor prediction, int[] labels) => Forward(prediction, labels);
-
     private void CheckWeights(int k)
     {
         if (_weights != null && _weights.Length != k)

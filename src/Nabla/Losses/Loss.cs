@@ -36,9 +36,6 @@ public abstract class Loss
     /// <exception cref="ValueException">A target (or label) lies outside the values the loss accepts.</exception>
     public abstract Tensor Forward(Tensor prediction, Tensor target);
 
-    /// <summary>The same as <see cref="Forward"/>.</summary>
-    public Tensor Compute(Tensor prediction, Tensor target) => Forward(prediction, target);
-
     /// <inheritdoc/>
     public override string ToString() => $"{Name}(reduction: {Reduction})";
 }

@@ -44,9 +44,6 @@ public sealed class SparseCategoricalCrossEntropy : Loss
         return Apply(prediction, LossChecks.Labels(Name, labels, prediction.Shape.Dims[0], k), k);
     }
 
-    /// <summary>The same as <see cref="Forward(Tensor, int[])"/>.</summary>
-    public Tensor Compute(Tensor prediction, int[] labels) => Forward(prediction, labels);
-
     private Tensor Apply(Tensor prediction, int[] labels, int k)
     {
         if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, labels, null, 0, null, Reduction);
