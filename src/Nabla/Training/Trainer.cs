@@ -39,8 +39,10 @@ public sealed class Trainer
         Optimizer = optimizer;
         OutputActivation = loss switch
         {
-            CrossEntropy => OutputActivation.Softmax,
+            CrossEntropy c => c.FromLogits ? OutputActivation.Softmax : OutputActivation.None,
+            CategoricalCrossEntropy c => c.FromLogits ? OutputActivation.Softmax : OutputActivation.None,
             SparseCategoricalCrossEntropy s => s.FromLogits ? OutputActivation.Softmax : OutputActivation.None,
+            BinaryCrossEntropy b => b.FromLogits ? OutputActivation.Sigmoid : OutputActivation.None,
             BinaryCrossEntropyWithLogits => OutputActivation.Sigmoid,
             _ => OutputActivation.None,
         };
