@@ -47,7 +47,7 @@ def cnn():
 
 
 class RowLstm(nn.Module):
-    """MNIST rows as 28 steps of 28 pixels, LSTM(28 -> 128), last hidden state, dense to 10 (Nabla's ModelZoo.RowLstm)."""
+    """MNIST rows as 28 steps of 28 pixels, LSTM(28 -> 128), last hidden state, dense to 10 (Nabla's ModelZoo.RowLSTM)."""
 
     def __init__(self):
         super().__init__()

@@ -36,10 +36,10 @@ internal static class CompareBench
 
     private static Module Build(string name) => name switch
     {
-        "mlp" => ModelZoo.Mlp(),
+        "mlp" => ModelZoo.MLP(),
         "lenet" => ModelZoo.LeNet5(),
-        "cnn" => ModelZoo.Cnn(),
-        "lstm" => ModelZoo.RowLstm(),
+        "cnn" => ModelZoo.CNN(),
+        "lstm" => ModelZoo.RowLSTM(),
         _ => throw new ArgumentException($"unknown model {name}"),
     };
 

@@ -71,6 +71,6 @@ public class AutogradOverhead
 
     private sealed class ReLUModule : Module
     {
-        public override Tensor Forward(Tensor input) => input.Relu();
+        public override Tensor Forward(Tensor input) => input.ReLU();
     }
 }

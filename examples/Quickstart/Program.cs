@@ -10,7 +10,7 @@ Generator.ManualSeed(42);                                  // one seed: weights,
 var mnist = Mnist.Load();                                  // bundled MNIST, [N,1,28,28] in [0,1]
 
 // Define: a model from the zoo (or build your own from Nabla.NN layers).
-var model = ModelZoo.Mlp();
+var model = ModelZoo.MLP();
 var trainer = new Trainer(model, new CrossEntropy(), new Adam(model.Parameters(), 1e-3));
 
 // Train and evaluate.
@@ -21,7 +21,7 @@ Console.WriteLine($"test accuracy {test.Accuracy:P2}");
 
 // Save, load into a fresh model, predict: no trainer or optimizer needed.
 Checkpoint.Save("mlp.safetensors", model);
-var restored = ModelZoo.Mlp();
+var restored = ModelZoo.MLP();
 Checkpoint.Load("mlp.safetensors", restored);
 var prediction = restored.Predict(mnist.Test.Features.Rows(0, 5), OutputActivation.Softmax);
 Console.WriteLine($"first five digits: {string.Join(" ", prediction.Classes)} (labels {string.Join(" ", mnist.Test.Labels![..5])})");

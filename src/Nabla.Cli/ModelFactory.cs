@@ -52,7 +52,7 @@ internal static class ModelFactory
         var shape = config.InputShape;
         int inputs = shape.Aggregate(1, (a, b) => a * b);
         // Images get the zoo's 256-128 MLP; feature rows (CSV) a smaller one with 64 hidden units.
-        if (config.Model == "mlp") return ModelZoo.Mlp(shape.Length == 3 ? null : [64], config.Dropout ?? 0, gen, inputs, classes);
+        if (config.Model == "mlp") return ModelZoo.MLP(shape.Length == 3 ? null : [64], config.Dropout ?? 0, gen, inputs, classes);
         if (shape.Length != 3)
             throw new CliException($"--model {config.Model} takes images [C,H,W]; for data of shape [{string.Join(",", shape)}] (such as CSV rows) use --model mlp or a JSON architecture");
         int c = shape[0], h = shape[1], w = shape[2];
@@ -61,9 +61,9 @@ internal static class ModelFactory
             return config.Model switch
             {
                 "lenet" => ModelZoo.LeNet5(gen, classes, c, h, w),
-                "cnn" => config.Dropout is double d ? ModelZoo.Cnn(d / 2, d, gen, classes, c, h, w) : ModelZoo.Cnn(generator: gen, classes: classes, channels: c, height: h, width: w),
+                "cnn" => config.Dropout is double d ? ModelZoo.CNN(d / 2, d, gen, classes, c, h, w) : ModelZoo.CNN(generator: gen, classes: classes, channels: c, height: h, width: w),
                 "resnet" => ModelZoo.ResNet(generator: gen, classes: classes, inputChannels: c),
-                "lstm" => ModelZoo.RowLstm(generator: gen, classes: classes, width: w),
+                "lstm" => ModelZoo.RowLSTM(generator: gen, classes: classes, width: w),
                 _ => throw new CliException($"--model: unknown model '{config.Model}'"),
             };
         }

@@ -11,21 +11,20 @@ internal static class OptimizerFactory
 
     public static Optimizer Create(string name, IEnumerable<Parameter> parameters, double lr, double weightDecay)
     {
-        Optimizer opt = name switch
+        // weight decay: coupled L2 for most, decoupled for AdamW; 0 means none, for AdamW too
+        return name switch
         {
-            "sgd" => new SGD(parameters, lr),
-            "momentum" => new SGD(parameters, lr, momentum: 0.9),
-            "nesterov" => new SGD(parameters, lr, momentum: 0.9, nesterov: true),
-            "adagrad" => new AdaGrad(parameters, lr),
-            "rmsprop" => new RMSProp(parameters, lr),
-            "rmsprop-nesterov" => new RMSPropNesterov(parameters, lr),
-            "adadelta" => new AdaDelta(parameters, lr),
-            "adam" => new Adam(parameters, lr),
-            "adamw" => new AdamW(parameters, lr),
+            "sgd" => new SGD(parameters, lr, weightDecay: weightDecay),
+            "momentum" => new SGD(parameters, lr, momentum: 0.9, weightDecay: weightDecay),
+            "nesterov" => new SGD(parameters, lr, momentum: 0.9, nesterov: true, weightDecay: weightDecay),
+            "adagrad" => new AdaGrad(parameters, lr, weightDecay: weightDecay),
+            "rmsprop" => new RMSProp(parameters, lr, weightDecay: weightDecay),
+            "rmsprop-nesterov" => new RMSPropNesterov(parameters, lr, weightDecay: weightDecay),
+            "adadelta" => new AdaDelta(parameters, lr, weightDecay: weightDecay),
+            "adam" => new Adam(parameters, lr, weightDecay: weightDecay),
+            "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay),
             _ => throw new CliException($"--optimizer: unknown optimizer '{name}'; choose one of {Names}"),
         };
-        opt.WeightDecay = weightDecay; // coupled L2 for most, decoupled for AdamW; 0 means none, for AdamW too
-        return opt;
     }
 
     public static void CheckName(string name)

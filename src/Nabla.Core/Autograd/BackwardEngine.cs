@@ -36,7 +36,7 @@ internal static class BackwardEngine
                 throw new AutogradException($"Backward: the graph behind '{node.Op}' was already freed by an earlier Backward; pass retainGraph: true to the first call to run backward twice");
             using (GradMode.NoGrad()) node.Backward(g);
             TensorArena.ReleaseEarly(g); // consumed: closures never keep their gradient (see Tensor.Record)
-            if (GradMode.DetectAnomaly) CheckFinite(node);
+            if (GradMode.IsAnomalyDetectionEnabled) CheckFinite(node);
             if (!retainGraph)
             {
                 node.Backward = null;

@@ -9,7 +9,7 @@ public sealed partial class Tensor
     /// ReLU: x for x &gt; 0, else 0; NaN stays NaN (as in PyTorch, so a diverging network shows). Its derivative is taken as 0 at exactly x = 0 (a subgradient; the
     /// convention of PyTorch).
     /// </summary>
-    public Tensor Relu()
+    public Tensor ReLU()
     {
         var x = this;
         var y = Uninitialized(Shape, DType);
@@ -29,11 +29,11 @@ public sealed partial class Tensor
     }
 
     /// <summary>Leaky ReLU: x for x &gt; 0, αx otherwise (derivative α at 0).</summary>
-    public Tensor LeakyRelu(double alpha = 0.01) => Activation<LeakyReluKernel>("leaky_relu", alpha);
+    public Tensor LeakyReLU(double alpha = 0.01) => Activation<LeakyReLUKernel>("leaky_relu", alpha);
 
     /// <summary>ELU: x for x &gt; 0, α(eˣ − 1) otherwise; derivative y + α for x ≤ 0.</summary>
-    public Tensor Elu(double alpha = 1.0) => alpha >= 0
-        ? Activation<EluKernel>("elu", alpha)
+    public Tensor ELU(double alpha = 1.0) => alpha >= 0
+        ? Activation<ELUKernel>("elu", alpha)
         : Pointwise("elu", x => x > 0 ? x : alpha * (Math.Exp(x) - 1), (x, y) => x > 0 ? 1 : y + alpha);
 
     /// <summary>Logistic sigmoid σ(x) = 1 / (1 + e⁻ˣ); derivative σ(x)(1 − σ(x)).</summary>
@@ -43,10 +43,10 @@ public sealed partial class Tensor
     public Tensor Tanh() => Activation<TanhKernel>("tanh", 0);
 
     /// <summary>GELU in its exact form x·Φ(x), with Φ the standard normal CDF; derivative Φ(x) + x·φ(x).</summary>
-    public Tensor Gelu() => Pointwise("gelu", static x => x * NormalCdf(x), static (x, y) => NormalCdf(x) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI));
+    public Tensor GELU() => Pointwise("gelu", static x => x * NormalCdf(x), static (x, y) => NormalCdf(x) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI));
 
     /// <summary>SiLU (swish): x·σ(x); derivative σ(x)(1 + x(1 − σ(x))).</summary>
-    public Tensor Silu() => Activation<SiluKernel>("silu", 0);
+    public Tensor SiLU() => Activation<SiLUKernel>("silu", 0);
 
     /// <summary>Softplus: ln(1 + eˣ), computed stably; derivative σ(x).</summary>
     public Tensor Softplus() => Activation<SoftplusKernel>("softplus", 0);
@@ -145,7 +145,7 @@ public sealed partial class Tensor
         static abstract void Backward(ReadOnlySpan<double> xOrY, ReadOnlySpan<double> dy, Span<double> dx, double alpha);
     }
 
-    private readonly struct LeakyReluKernel : IActivationKernel
+    private readonly struct LeakyReLUKernel : IActivationKernel
     {
         public static bool FromOutput => false;
         public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.LeakyReLU(x, alpha, y);
@@ -154,7 +154,7 @@ public sealed partial class Tensor
         public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.LeakyReLUBackward(x, alpha, dy, dx);
     }
 
-    private readonly struct EluKernel : IActivationKernel
+    private readonly struct ELUKernel : IActivationKernel
     {
         public static bool FromOutput => true;
         public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.ELU(x, alpha, y);
@@ -181,7 +181,7 @@ public sealed partial class Tensor
         public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
     }
 
-    private readonly struct SiluKernel : IActivationKernel
+    private readonly struct SiLUKernel : IActivationKernel
     {
         public static bool FromOutput => false;
         public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.SiLU(x, y);

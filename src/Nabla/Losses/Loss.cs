@@ -14,6 +14,15 @@ namespace Nabla.Losses;
 /// Whether lₙ averages or sums over a sample's remaining elements is stated by each loss: regression and
 /// binary losses average (as Keras does), distribution losses (cross-entropies, KL) sum over the classes.
 /// The result has the prediction's element type; the whole loss is one autograd node.
+/// <para>Logits or probabilities, one convention for the cross-entropy family (as in Keras): every cross-entropy
+/// loss has a <c>FromLogits</c> property and takes <c>fromLogits</c> in its constructor. True: the prediction is raw
+/// scores (logits) and the loss applies the softmax (the sigmoid, for binary losses) itself, fused and exact for scores
+/// of any size. False: the prediction is probabilities, which must lie in [0, 1], clamped by a small epsilon inside the
+/// logarithms. The default follows the library whose name the class carries: the Keras names
+/// (<see cref="CategoricalCrossEntropy"/>, <see cref="SparseCategoricalCrossEntropy"/>, <see cref="BinaryCrossEntropy"/>)
+/// take probabilities unless given <c>fromLogits: true</c>; PyTorch's <see cref="CrossEntropy"/> takes logits unless
+/// given <c>fromLogits: false</c>, and <see cref="BinaryCrossEntropyWithLogits"/> always takes logits
+/// (it is <c>BinaryCrossEntropy(fromLogits: true)</c>).</para>
 /// </remarks>
 public abstract class Loss
 {
@@ -35,9 +44,6 @@ public abstract class Loss
     /// <exception cref="ShapeException">The shapes do not fit together.</exception>
     /// <exception cref="ValueException">A target (or label) lies outside the values the loss accepts.</exception>
     public abstract Tensor Forward(Tensor prediction, Tensor target);
-
-    /// <summary>The same as <see cref="Forward(Tensor, Tensor)"/>.</summary>
-    public Tensor Compute(Tensor prediction, Tensor target) => Forward(prediction, target);
 
     /// <summary>
     /// The loss of <paramref name="prediction"/> against integer class labels (0..K−1, one per row): each loss turns

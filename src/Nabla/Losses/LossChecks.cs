@@ -69,6 +69,22 @@ internal static class LossChecks
         return labels;
     }
 
+    /// <summary>
+    /// Checks that a prediction taken as probabilities (<c>fromLogits: false</c>) lies in [0, 1], up to rounding
+    /// (1e-6); NaN passes, so that a diverging model still shows as a NaN loss. A value outside names the element and
+    /// points to <c>fromLogits: true</c>: raw scores given to a probability loss would otherwise be clamped silently.
+    /// </summary>
+    public static void Probabilities(string name, Tensor prediction)
+    {
+        const double slack = 1e-6;
+        for (int i = 0; i < prediction.Numel; i++)
+        {
+            double v = prediction.GetFlat(i);
+            if (v < -slack || v > 1 + slack)
+                throw new ValueException($"{name}: prediction {v} at index {IndexText(prediction.Shape, i)} is not a probability in [0, 1] (the loss was created with fromLogits: false); for raw scores (logits) create it with fromLogits: true");
+        }
+    }
+
     /// <summary>Throws a <see cref="ValueException"/> for the first element of <paramref name="t"/> that fails <paramref name="ok"/>.</summary>
     /// <param name="name">The loss's name.</param>
     /// <param name="what">What the tensor is ("target", "prediction").</param>

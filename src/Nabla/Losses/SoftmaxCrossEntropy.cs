@@ -7,8 +7,9 @@ using Nabla.Tensors;
 namespace Nabla.Losses;
 
 /// <summary>
-/// The fused log-softmax + cross-entropy kernel behind <see cref="CrossEntropy"/> and
-/// <see cref="SparseCategoricalCrossEntropy"/>: one recorded node, forward and backward each one pass over the logits.
+/// The fused log-softmax + cross-entropy kernel behind <see cref="CrossEntropy"/>, <see cref="CategoricalCrossEntropy"/>
+/// and <see cref="SparseCategoricalCrossEntropy"/> on logits (<c>fromLogits: true</c>): one recorded node, forward and
+/// backward each one pass over the logits.
 /// </summary>
 /// <remarks>
 /// For logits x [N, K], target distribution t (class labels are one-hot rows, smoothed to (1 − ε)·t + ε/K) and class

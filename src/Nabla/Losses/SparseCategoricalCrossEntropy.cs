@@ -4,13 +4,17 @@ using Nabla.Tensors;
 namespace Nabla.Losses;
 
 /// <summary>
-/// Cross-entropy against integer class labels, without one-hot encoding them: lₙ = −log pₙ_(yₙ), then the reduction.
-/// On logits (the default) p = softmax(x), computed stably as lₙ = lse(xₙ) − xₙ_(yₙ) by the same fused kernel as
-/// <see cref="CrossEntropy"/> (gradient softmax − onehot). On probabilities (<c>fromLogits: false</c>) p is the
-/// prediction itself, clamped to [ε, 1] inside the logarithm, with gradient −1/p at the label.
+/// Cross-entropy against integer class labels, without one-hot encoding them (Keras's
+/// <c>SparseCategoricalCrossentropy</c>): lₙ = −log pₙ_(yₙ), then the reduction. By default (<c>fromLogits: false</c>,
+/// as in Keras) p is the prediction itself, class probabilities clamped to [δ, 1] inside the logarithm
+/// (δ = <see cref="Epsilon"/>), with gradient −1/p at the label. With <c>fromLogits: true</c> the prediction holds raw
+/// scores x and p = softmax(x), computed stably as lₙ = lse(xₙ) − xₙ_(yₙ) by the same fused kernel as
+/// <see cref="CrossEntropy"/> (gradient softmax − onehot).
 /// </summary>
-/// <remarks>Labels are a [N] tensor of whole numbers stored as floats, or an <c>int[]</c>; each must lie in [0, K),
-/// else a <see cref="ValueException"/> names the label and its row.</remarks>
+/// <remarks><c>fromLogits</c> means the same in every cross-entropy loss (see <see cref="Loss"/>); before it did, this
+/// loss defaulted to logits, and a model that outputs logits now needs <c>fromLogits: true</c> (probabilities outside
+/// [0, 1] are refused with a message saying so). Labels are a [N] tensor of whole numbers stored as floats, or an
+/// <c>int[]</c>; each must lie in [0, K), else a <see cref="ValueException"/> names the label and its row.</remarks>
 public sealed class SparseCategoricalCrossEntropy : Loss
 {
     /// <summary>Softmax when the predictions are logits, none when they are probabilities.</summary>
@@ -18,19 +22,19 @@ public sealed class SparseCategoricalCrossEntropy : Loss
 
     /// <summary>Creates the loss.</summary>
     /// <param name="reduction">How per-sample losses combine.</param>
-    /// <param name="fromLogits">True (default) when predictions are raw scores; false for probabilities.</param>
-    /// <param name="epsilon">ε, the smallest probability inside the logarithm (probabilities only), in (0, 1).</param>
-    public SparseCategoricalCrossEntropy(Reduction reduction = Reduction.Mean, bool fromLogits = true, double epsilon = 1e-7) : base(reduction)
+    /// <param name="fromLogits">True when predictions are raw scores; false (the default, as in Keras) for probabilities.</param>
+    /// <param name="epsilon">δ, the smallest probability inside the logarithm (probabilities only), in (0, 1).</param>
+    public SparseCategoricalCrossEntropy(Reduction reduction = Reduction.Mean, bool fromLogits = false, double epsilon = 1e-7) : base(reduction)
     {
         if (!(epsilon > 0 && epsilon < 1)) throw new ValueException($"{Name}: epsilon must lie in (0, 1), got {epsilon}");
         FromLogits = fromLogits;
         Epsilon = epsilon;
     }
 
-    /// <summary>True when predictions are logits, false when they are probabilities.</summary>
+    /// <summary>True when predictions are logits (the softmax is fused in), false when they are probabilities.</summary>
     public bool FromLogits { get; }
 
-    /// <summary>ε, the smallest probability inside the logarithm.</summary>
+    /// <summary>δ, the smallest probability inside the logarithm when <see cref="FromLogits"/> is false.</summary>
     public double Epsilon { get; }
 
     /// <summary>The loss of predictions [N, K] against class labels [N] stored as whole numbers in [0, K).</summary>
@@ -47,12 +51,10 @@ public sealed class SparseCategoricalCrossEntropy : Loss
         return Apply(prediction, LossChecks.Labels(Name, labels, prediction.Shape.Dims[0], k), k);
     }
 
-    /// <summary>The same as <see cref="Forward(Tensor, int[])"/>.</summary>
-    public Tensor Compute(Tensor prediction, int[] labels) => Forward(prediction, labels);
-
     private Tensor Apply(Tensor prediction, int[] labels, int k)
     {
         if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, labels, null, 0, null, Reduction);
+        LossChecks.Probabilities(Name, prediction);
 
         int n = labels.Length;
         double eps = Epsilon;

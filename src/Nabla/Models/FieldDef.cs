@@ -1,11 +1,17 @@
 namespace Nabla.Models;
 
-/// <summary>One field a layer type accepts: its JSON name, kind and whether it must be given.</summary>
-internal sealed record FieldDef(string Name, FieldKind Kind, bool Required)
+/// <summary>
+/// One field a layer type accepts: its JSON name, kind and whether it must be given, and the old name it may still be
+/// read under (<see cref="Alias"/>, so that files written before a rename still load; it is never written).
+/// </summary>
+internal sealed record FieldDef(string Name, FieldKind Kind, bool Required, string? Alias = null)
 {
     public static FieldDef Req(string name, FieldKind kind) => new(name, kind, true);
 
-    public static FieldDef Opt(string name, FieldKind kind) => new(name, kind, false);
+    public static FieldDef Opt(string name, FieldKind kind, string? alias = null) => new(name, kind, false, alias);
+
+    /// <summary>True when <paramref name="key"/> names this field, by its name or its old name.</summary>
+    public bool Matches(string key) => key == Name || key == Alias;
 
     /// <summary>What a valid value looks like, for error messages.</summary>
     public string Expectation => Kind switch

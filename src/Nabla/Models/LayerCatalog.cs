@@ -12,7 +12,8 @@ namespace Nabla.Models;
 internal static class LayerCatalog
 {
     private static readonly FieldDef[] None = [];
-    private static readonly FieldDef[] BatchNormFields = [Opt("eps", PositiveNumber), Opt("momentum", Probability), Opt("affine", Bool)];
+    // 'eps' is the field's name before issue 15 (one name for the stability constant everywhere): still read, never written.
+    private static readonly FieldDef[] BatchNormFields = [Opt("epsilon", PositiveNumber, alias: "eps"), Opt("momentum", Probability), Opt("affine", Bool)];
 
     public static IReadOnlyList<LayerType> Types { get; } =
     [
@@ -71,11 +72,11 @@ internal static class LayerCatalog
             (m, f) => f.Add("p", ((Dropout)m).P)),
 
         new("batchnorm1d", typeof(BatchNorm1d), [Req("features", PositiveInt), .. BatchNormFields],
-            a => new BatchNorm1d(a.Int("features"), a.Number("eps", 1e-5), a.Number("momentum", 0.1), a.Bool("affine", true)),
+            a => new BatchNorm1d(a.Int("features"), a.Number("epsilon", 1e-5), a.Number("momentum", 0.1), a.Bool("affine", true)),
             (m, f) => DescribeBatchNorm((BatchNorm)m, f.Add("features", ((BatchNorm)m).NumFeatures))),
 
         new("batchnorm2d", typeof(BatchNorm2d), [Req("channels", PositiveInt), .. BatchNormFields],
-            a => new BatchNorm2d(a.Int("channels"), a.Number("eps", 1e-5), a.Number("momentum", 0.1), a.Bool("affine", true)),
+            a => new BatchNorm2d(a.Int("channels"), a.Number("epsilon", 1e-5), a.Number("momentum", 0.1), a.Bool("affine", true)),
             (m, f) => DescribeBatchNorm((BatchNorm)m, f.Add("channels", ((BatchNorm)m).NumFeatures))),
 
         new("maxout", typeof(Maxout), [Req("in", PositiveInt), Req("out", PositiveInt), Opt("pieces", PositiveInt)],
@@ -134,5 +135,5 @@ internal static class LayerCatalog
     /// <summary>The catalog entry for a module's exact class, or null.</summary>
     public static LayerType? Find(Module module) => ByModule.GetValueOrDefault(module.GetType());
 
-    private static FieldBag DescribeBatchNorm(BatchNorm bn, FieldBag f) => f.AddUnless("eps", bn.Eps, 1e-5).AddUnless("momentum", bn.Momentum, 0.1).AddUnless("affine", bn.Affine, true);
+    private static FieldBag DescribeBatchNorm(BatchNorm bn, FieldBag f) => f.AddUnless("epsilon", bn.Epsilon, 1e-5).AddUnless("momentum", bn.Momentum, 0.1).AddUnless("affine", bn.Affine, true);
 }

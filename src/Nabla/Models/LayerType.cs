@@ -13,5 +13,6 @@ internal sealed record LayerType(
     Func<LayerArgs, Module> Build,
     Func<Module, FieldBag, FieldBag> Describe)
 {
-    public FieldDef? Field(string name) => Array.Find(Fields, f => f.Name == name);
+    /// <summary>The field named <paramref name="name"/> (or whose old name it is), or null.</summary>
+    public FieldDef? Field(string name) => Array.Find(Fields, f => f.Matches(name));
 }

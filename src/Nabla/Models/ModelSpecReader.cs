@@ -77,13 +77,20 @@ internal sealed class ModelSpecReader(string source)
         var fields = new Dictionary<string, object>();
         foreach (var def in type.Fields)
         {
-            if (props.TryGetValue(def.Name, out var value)) fields[def.Name] = ReadValue(def, value, where, path);
+            bool given = props.TryGetValue(def.Name, out var value);
+            if (def.Alias is { } alias && props.TryGetValue(alias, out var old))
+            {
+                if (given) throw Fail($"{where}: fields '{def.Name}' and '{alias}' both given; '{alias}' is the old name of '{def.Name}', give one");
+                fields[def.Name] = ReadValue(def, old, where, path, alias);
+            }
+            else if (given) fields[def.Name] = ReadValue(def, value, where, path);
             else if (def.Required) throw Fail($"{where}: missing required field '{def.Name}' ({def.Expectation})");
         }
         return new LayerSpec(typeName, fields);
     }
 
-    private object ReadValue(FieldDef def, JsonElement e, string where, string path)
+    /// <summary>The value of field <paramref name="def"/>, given in the file as <paramref name="key"/> (its name by default, or its old name).</summary>
+    private object ReadValue(FieldDef def, JsonElement e, string where, string path, string? key = null)
     {
         object? value = def.Kind switch
         {
@@ -98,7 +105,7 @@ internal sealed class ModelSpecReader(string source)
             FieldKind.Layers => e.ValueKind == JsonValueKind.Array ? ReadLayers(e, $"{path}.{def.Name}.", $"field '{def.Name}'") : null,
             _ => null,
         };
-        return value ?? throw Fail($"{where}: field '{def.Name}' must be {def.Expectation}, got {e.GetRawText()}");
+        return value ?? throw Fail($"{where}: field '{key ?? def.Name}' must be {def.Expectation}, got {e.GetRawText()}");
     }
 
     private static int? Int(JsonElement e) => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? v : null;

@@ -30,11 +30,11 @@ public static class ModelZoo
     /// <param name="generator">The source of the initial weights (default <see cref="Generator.Default"/>).</param>
     /// <param name="inputs">The number of input features (after flattening; default 784 = 28·28).</param>
     /// <param name="classes">The number of outputs (default 10).</param>
-    public static Sequential Mlp(int[]? hidden = null, double dropout = 0, Generator? generator = null, int inputs = 28 * 28, int classes = 10)
+    public static Sequential MLP(int[]? hidden = null, double dropout = 0, Generator? generator = null, int inputs = 28 * 28, int classes = 10)
     {
         hidden ??= [256, 128];
-        CheckDropout(dropout, "Mlp");
-        CheckPositive("Mlp", (inputs, "inputs"), (classes, "classes"));
+        CheckDropout(dropout, "MLP");
+        CheckPositive("MLP", (inputs, "inputs"), (classes, "classes"));
         var model = new Sequential(new Flatten());
         int width = inputs;
         foreach (int h in hidden)
@@ -51,9 +51,9 @@ public static class ModelZoo
     /// → the last hidden state → dense to 10 classes. The many-to-one recurrent model of <c>nabla train --model lstm</c>.
     /// Other images [N, C, H, W] are read as C·H rows of <paramref name="width"/> pixels into <paramref name="classes"/> outputs.
     /// </summary>
-    public static Sequential RowLstm(int hidden = 128, Generator? generator = null, int classes = 10, int width = 28)
+    public static Sequential RowLSTM(int hidden = 128, Generator? generator = null, int classes = 10, int width = 28)
     {
-        CheckPositive("RowLstm", (hidden, "hidden"), (classes, "classes"), (width, "width"));
+        CheckPositive("RowLSTM", (hidden, "hidden"), (classes, "classes"), (width, "width"));
         return new(
             new Flatten(1, 2),
             new LSTM(width, hidden, generator: generator),
@@ -84,14 +84,14 @@ public static class ModelZoo
     /// dropout → dense 10, ReLU after each hidden layer. 1,199,882 parameters (most in the 9,216→128 dense layer).
     /// For other inputs [N, C, H, W] (H, W ≥ 6) the dense layer takes 64·((H − 4)/2)·((W − 4)/2) features.
     /// </summary>
-    public static Sequential Cnn(double convDropout = 0.25, double denseDropout = 0.5, Generator? generator = null,
+    public static Sequential CNN(double convDropout = 0.25, double denseDropout = 0.5, Generator? generator = null,
         int classes = 10, int channels = 1, int height = 28, int width = 28)
     {
-        CheckDropout(convDropout, "Cnn");
-        CheckDropout(denseDropout, "Cnn");
-        CheckPositive("Cnn", (classes, "classes"), (channels, "channels"));
+        CheckDropout(convDropout, "CNN");
+        CheckDropout(denseDropout, "CNN");
+        CheckPositive("CNN", (classes, "classes"), (channels, "channels"));
         int h = (height - 4) / 2, w = (width - 4) / 2;
-        if (h < 1 || w < 1) throw new ValueException($"Cnn: images of at least 6x6 expected, got {height}x{width}");
+        if (h < 1 || w < 1) throw new ValueException($"CNN: images of at least 6x6 expected, got {height}x{width}");
         return new Sequential(
             new Conv2d(channels, 32, 3, generator: generator), new ReLU(),
             new Conv2d(32, 64, 3, generator: generator), new ReLU(),
@@ -154,9 +154,9 @@ public static class ModelZoo
     /// <exception cref="ConfigurationException">The name is unknown.</exception>
     public static Sequential Create(string name, Generator? generator = null) => name.ToLowerInvariant() switch
     {
-        "mlp" => Mlp(generator: generator),
+        "mlp" => MLP(generator: generator),
         "lenet" => LeNet5(generator),
-        "cnn" => Cnn(generator: generator),
+        "cnn" => CNN(generator: generator),
         "resnet" => ResNet(generator: generator),
         _ => throw new ConfigurationException($"model zoo: unknown model '{name}'; known models: {string.Join(", ", Names)}"),
     };

@@ -7,23 +7,27 @@ namespace Nabla.NN;
 
 /// <summary>
 /// Batch normalization over the channel axis 1 (the base of <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/>):
-/// y = γ·(x − μ)/√(σ² + ε) + β per channel. In training μ and σ² are the batch's mean and biased variance over every
-/// axis but 1, and the running estimates move towards them: running = (1 − m)·running + m·batch, with the unbiased
+/// y = γ·(x − μ)/√(σ² + δ) + β per channel, with δ = <see cref="Epsilon"/>. In training μ and σ² are the batch's mean
+/// and biased variance over every axis but 1, and the running estimates move towards them: running = (1 − m)·running + m·batch, with the unbiased
 /// variance (×M/(M − 1), M values per channel) for running_var. In evaluation the running estimates are used.
 /// γ (<c>weight</c>, init 1) and β (<c>bias</c>, init 0) are learned, unless the layer is created with
-/// <c>affine: false</c> (then y = (x − μ)/√(σ² + ε) and the layer has no parameters); forward and backward are one fused operation.
+/// <c>affine: false</c> (then y = (x − μ)/√(σ² + δ) and the layer has no parameters); forward and backward are one fused operation.
 /// </summary>
 public abstract class BatchNorm : Module
 {
     /// <summary>Creates the layer for <paramref name="numFeatures"/> channels, with learned γ and β when <paramref name="affine"/>.</summary>
-    protected BatchNorm(int numFeatures, double eps, double momentum, bool affine = true)
+    /// <param name="numFeatures">The number of channels C.</param>
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to the variance before the square root.</param>
+    /// <param name="momentum">The weight m in [0, 1] of the newest batch in the running estimates.</param>
+    /// <param name="affine">Whether γ and β are learned.</param>
+    protected BatchNorm(int numFeatures, double epsilon, double momentum, bool affine = true)
     {
         if (numFeatures <= 0)
             throw new ValueException($"{GetType().Name}: the number of features must be positive, got {numFeatures}");
-        if (!(eps > 0)) throw new ValueException($"{GetType().Name}: eps must be positive, got {eps}");
+        if (!(epsilon > 0)) throw new ValueException($"{GetType().Name}: epsilon must be positive, got {epsilon}");
         if (!(momentum >= 0 && momentum <= 1)) throw new ValueException($"{GetType().Name}: momentum must be in [0, 1], got {momentum}");
         NumFeatures = numFeatures;
-        Eps = eps;
+        Epsilon = epsilon;
         Momentum = momentum;
         if (affine)
         {
@@ -38,8 +42,8 @@ public abstract class BatchNorm : Module
     /// <summary>The number of channels C.</summary>
     public int NumFeatures { get; }
 
-    /// <summary>ε added to the variance before the square root.</summary>
-    public double Eps { get; }
+    /// <summary>The stabilizing constant epsilon (the lectures' δ) added to the variance before the square root.</summary>
+    public double Epsilon { get; }
 
     /// <summary>The weight m of the newest batch in the running estimates.</summary>
     public double Momentum { get; }
@@ -102,7 +106,7 @@ public abstract class BatchNorm : Module
             var variance = new double[c];
             if (x.DType == DType.Float32) BatchNormKernel.Statistics<float>(x.AsSpan<float>(), n, c, s, mean, variance);
             else BatchNormKernel.Statistics<double>(x.AsSpan<double>(), n, c, s, mean, variance);
-            for (int ch = 0; ch < c; ch++) invStd[ch] = 1 / Math.Sqrt(variance[ch] + Eps);
+            for (int ch = 0; ch < c; ch++) invStd[ch] = 1 / Math.Sqrt(variance[ch] + Epsilon);
             UpdateRunningStatistics(mean, variance, n * s);
         }
         else
@@ -110,7 +114,7 @@ public abstract class BatchNorm : Module
             for (int ch = 0; ch < c; ch++)
             {
                 mean[ch] = RunningMean.GetFlat(ch);
-                invStd[ch] = 1 / Math.Sqrt(RunningVar.GetFlat(ch) + Eps);
+                invStd[ch] = 1 / Math.Sqrt(RunningVar.GetFlat(ch) + Epsilon);
             }
         }
 

@@ -15,7 +15,7 @@ namespace Nabla.NN;
 /// sealed class TwoLayer : Module
 /// {
 ///     private readonly Linear _hidden = new(784, 128), _out = new(128, 10);
-///     public override Tensor Forward(Tensor x) => _out.Forward(_hidden.Forward(x).Relu());
+///     public override Tensor Forward(Tensor x) => _out.Forward(_hidden.Forward(x).ReLU());
 /// }
 /// </code>
 /// Its parameters are named <c>hidden.weight</c>, <c>hidden.bias</c>, <c>out.weight</c>, <c>out.bias</c>.

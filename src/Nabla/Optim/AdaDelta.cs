@@ -7,8 +7,8 @@ namespace Nabla.Optim;
 /// <summary>
 /// AdaDelta (Zeiler, 2012): RMSProp whose step size comes from a moving average of the past squared updates,
 /// so that the update has the units of θ and needs no global rate (element-wise):
-/// r ← ρr + (1 − ρ) g ⊙ g;  Δθ = −√(u + ε) / √(r + ε) ⊙ g;  u ← ρu + (1 − ρ) Δθ ⊙ Δθ;  θ ← θ + η·Δθ,
-/// with r and u starting at 0, ρ = 0.95 and ε = 1e-6 (the paper's values) and η = 1 (the paper's algorithm;
+/// r ← ρr + (1 − ρ) g ⊙ g;  Δθ = −√(u + δ) / √(r + δ) ⊙ g;  u ← ρu + (1 − ρ) Δθ ⊙ Δθ;  θ ← θ + η·Δθ,
+/// with r and u starting at 0, ρ = 0.95 and δ = <see cref="Epsilon"/> = 1e-6 (the paper's values; the paper's ε) and η = 1 (the paper's algorithm;
 /// other values scale the step as in PyTorch, u accumulating the unscaled Δθ).
 /// g is the gradient plus the optional penalties λ₂θ and λ₁·sign(θ).
 /// </summary>
@@ -18,26 +18,30 @@ public sealed class AdaDelta : Optimizer
     /// <param name="parameters">The parameters to train.</param>
     /// <param name="learningRate">η, a factor on the step (1 in the paper), finite and ≥ 0.</param>
     /// <param name="rho">The decay rate ρ in [0, 1).</param>
-    /// <param name="epsilon">ε &gt; 0, added under both roots.</param>
-    public AdaDelta(IEnumerable<Parameter> parameters, double learningRate = 1.0, double rho = 0.95, double epsilon = 1e-6)
-        : this([new ParamGroup(parameters)], learningRate, rho, epsilon) { }
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added under both roots.</param>
+    /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>, coupled): g ← g + λ₂θ; 0 for none.</param>
+    public AdaDelta(IEnumerable<Parameter> parameters, double learningRate = 1.0, double rho = 0.95, double epsilon = 1e-6,
+        double weightDecay = 0)
+        : this([new ParamGroup(parameters)], learningRate, rho, epsilon, weightDecay) { }
 
     /// <summary>Creates the optimizer over parameter groups.</summary>
     /// <param name="groups">The parameter groups.</param>
     /// <param name="learningRate">η, a factor on the step (1 in the paper), finite and ≥ 0.</param>
     /// <param name="rho">The decay rate ρ in [0, 1).</param>
-    /// <param name="epsilon">ε &gt; 0, added under both roots.</param>
-    public AdaDelta(IEnumerable<ParamGroup> groups, double learningRate = 1.0, double rho = 0.95, double epsilon = 1e-6)
-        : base(groups, learningRate)
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added under both roots.</param>
+    /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>, coupled): g ← g + λ₂θ; 0 for none.</param>
+    public AdaDelta(IEnumerable<ParamGroup> groups, double learningRate = 1.0, double rho = 0.95, double epsilon = 1e-6,
+        double weightDecay = 0)
+        : base(groups, learningRate, weightDecay)
     {
         Rho = OptionCheck.UnitInterval(Name, "rho", rho);
-        Epsilon = OptionCheck.Positive(Name, "epsilon", epsilon);
+        Epsilon = OptionCheck.Positive(Name, "epsilon (δ)", epsilon);
     }
 
     /// <summary>The decay rate ρ of both moving averages.</summary>
     public double Rho { get; }
 
-    /// <summary>The constant ε under the roots.</summary>
+    /// <summary>The stabilizing constant epsilon (the lectures' δ) under the roots.</summary>
     public double Epsilon { get; }
 
     private protected override string[] StateNames { get; } = ["r", "u"];

@@ -10,7 +10,7 @@ namespace Nabla.Optim;
 /// Adam, adaptive moments (the lectures' algorithm, element-wise), with t the parameter's update count from 1:
 /// s ← ρ₁s + (1 − ρ₁) g;  r ← ρ₂r + (1 − ρ₂) g ⊙ g;  ŝ = s / (1 − ρ₁ᵗ);  r̂ = r / (1 − ρ₂ᵗ);
 /// Δθ = −α ŝ / (√r̂ + δ);  θ ← θ + Δθ,
-/// with s, r starting at 0 and the defaults α = 0.001, ρ₁ = 0.9, ρ₂ = 0.999, δ = 1e-8.
+/// with s, r starting at 0 and the defaults α = 0.001, ρ₁ = 0.9, ρ₂ = 0.999, δ = <see cref="Epsilon"/> = 1e-8.
 /// g is the gradient plus the optional penalties λ₂θ (<see cref="Optimizer.WeightDecay"/>, coupled L2) and λ₁·sign(θ);
 /// see <see cref="AdamW"/> for decoupled weight decay.
 /// </summary>
@@ -21,22 +21,26 @@ public class Adam : Optimizer
     /// <param name="learningRate">The step size α, finite and ≥ 0.</param>
     /// <param name="beta1">ρ₁ (β₁) in [0, 1), decay of the first moment.</param>
     /// <param name="beta2">ρ₂ (β₂) in [0, 1), decay of the second moment.</param>
-    /// <param name="delta">δ (ε) &gt; 0, added to √r̂.</param>
-    public Adam(IEnumerable<Parameter> parameters, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double delta = 1e-8)
-        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, delta) { }
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
+    /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>, coupled): g ← g + λ₂θ; 0 for none.</param>
+    public Adam(IEnumerable<Parameter> parameters, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
+        double epsilon = 1e-8, double weightDecay = 0)
+        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
 
     /// <summary>Creates the optimizer over parameter groups.</summary>
     /// <param name="groups">The parameter groups.</param>
     /// <param name="learningRate">The step size α, finite and ≥ 0.</param>
     /// <param name="beta1">ρ₁ (β₁) in [0, 1), decay of the first moment.</param>
     /// <param name="beta2">ρ₂ (β₂) in [0, 1), decay of the second moment.</param>
-    /// <param name="delta">δ (ε) &gt; 0, added to √r̂.</param>
-    public Adam(IEnumerable<ParamGroup> groups, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double delta = 1e-8)
-        : base(groups, learningRate)
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
+    /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>, coupled): g ← g + λ₂θ; 0 for none.</param>
+    public Adam(IEnumerable<ParamGroup> groups, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
+        double epsilon = 1e-8, double weightDecay = 0)
+        : base(groups, learningRate, weightDecay)
     {
         Beta1 = OptionCheck.UnitInterval(Name, "beta1", beta1);
         Beta2 = OptionCheck.UnitInterval(Name, "beta2", beta2);
-        Delta = OptionCheck.Positive(Name, "delta", delta);
+        Epsilon = OptionCheck.Positive(Name, "epsilon (δ)", epsilon);
     }
 
     /// <summary>ρ₁ (β₁), the decay rate of the first moment s.</summary>
@@ -45,8 +49,8 @@ public class Adam : Optimizer
     /// <summary>ρ₂ (β₂), the decay rate of the second moment r.</summary>
     public double Beta2 { get; }
 
-    /// <summary>The stabilizing constant δ (ε).</summary>
-    public double Delta { get; }
+    /// <summary>The stabilizing constant epsilon (the lectures' δ).</summary>
+    public double Epsilon { get; }
 
     /// <summary>True for AdamW: weight decay shrinks θ directly instead of entering g.</summary>
     private protected virtual bool DecoupledWeightDecay => false;
@@ -68,7 +72,7 @@ public class Adam : Optimizer
             OneMinusB2 = Splat<T>(1 - Beta2),
             Correct1 = Splat<T>(1 / (1 - Math.Pow(Beta1, ctx.T))),
             Correct2 = Splat<T>(1 / (1 - Math.Pow(Beta2, ctx.T))),
-            Delta = Splat<T>(Delta),
+            Epsilon = Splat<T>(Epsilon),
         };
         Span<T> s = slot.Buffer<T>(0), r = slot.Buffer<T>(1);
         int n = theta.Length, w = Vector<T>.Count, i = 0;
@@ -101,13 +105,13 @@ public class Adam : Optimizer
         var g = Penalized(grad, th, k.L2, k.L1);
         m1 = k.B1 * m1 + k.OneMinusB1 * g;
         m2 = k.B2 * m2 + k.OneMinusB2 * g * g;
-        var update = k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(m2 * k.Correct2) + k.Delta);
+        var update = k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(m2 * k.Correct2) + k.Epsilon);
         return th - k.Decay * th - update;
     }
 
     /// <summary>The step's constants, each broadcast to a vector.</summary>
     private struct Coefficients<T> where T : unmanaged
     {
-        public Vector<T> Alpha, L2, Decay, L1, B1, OneMinusB1, B2, OneMinusB2, Correct1, Correct2, Delta;
+        public Vector<T> Alpha, L2, Decay, L1, B1, OneMinusB1, B2, OneMinusB2, Correct1, Correct2, Epsilon;
     }
 }

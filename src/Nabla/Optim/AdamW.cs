@@ -4,7 +4,7 @@ namespace Nabla.Optim;
 
 /// <summary>
 /// AdamW (Loshchilov and Hutter): <see cref="Adam"/> with decoupled weight decay λ = <see cref="Optimizer.WeightDecay"/>
-/// (default 0.01): the decay shrinks the weights directly instead of entering the moments,
+/// (default 0.01, as in PyTorch; an explicit 0 means no decay, i.e. Adam): the decay shrinks the weights directly instead of entering the moments,
 /// s ← ρ₁s + (1 − ρ₁) g;  r ← ρ₂r + (1 − ρ₂) g ⊙ g;  ŝ = s / (1 − ρ₁ᵗ);  r̂ = r / (1 − ρ₂ᵗ);
 /// θ ← θ − α λ θ − α ŝ / (√r̂ + δ),
 /// both terms taken at the current θ, with α the current (scheduled) rate, as in PyTorch. Biases are not decayed unless
@@ -17,25 +17,22 @@ public sealed class AdamW : Adam
     /// <param name="learningRate">The step size α, finite and ≥ 0.</param>
     /// <param name="beta1">ρ₁ (β₁) in [0, 1).</param>
     /// <param name="beta2">ρ₂ (β₂) in [0, 1).</param>
-    /// <param name="delta">δ (ε) &gt; 0.</param>
-    /// <param name="weightDecay">The decoupled decay λ ≥ 0.</param>
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
+    /// <param name="weightDecay">The decoupled decay λ ≥ 0 (default 0.01; 0 for none).</param>
     public AdamW(IEnumerable<Parameter> parameters, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-        double delta = 1e-8, double weightDecay = 0.01)
-        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, delta, weightDecay) { }
+        double epsilon = 1e-8, double weightDecay = 0.01)
+        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
 
     /// <summary>Creates the optimizer over parameter groups.</summary>
     /// <param name="groups">The parameter groups.</param>
     /// <param name="learningRate">The step size α, finite and ≥ 0.</param>
     /// <param name="beta1">ρ₁ (β₁) in [0, 1).</param>
     /// <param name="beta2">ρ₂ (β₂) in [0, 1).</param>
-    /// <param name="delta">δ (ε) &gt; 0.</param>
-    /// <param name="weightDecay">The decoupled decay λ ≥ 0.</param>
+    /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
+    /// <param name="weightDecay">The decoupled decay λ ≥ 0 (default 0.01; 0 for none).</param>
     public AdamW(IEnumerable<ParamGroup> groups, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-        double delta = 1e-8, double weightDecay = 0.01)
-        : base(groups, learningRate, beta1, beta2, delta)
-    {
-        WeightDecay = weightDecay;
-    }
+        double epsilon = 1e-8, double weightDecay = 0.01)
+        : base(groups, learningRate, beta1, beta2, epsilon, weightDecay) { }
 
     private protected override bool DecoupledWeightDecay => true;
 }

@@ -119,7 +119,7 @@ public static class LearningRateSearch
         if (!(divergenceFactor > 1) || double.IsInfinity(divergenceFactor))
             throw new ValueException($"{name}: divergence factor must be a finite number > 1, got {divergenceFactor}");
 
-        var ps = optimizer.Parameters.ToArray();
+        var ps = optimizer.Parameters().ToArray();
         var snapshot = Snapshot(ps);
         var state = optimizer.GetState();
         var rates = new List<double>(steps);

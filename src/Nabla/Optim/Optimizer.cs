@@ -26,12 +26,16 @@ public abstract class Optimizer : IStateful
     private readonly ParamSlot?[][] _slots;
     private double _learningRate, _weightDecay, _l1;
 
-    /// <summary>Sets up the groups and the base rate; <paramref name="learningRate"/> must be finite and ≥ 0.</summary>
-    private protected Optimizer(IEnumerable<ParamGroup> groups, double learningRate)
+    /// <summary>
+    /// Sets up the groups, the base rate and the weight decay; <paramref name="learningRate"/> and
+    /// <paramref name="weightDecay"/> must be finite and ≥ 0.
+    /// </summary>
+    private protected Optimizer(IEnumerable<ParamGroup> groups, double learningRate, double weightDecay)
     {
         ArgumentNullException.ThrowIfNull(groups);
         _groups = groups.ToArray();
         _learningRate = OptionCheck.NonNegative(Name, "learning rate", learningRate);
+        _weightDecay = OptionCheck.NonNegative(Name, "weight decay", weightDecay);
         if (_groups.Length == 0 || _groups.All(g => g.Parameters.Count == 0))
             throw new ValueException($"{Name}: the parameter list is empty; pass the model's Parameters()");
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
@@ -62,8 +66,8 @@ public abstract class Optimizer : IStateful
     /// <summary>The parameter groups.</summary>
     public IReadOnlyList<ParamGroup> ParamGroups => _groups;
 
-    /// <summary>Every parameter of every group.</summary>
-    public IEnumerable<Parameter> Parameters => _groups.SelectMany(g => g.Parameters);
+    /// <summary>Every parameter of every group, in group order (a method, like <see cref="Module.Parameters()"/>).</summary>
+    public IEnumerable<Parameter> Parameters() => _groups.SelectMany(g => g.Parameters);
 
     /// <summary>The base learning rate η (α). Schedules set it; each group uses it times its <see cref="ParamGroup.LearningRateFactor"/>. Finite and ≥ 0.</summary>
     public double LearningRate
@@ -72,7 +76,11 @@ public abstract class Optimizer : IStateful
         set => _learningRate = OptionCheck.NonNegative(Name, "learning rate", value);
     }
 
-    /// <summary>The L2 weight decay λ (default 0): g ← g + λθ; for <see cref="AdamW"/> the decoupled decay θ ← θ − ηλθ. Groups may override it.</summary>
+    /// <summary>
+    /// The L2 weight decay λ (every optimizer's constructor takes it as <c>weightDecay</c>; default 0, 0.01 for
+    /// <see cref="AdamW"/>; 0 means none): g ← g + λθ; for <see cref="AdamW"/> the decoupled decay θ ← θ − ηλθ.
+    /// Groups may override it.
+    /// </summary>
     public double WeightDecay
     {
         get => _weightDecay;
@@ -181,7 +189,7 @@ public abstract class Optimizer : IStateful
     /// <summary>Drops the gradient of every parameter (sets it to null), ready for the next backward pass.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters) p.Grad = null;
+        foreach (var p in Parameters()) p.Grad = null;
     }
 
     /// <summary>

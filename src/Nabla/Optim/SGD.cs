@@ -32,16 +32,20 @@ public sealed class SGD : Optimizer
     /// <param name="learningRate">η, finite and ≥ 0.</param>
     /// <param name="momentum">λ in [0, 1); 0 for plain SGD.</param>
     /// <param name="nesterov">Nesterov momentum (needs λ &gt; 0).</param>
-    public SGD(IEnumerable<Parameter> parameters, double learningRate = 0.01, double momentum = 0, bool nesterov = false)
-        : this([new ParamGroup(parameters)], learningRate, momentum, nesterov) { }
+    /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>): g ← g + λ₂θ; 0 for none.</param>
+    public SGD(IEnumerable<Parameter> parameters, double learningRate = 0.01, double momentum = 0, bool nesterov = false,
+        double weightDecay = 0)
+        : this([new ParamGroup(parameters)], learningRate, momentum, nesterov, weightDecay) { }
 
     /// <summary>Creates the optimizer over parameter groups.</summary>
     /// <param name="groups">The parameter groups.</param>
     /// <param name="learningRate">η, finite and ≥ 0.</param>
     /// <param name="momentum">λ in [0, 1); 0 for plain SGD.</param>
     /// <param name="nesterov">Nesterov momentum (needs λ &gt; 0).</param>
-    public SGD(IEnumerable<ParamGroup> groups, double learningRate = 0.01, double momentum = 0, bool nesterov = false)
-        : base(groups, learningRate)
+    /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>): g ← g + λ₂θ; 0 for none.</param>
+    public SGD(IEnumerable<ParamGroup> groups, double learningRate = 0.01, double momentum = 0, bool nesterov = false,
+        double weightDecay = 0)
+        : base(groups, learningRate, weightDecay)
     {
         Momentum = OptionCheck.UnitInterval(Name, "momentum", momentum);
         if (nesterov && momentum == 0)

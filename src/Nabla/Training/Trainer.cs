@@ -200,7 +200,7 @@ public sealed class Trainer : IStateful
                 lossValue = loss.Item();
                 Optimizer.ZeroGrad(setToNone: false);
                 loss.Backward();
-                if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, max);
+                if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters(), max);
                 lr = Optimizer.LearningRate;
                 Optimizer.Step();
                 ok = batch.Labels is null ? null : CountCorrect(output, batch.Labels);

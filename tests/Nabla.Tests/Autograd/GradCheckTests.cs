@@ -49,7 +49,7 @@ public class GradCheckTests
     public void JacobianOfReluIsDiagonalWithStepEntries()
     {
         var x = Tensor.FromArray([-1.0, 2.0, 0.5, -3.0]);
-        var j = GradCheck.Jacobian(t => t.Relu(), x);
+        var j = GradCheck.Jacobian(t => t.ReLU(), x);
         Assert.Equal(new Shape(4, 4), j.Shape);
         for (int r = 0; r < 4; r++)
             for (int c = 0; c < 4; c++)

@@ -52,13 +52,13 @@ public class OperationGradientTests
     [Fact] public void Abs() { var a = Rand64([3, 4], 1); AssertGradients(() => a.Abs(), a); }
     [Fact] public void Square() { var a = Rand64([3, 4], 1); AssertGradients(() => a.Square(), a); }
     [Fact] public void Clamp() { var a = Rand64([4, 5], 1, -2, 2); AssertGradients(() => a.Clamp(-0.5, 0.7), a); }
-    [Fact] public void Relu() { var a = Rand64([4, 5], 1); AssertGradients(() => a.Relu(), a); }
-    [Fact] public void LeakyRelu() { var a = Rand64([4, 5], 1); AssertGradients(() => a.LeakyRelu(0.1), a); }
-    [Fact] public void Elu() { var a = Rand64([4, 5], 1, -3, 3); AssertGradients(() => a.Elu(0.7), a); }
+    [Fact] public void ReLU() { var a = Rand64([4, 5], 1); AssertGradients(() => a.ReLU(), a); }
+    [Fact] public void LeakyReLU() { var a = Rand64([4, 5], 1); AssertGradients(() => a.LeakyReLU(0.1), a); }
+    [Fact] public void ELU() { var a = Rand64([4, 5], 1, -3, 3); AssertGradients(() => a.ELU(0.7), a); }
     [Fact] public void Sigmoid() { var a = Rand64([4, 5], 1, -6, 6); AssertGradients(() => a.Sigmoid(), a); }
     [Fact] public void Tanh() { var a = Rand64([4, 5], 1, -3, 3); AssertGradients(() => a.Tanh(), a); }
-    [Fact] public void Gelu() { var a = Rand64([4, 5], 1, -4, 4); AssertGradients(() => a.Gelu(), a); }
-    [Fact] public void Silu() { var a = Rand64([4, 5], 1, -4, 4); AssertGradients(() => a.Silu(), a); }
+    [Fact] public void GELU() { var a = Rand64([4, 5], 1, -4, 4); AssertGradients(() => a.GELU(), a); }
+    [Fact] public void SiLU() { var a = Rand64([4, 5], 1, -4, 4); AssertGradients(() => a.SiLU(), a); }
     [Fact] public void Softplus() { var a = Rand64([4, 5], 1, -4, 4); AssertGradients(() => a.Softplus(), a); }
 
     [Theory, InlineData(0), InlineData(1), InlineData(2), InlineData(-1)]

@@ -107,7 +107,7 @@ public class PreprocessingTests
     {
         int d = stds.Length;
         var (x, r) = Rotated(stds, 20000, 11);
-        var pca = Pca.WithComponents(d);
+        var pca = PCA.WithComponents(d);
         pca.Fit(x);
         var comps = pca.ComponentsMatrix;
         double total = stds.Sum(s => s * s);
@@ -125,10 +125,10 @@ public class PreprocessingTests
         Assert.Equal(pca.ExplainedVariance[0], Var(Col(z, 0)), 9);
         TestUtil.AssertClose(x.ToDoubleArray(), pca.InverseTransform(z).ToDoubleArray(), 1e-9);
         // A variance fraction picks the smallest k reaching it.
-        var byFraction = Pca.WithVarianceFraction(0.5);
+        var byFraction = PCA.WithVarianceFraction(0.5);
         byFraction.Fit(x);
         Assert.Equal(1, byFraction.Components);
-        var restored = Pca.WithComponents(1);
+        var restored = PCA.WithComponents(1);
         restored.ImportState(pca.ExportState());
         TestUtil.AssertClose(z.ToDoubleArray(), restored.Transform(x).ToDoubleArray(), 1e-15);
     }
@@ -172,8 +172,8 @@ public class PreprocessingTests
     }
 
     [Theory]
-    [InlineData(WhiteningKind.Pca)]
-    [InlineData(WhiteningKind.Zca)]
+    [InlineData(WhiteningKind.PCA)]
+    [InlineData(WhiteningKind.ZCA)]
     public void WhitenedTrainingDataHasIdentityCovariance(WhiteningKind kind)
     {
         var (x, _) = Rotated([4, 2, 0.5], 3000, 3);
@@ -192,11 +192,11 @@ public class PreprocessingTests
     public void ZcaStaysClosestToTheOriginalData()
     {
         var (x, _) = Rotated([4, 2, 0.5], 3000, 3);
-        var zca = new Whitening(WhiteningKind.Zca, 0).FitTransform(x);
-        var pca = new Whitening(WhiteningKind.Pca, 0).FitTransform(x);
+        var zca = new Whitening(WhiteningKind.ZCA, 0).FitTransform(x);
+        var pca = new Whitening(WhiteningKind.PCA, 0).FitTransform(x);
         // Every whitening is Q·Σ^(−1/2) for an orthogonal Q; ZCA is the one with the least squared distance to the centered
         // data. Check it against PCA whitening and against ZCA followed by other rotations.
-        var m = new Whitening(WhiteningKind.Zca, 0);
+        var m = new Whitening(WhiteningKind.ZCA, 0);
         m.Fit(x);
         var mat = m.Matrix;
         for (int a = 0; a < 3; a++) for (int b = 0; b < 3; b++) Assert.Equal(mat[a, b], mat[b, a], 12);

@@ -61,9 +61,9 @@ public class CategoricalLossTests
             double z = Math.Exp(x[i, 0]) + Math.Exp(x[i, 1]) + Math.Exp(x[i, 2]);
             expected[i] = -Math.Log(Math.Exp(x[i, labels[i]]) / z);
         }
-        AllReductions(r => new SparseCategoricalCrossEntropy(r).Forward(T64(x), labels), expected);
-        AllReductions(r => new SparseCategoricalCrossEntropy(r).Forward(T64(x), Tensor.FromArray([2.0, 0, 1], 3)), expected);
-        AllReductions(r => new SparseCategoricalCrossEntropy(r).Compute(T32(x), labels), expected, tol: 1e-6);
+        AllReductions(r => new SparseCategoricalCrossEntropy(r, fromLogits: true).Forward(T64(x), labels), expected);
+        AllReductions(r => new SparseCategoricalCrossEntropy(r, fromLogits: true).Forward(T64(x), Tensor.FromArray([2.0, 0, 1], 3)), expected);
+        AllReductions(r => new SparseCategoricalCrossEntropy(r, fromLogits: true).Forward(T32(x), labels), expected, tol: 1e-6);
     }
 
     [Fact]
@@ -83,11 +83,11 @@ public class CategoricalLossTests
     public void SparseLabelErrors()
     {
         var x = Tensor.Zeros([5, 10]);
-        var e = Assert.Throws<ValueException>(() => new SparseCategoricalCrossEntropy().Forward(x, Tensor.FromArray([0f, 1, 2, 10, 4], 5)));
+        var e = Assert.Throws<ValueException>(() => new SparseCategoricalCrossEntropy(fromLogits: true).Forward(x, Tensor.FromArray([0f, 1, 2, 10, 4], 5)));
         Assert.Equal("SparseCategoricalCrossEntropy: label 10 at row 3 is out of range [0, 10)", e.Message);
         var p = Assert.Throws<ValueException>(() => new SparseCategoricalCrossEntropy(fromLogits: false).Forward(x, [0, 1, 2, 3, 11]));
         Assert.Equal("SparseCategoricalCrossEntropy: label 11 at row 4 is out of range [0, 10)", p.Message);
-        var s = Assert.Throws<ShapeException>(() => new SparseCategoricalCrossEntropy().Forward(x, Tensor.Zeros([5, 10])));
+        var s = Assert.Throws<ShapeException>(() => new SparseCategoricalCrossEntropy(fromLogits: true).Forward(x, Tensor.Zeros([5, 10])));
         Assert.Contains("labels of shape [5,10] do not fit 5 samples", s.Message);
     }
 
@@ -108,7 +108,7 @@ public class CategoricalLossTests
 
         var x = Rand64([3, 4], 33, -3, 3);
         var labels = Tensor.FromArray([3.0, 0, 1], 3);
-        GradientsForAllReductions(r => new SparseCategoricalCrossEntropy(r), x, labels, targetToo: false);
+        GradientsForAllReductions(r => new SparseCategoricalCrossEntropy(r, fromLogits: true), x, labels, targetToo: false);
         GradientsForAllReductions(r => new SparseCategoricalCrossEntropy(r, fromLogits: false), p, labels, targetToo: false);
     }
 }

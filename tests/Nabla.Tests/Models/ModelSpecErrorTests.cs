@@ -64,6 +64,17 @@ public class ModelSpecErrorTests
     }
 
     [Fact]
+    public void OldAndNewNameOfAFieldTogetherAreAnError()
+    {
+        Assert.Equal("arch.json: layer 0 (batchnorm2d): fields 'epsilon' and 'eps' both given; 'eps' is the old name of 'epsilon', give one",
+            Error(Layers("""{"type": "batchnorm2d", "channels": 4, "epsilon": 0.001, "eps": 0.001}""")));
+        Assert.Equal("arch.json: layer 0 (batchnorm2d): field 'epsilon' must be a positive number, got -1",
+            Error(Layers("""{"type": "batchnorm2d", "channels": 4, "epsilon": -1}""")));
+        Assert.StartsWith("arch.json: layer 0 (batchnorm2d): unknown field 'delta'; batchnorm2d accepts channels, epsilon?, momentum?, affine?",
+            Error(Layers("""{"type": "batchnorm2d", "channels": 4, "delta": 0.001}""")));
+    }
+
+    [Fact]
     public void NestedLayersReportTheirPath()
     {
         string m = Error(Layers("""{"type": "residual", "layers": [{"type": "relu"}, {"type": "relu", "inplace": true}]}"""));

@@ -61,11 +61,29 @@ public class ModelSpecTests
         Assert.Contains("{\"type\": \"maxpool2d\", \"kernel\": 2, \"stride\": 2}", ModelSpec.Parse(json).ToJson()); // a parsed description keeps what was given
     }
 
+    [Fact]
+    public void BatchNormReadsTheOldFieldNameEpsAndWritesEpsilon()
+    {
+        // architecture files written before the rename to one vocabulary ("eps" → "epsilon") still load
+        var old = ModelSpec.Parse("""{"input": [4], "layers": [{"type": "batchnorm1d", "features": 4, "eps": 0.01}]}""", "old.json");
+        Assert.Equal(0.01, (double)old.Layers[0].Fields["epsilon"]);
+        Assert.False(old.Layers[0].Fields.ContainsKey("eps"));
+        Assert.Equal(0.01, ((BatchNorm1d)old.Build().Layers[0]).Epsilon);
+        Assert.Contains("\"epsilon\": 0.01", old.ToJson());
+        Assert.DoesNotContain("\"eps\"", old.ToJson());
+
+        var model = new Sequential(new BatchNorm2d(3, epsilon: 0.002));
+        string json = ModelSpec.FromModule(model, [3, 4, 4]).ToJson();
+        Assert.Contains("{\"type\": \"batchnorm2d\", \"channels\": 3, \"epsilon\": 0.002}", json);
+        Assert.Equal(0.002, ((BatchNorm2d)ModelSpec.Parse(json).Build().Layers[0]).Epsilon);
+        Assert.DoesNotContain("epsilon", ModelSpec.FromModule(new Sequential(new BatchNorm2d(3)), [3, 4, 4]).ToJson()); // the default is left out
+    }
+
     // Every layer type, chained so that shapes fit an input of [2, 8, 8].
     private const string EveryLayerType = """
         {"input": [2, 8, 8], "layers": [
           {"type": "conv2d", "in": 2, "out": 4, "kernel": [3, 5], "padding": [1, 2], "dilation": 1, "groups": 2, "bias": false},
-          {"type": "batchnorm2d", "channels": 4, "eps": 0.001, "momentum": 0.2},
+          {"type": "batchnorm2d", "channels": 4, "epsilon": 0.001, "momentum": 0.2},
           {"type": "relu"},
           {"type": "depthwise_separable_conv2d", "in": 4, "out": 4, "kernel": 3, "padding": 1, "multiplier": 2},
           {"type": "residual", "layers": [{"type": "conv2d", "in": 4, "out": 4, "kernel": 3, "padding": 1}, {"type": "leaky_relu", "alpha": 0.1}]},
@@ -107,7 +125,7 @@ public class ModelSpecTests
         var conv = (Conv2d)model.Layers[0];
         Assert.Equal((new Size2d(3, 5), new Size2d(1, 2), 2, false), (conv.KernelSize, conv.Padding, conv.Groups, conv.Bias is not null));
         var bn = (BatchNorm2d)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[1];
-        Assert.Equal((0.001, 0.2), (bn.Eps, bn.Momentum));
+        Assert.Equal((0.001, 0.2), (bn.Epsilon, bn.Momentum));
         Assert.True(bn.Affine);
         var bn1 = (BatchNorm1d)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[12];
         Assert.False(bn1.Affine);

@@ -35,7 +35,7 @@ public class ModelZooTests
     [Fact]
     public void CnnSummaryHas1199882Parameters()
     {
-        var s = ModelZoo.Cnn(generator: new Generator(1)).Summary(1, 1, 28, 28);
+        var s = ModelZoo.CNN(generator: new Generator(1)).Summary(1, 1, 28, 28);
         Assert.Equal(Conv(3, 1, 32) + Conv(3, 32, 64) + Dense(64 * 12 * 12, 128) + Dense(128, 10), s.TotalParameters);
         Assert.Equal(1_199_882, s.TotalParameters);
         var shapes = s.Rows.Select(r => r.OutputShape).ToList();
@@ -46,18 +46,18 @@ public class ModelZooTests
         Assert.Equal(new Shape(1, 10), s.OutputShape);
         var dropouts = s.Rows.Where(r => r.Module is Dropout).Select(r => ((Dropout)r.Module).P);
         Assert.Equal(new[] { 0.25, 0.5 }, dropouts);
-        Assert.Equal(new[] { 0.1, 0.3 }, ModelZoo.Cnn(0.1, 0.3).Layers.OfType<Dropout>().Select(d => d.P));
+        Assert.Equal(new[] { 0.1, 0.3 }, ModelZoo.CNN(0.1, 0.3).Layers.OfType<Dropout>().Select(d => d.P));
     }
 
     [Fact]
     public void MlpFlattensItselfAndIsConfigurable()
     {
-        var s = ModelZoo.Mlp(generator: new Generator(1)).Summary(3, 1, 28, 28);
+        var s = ModelZoo.MLP(generator: new Generator(1)).Summary(3, 1, 28, 28);
         Assert.Equal(Dense(784, 256) + Dense(256, 128) + Dense(128, 10), s.TotalParameters);
         Assert.Equal(new Shape(3, 10), s.OutputShape);
         Assert.DoesNotContain(s.Rows, r => r.Module is Dropout);
 
-        var custom = ModelZoo.Mlp([100, 50, 20], dropout: 0.2, generator: new Generator(2));
+        var custom = ModelZoo.MLP([100, 50, 20], dropout: 0.2, generator: new Generator(2));
         Assert.Equal(Dense(784, 100) + Dense(100, 50) + Dense(50, 20) + Dense(20, 10), custom.ParameterCount());
         Assert.Equal(3, custom.Layers.OfType<Dropout>().Count(d => d.P == 0.2));
         Assert.Equal(new Shape(2, 10), custom.Forward(Tensor.Zeros([2, 1, 28, 28])).Shape);
@@ -123,15 +123,15 @@ public class ModelZooTests
     {
         var x = Tensor.Randn([2, 3, 32, 40], new Generator(1));
         Assert.Equal(new[] { 2, 5 }, ModelZoo.LeNet5(new Generator(1), classes: 5, channels: 3, height: 32, width: 40).Forward(x).Shape.ToArray());
-        Assert.Equal(new[] { 2, 5 }, ModelZoo.Cnn(generator: new Generator(1), classes: 5, channels: 3, height: 32, width: 40).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.CNN(generator: new Generator(1), classes: 5, channels: 3, height: 32, width: 40).Forward(x).Shape.ToArray());
         Assert.Equal(new[] { 2, 5 }, ModelZoo.ResNet(generator: new Generator(1), classes: 5, inputChannels: 3).Forward(x).Shape.ToArray());
-        Assert.Equal(new[] { 2, 5 }, ModelZoo.Mlp(generator: new Generator(1), inputs: 3 * 32 * 40, classes: 5).Forward(x).Shape.ToArray());
-        Assert.Equal(new[] { 2, 5 }, ModelZoo.RowLstm(16, new Generator(1), classes: 5, width: 40).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.MLP(generator: new Generator(1), inputs: 3 * 32 * 40, classes: 5).Forward(x).Shape.ToArray());
+        Assert.Equal(new[] { 2, 5 }, ModelZoo.RowLSTM(16, new Generator(1), classes: 5, width: 40).Forward(x).Shape.ToArray());
         // LeNet's first dense layer: 16·((32/2 − 4)/2)·((40/2 − 4)/2) = 16·6·8 inputs.
         Assert.Equal(16 * 6 * 8 * 120, ModelZoo.LeNet5(new Generator(1), 5, 3, 32, 40).Parameters().Skip(4).First().Numel);
         // The defaults are the MNIST models, weight for weight.
         Assert.Equal(ModelZoo.LeNet5(new Generator(7)).Parameters().Select(p => p.Data.ToDoubleArray()), ModelZoo.LeNet5(new Generator(7), 10, 1, 28, 28).Parameters().Select(p => p.Data.ToDoubleArray()));
         Assert.Contains("LeNet5: images of at least 12x12 expected, got 10x28", Assert.Throws<ValueException>(() => ModelZoo.LeNet5(null, 10, 1, 10, 28)).Message);
-        Assert.Contains("Cnn: classes must be positive, got 0", Assert.Throws<ValueException>(() => ModelZoo.Cnn(classes: 0)).Message);
+        Assert.Contains("CNN: classes must be positive, got 0", Assert.Throws<ValueException>(() => ModelZoo.CNN(classes: 0)).Message);
     }
 }

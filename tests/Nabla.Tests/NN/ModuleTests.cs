@@ -11,7 +11,7 @@ public class ModuleTests
     {
         private readonly Linear _hidden = new(4, 3);
         public Linear Output { get; } = new(3, 2);
-        public override Tensor Forward(Tensor x) => Output.Forward(_hidden.Forward(x).Relu());
+        public override Tensor Forward(Tensor x) => Output.Forward(_hidden.Forward(x).ReLU());
     }
 
     private sealed class Net : Module

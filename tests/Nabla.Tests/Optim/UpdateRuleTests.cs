@@ -175,7 +175,7 @@ public class UpdateRuleTests
         const double alpha = 0.1, b1 = 0.9, b2 = 0.999, delta = 1e-8;
         var p = Param(1, -2);
         var opt = new Adam([p], alpha);
-        Assert.Equal((0.001, 0.9, 0.999, 1e-8), (new Adam([Param(0)]).LearningRate, opt.Beta1, opt.Beta2, opt.Delta));
+        Assert.Equal((0.001, 0.9, 0.999, 1e-8), (new Adam([Param(0)]).LearningRate, opt.Beta1, opt.Beta2, opt.Epsilon));
         // t ← t+1;  s ← ρ₁s + (1−ρ₁)g;  r ← ρ₂r + (1−ρ₂)g⊙g;  ŝ = s/(1−ρ₁ᵗ);  r̂ = r/(1−ρ₂ᵗ);  θ ← θ − α ŝ/(√r̂ + δ)
         // step 1: ŝ = g, r̂ = g², so θ₁ = θ₀ − α g/(|g| + δ) ≈ θ₀ − 0.1·sign(g) = [0.9, −1.9]
         double[] th = [1, -2], s = [0, 0], r = [0, 0];

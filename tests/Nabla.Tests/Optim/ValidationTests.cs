@@ -34,8 +34,8 @@ public class ValidationTests
         AssertBad(() => new AdaDelta([Param(1)], rho: double.NaN), "AdaDelta", "rho", "NaN");
         AssertBad(() => new Adam([Param(1)], beta1: 1), "Adam", "beta1", "1");
         AssertBad(() => new AdamW([Param(1)], beta2: -0.1), "AdamW", "beta2", "-0.1");
-        AssertBad(() => new Adam([Param(1)], delta: 0), "Adam", "delta", "0");
-        AssertBad(() => new AdaGrad([Param(1)], delta: -1), "AdaGrad", "delta", "-1");
+        AssertBad(() => new Adam([Param(1)], epsilon: 0), "Adam", "epsilon", "0");
+        AssertBad(() => new AdaGrad([Param(1)], epsilon: -1), "AdaGrad", "epsilon", "-1");
         AssertBad(() => new AdaDelta([Param(1)], epsilon: 0), "AdaDelta", "epsilon", "0");
         AssertBad(() => new SGD([Param(1)], 0.1, nesterov: true), "SGD", "nesterov", "momentum");
     }

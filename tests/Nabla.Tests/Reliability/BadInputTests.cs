@@ -151,7 +151,7 @@ public class BadInputTests
         Fails<ValueException>(() => new CrossEntropy().Forward(logits, Tensor.FromArray([0f, 2.5f, 1f])), "CrossEntropy", "2.5", "not a whole number");
         Fails<ValueException>(() => new CrossEntropy().Forward(logits, Tensor.FromArray([0f, float.NaN, 1f])), "CrossEntropy", "NaN at row 1");
         Fails<ShapeException>(() => new CrossEntropy().Forward(logits, [0, 1]), "CrossEntropy", "2 labels", "3 samples");
-        Fails<ValueException>(() => new SparseCategoricalCrossEntropy().Forward(logits, [7, 0, 0]), "SparseCategoricalCrossEntropy", "label 7 at row 0", "[0, 4)");
+        Fails<ValueException>(() => new SparseCategoricalCrossEntropy(fromLogits: true).Forward(logits, [7, 0, 0]), "SparseCategoricalCrossEntropy", "label 7 at row 0", "[0, 4)");
         Fails<ValueException>(() => new SparseCategoricalCrossEntropy(fromLogits: false).Forward(logits.Softmax(), Tensor.FromArray([0f, 0f, 4f])), "SparseCategoricalCrossEntropy", "label 4 at row 2");
         Fails<ValueException>(() => Tensor.OneHot([0, 3], 3), "one_hot", "label 3 at position 1", "[0, 3)");
         Fails<ValueException>(() => Tensor.OneHot([0], 0), "one_hot", "got 0");

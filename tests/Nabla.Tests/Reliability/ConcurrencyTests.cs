@@ -40,7 +40,7 @@ public class ConcurrencyTests
 
         public override Tensor Forward(Tensor x)
         {
-            var h = Tensor.Conv2d(x, _kernel, _kernelBias).Relu().MaxPool2d((2, 2)).Flatten(1); // [N,1,12,12] → [N,4,10,10] → [N,4,5,5] → [N,100]
+            var h = Tensor.Conv2d(x, _kernel, _kernelBias).ReLU().MaxPool2d((2, 2)).Flatten(1); // [N,1,12,12] → [N,4,10,10] → [N,4,5,5] → [N,100]
             h = ForwardChild(_norm, h);
             h = ForwardChild(_act, ForwardChild(_hidden, h));
             return ForwardChild(_out, ForwardChild(_drop, h));

@@ -15,7 +15,7 @@ public class MnistFitTests
     public void MlpTrainedWithFitReaches97PercentOnTheTestSet()
     {
         var mnist = Mnist.Load();
-        var model = ModelZoo.Mlp(generator: new Generator(1)); // its own generator: the shared one is drawn by tests running alongside
+        var model = ModelZoo.MLP(generator: new Generator(1)); // its own generator: the shared one is drawn by tests running alongside
         var trainer = new Trainer(model, new CrossEntropy(), new Adam(model.Parameters(), 1e-3));
         trainer.Fit(mnist.Train, epochs: 3, batchSize: 64, seed: 1);
         var test = trainer.Evaluate(mnist.Test);

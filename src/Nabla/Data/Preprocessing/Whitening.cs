@@ -18,7 +18,7 @@ public sealed class Whitening : IPreprocessor
     /// <summary>Creates the transformation.</summary>
     /// <param name="kind">PCA or ZCA whitening.</param>
     /// <param name="epsilon">Added to every eigenvalue before the inverse square root (at least 0).</param>
-    public Whitening(WhiteningKind kind = WhiteningKind.Zca, double epsilon = 1e-5)
+    public Whitening(WhiteningKind kind = WhiteningKind.ZCA, double epsilon = 1e-5)
     {
         if (!(epsilon >= 0) || !double.IsFinite(epsilon)) throw new ValueException($"Whitening: epsilon must be finite and at least 0, got {epsilon}");
         Kind = kind;
@@ -48,7 +48,7 @@ public sealed class Whitening : IPreprocessor
         var inv = new double[d];
         for (int i = 0; i < d; i++) inv[i] = values[i] > floor && values[i] + Epsilon > 0 ? 1 / Math.Sqrt(values[i] + Epsilon) : 0;
         var m = new double[d * d];
-        if (Kind == WhiteningKind.Pca)
+        if (Kind == WhiteningKind.PCA)
             for (int i = 0; i < d; i++)
                 for (int j = 0; j < d; j++) m[i * d + j] = inv[i] * u[i * d + j];
         else
@@ -69,7 +69,7 @@ public sealed class Whitening : IPreprocessor
         FeatureMatrix.CheckFitted(IsFitted, "Whitening.Transform");
         var (n, d) = FeatureMatrix.Dims(data, "Whitening.Transform");
         FeatureMatrix.CheckWidth(_d, d, data, "Whitening.Transform");
-        return Pca.Project(data, n, _mean, _matrix, d, d);
+        return PCA.Project(data, n, _mean, _matrix, d, d);
     }
 
     /// <summary>Fits on <paramref name="train"/> and whitens it.</summary>

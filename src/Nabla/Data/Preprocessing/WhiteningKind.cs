@@ -4,8 +4,8 @@ namespace Nabla.Data.Preprocessing;
 public enum WhiteningKind
 {
     /// <summary>PCA whitening: z = Λ^(−1/2)·Uᵀ(x − μ), coordinates along the principal axes.</summary>
-    Pca,
+    PCA,
 
     /// <summary>ZCA whitening: z = U·Λ^(−1/2)·Uᵀ(x − μ), rotated back to the original axes (the whitening closest to the data).</summary>
-    Zca,
+    ZCA,
 }

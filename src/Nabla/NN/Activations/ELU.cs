@@ -21,7 +21,7 @@ public sealed class ELU : Module
     public double Alpha { get; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Elu(Alpha);
+    public override Tensor Forward(Tensor input) => input.ELU(Alpha);
 
     /// <inheritdoc/>
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"ELU(α={Alpha})");

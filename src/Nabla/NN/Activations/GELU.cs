@@ -6,7 +6,7 @@ namespace Nabla.NN.Activations;
 public sealed class GELU : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Gelu();
+    public override Tensor Forward(Tensor input) => input.GELU();
 
     /// <inheritdoc/>
     public override string Describe() => "GELU";

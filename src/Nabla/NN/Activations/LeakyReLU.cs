@@ -21,7 +21,7 @@ public sealed class LeakyReLU : Module
     public double Alpha { get; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.LeakyRelu(Alpha);
+    public override Tensor Forward(Tensor input) => input.LeakyReLU(Alpha);
 
     /// <inheritdoc/>
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"LeakyReLU(α={Alpha})");

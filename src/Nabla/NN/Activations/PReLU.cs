@@ -40,7 +40,7 @@ public sealed class PReLU : Module
             dims[0] = NumParameters;
             alpha = alpha.Reshape(dims); // [C, 1, …] broadcasts over [N, C, …]
         }
-        return input.Relu() + alpha * input.Minimum(0);
+        return input.ReLU() + alpha * input.Minimum(0);
     }
 
     /// <inheritdoc/>

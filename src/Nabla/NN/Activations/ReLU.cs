@@ -6,7 +6,7 @@ namespace Nabla.NN.Activations;
 public sealed class ReLU : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Relu();
+    public override Tensor Forward(Tensor input) => input.ReLU();
 
     /// <inheritdoc/>
     public override string Describe() => "ReLU";

@@ -6,7 +6,7 @@ namespace Nabla.NN.Activations;
 public sealed class SiLU : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Silu();
+    public override Tensor Forward(Tensor input) => input.SiLU();
 
     /// <inheritdoc/>
     public override string Describe() => "SiLU";

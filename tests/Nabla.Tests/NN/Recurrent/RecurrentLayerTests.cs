@@ -19,8 +19,8 @@ public class RecurrentLayerTests
         return cell switch
         {
             Cell.Tanh => new RNN(X, H, layers, Nonlinearity.Tanh, batchFirst, bidirectional, dropout, gen),
-            Cell.Relu => new RNN(X, H, layers, Nonlinearity.ReLU, batchFirst, bidirectional, dropout, gen),
-            Cell.Lstm => new LSTM(X, H, layers, batchFirst, bidirectional, dropout, forgetGateBias: 1.0, generator: gen),
+            Cell.ReLU => new RNN(X, H, layers, Nonlinearity.ReLU, batchFirst, bidirectional, dropout, gen),
+            Cell.LSTM => new LSTM(X, H, layers, batchFirst, bidirectional, dropout, forgetGateBias: 1.0, generator: gen),
             _ => new GRU(X, H, layers, batchFirst, bidirectional, dropout, gen),
         };
     }
@@ -45,16 +45,16 @@ public class RecurrentLayerTests
 
     [Theory]
     [InlineData(Cell.Tanh, 1, false, true)]
-    [InlineData(Cell.Relu, 1, false, true)]
-    [InlineData(Cell.Lstm, 1, false, true)]
-    [InlineData(Cell.Gru, 1, false, true)]
+    [InlineData(Cell.ReLU, 1, false, true)]
+    [InlineData(Cell.LSTM, 1, false, true)]
+    [InlineData(Cell.GRU, 1, false, true)]
     [InlineData(Cell.Tanh, 2, true, true)]
-    [InlineData(Cell.Relu, 2, true, false)]
-    [InlineData(Cell.Lstm, 2, true, true)]
-    [InlineData(Cell.Lstm, 2, true, false)]
-    [InlineData(Cell.Lstm, 1, true, false)]
-    [InlineData(Cell.Gru, 2, true, true)]
-    [InlineData(Cell.Gru, 2, false, false)]
+    [InlineData(Cell.ReLU, 2, true, false)]
+    [InlineData(Cell.LSTM, 2, true, true)]
+    [InlineData(Cell.LSTM, 2, true, false)]
+    [InlineData(Cell.LSTM, 1, true, false)]
+    [InlineData(Cell.GRU, 2, true, true)]
+    [InlineData(Cell.GRU, 2, false, false)]
     public void OutputsAndFinalStatesMatchTheStepByStepReference(Cell cell, int layers, bool bidirectional, bool batchFirst)
     {
         const int T = 5;
@@ -65,7 +65,7 @@ public class RecurrentLayerTests
         var h0 = Rand64([ld, N, H], 12);
         var c0 = Rand64([ld, N, H], 13);
         var x = Tensor.FromArray(batchFirst ? xv : ToTimeMajor(xv, N, T, X), batchFirst ? [N, T, X] : [T, N, X]);
-        var r = Run(m, x, h0, cell == Cell.Lstm ? c0 : null);
+        var r = Run(m, x, h0, cell == Cell.LSTM ? c0 : null);
         var (eo, eh, ec) = RecurrentReference.Run(m, cell, Nest(xv, N, T, X),
             Nest(h0.ToDoubleArray(), ld, N, H), Nest(c0.ToDoubleArray(), ld, N, H));
 
@@ -75,7 +75,7 @@ public class RecurrentLayerTests
         AssertClose(batchFirst ? expectedOut : ToTimeMajor(expectedOut, N, T, hd), r.Output.ToDoubleArray(), 1e-12);
         Assert.Equal(new Shape(ld, N, H), r.Hidden.Shape);
         AssertClose(Flat(eh), r.Hidden.ToDoubleArray(), 1e-12);
-        if (cell == Cell.Lstm) AssertClose(Flat(ec), r.Cell!.ToDoubleArray(), 1e-12);
+        if (cell == Cell.LSTM) AssertClose(Flat(ec), r.Cell!.ToDoubleArray(), 1e-12);
         else Assert.Null(r.Cell);
         // Forward (the Module contract) gives the same outputs, from zero states here.
         var (zo, _, _) = RecurrentReference.Run(m, cell, Nest(xv, N, T, X));
@@ -85,9 +85,9 @@ public class RecurrentLayerTests
 
     [Theory]
     [InlineData(Cell.Tanh)]
-    [InlineData(Cell.Relu)]
-    [InlineData(Cell.Lstm)]
-    [InlineData(Cell.Gru)]
+    [InlineData(Cell.ReLU)]
+    [InlineData(Cell.LSTM)]
+    [InlineData(Cell.GRU)]
     public void Float32MatchesTheReference(Cell cell)
     {
         const int T = 6;
@@ -104,7 +104,7 @@ public class RecurrentLayerTests
     public static TheoryData<Cell, int, bool, bool, int> GradientCases()
     {
         var data = new TheoryData<Cell, int, bool, bool, int>();
-        foreach (var cell in new[] { Cell.Tanh, Cell.Relu, Cell.Lstm, Cell.Gru })
+        foreach (var cell in new[] { Cell.Tanh, Cell.ReLU, Cell.LSTM, Cell.GRU })
         {
             data.Add(cell, 1, false, true, 4);  // single layer
             data.Add(cell, 2, false, true, 4);  // stacked
@@ -125,7 +125,7 @@ public class RecurrentLayerTests
         x.Name = "x";
         var h0 = Rand64([ld, N, H], 32);
         h0.Name = "h0";
-        var c0 = cell == Cell.Lstm ? Rand64([ld, N, H], 33) : null;
+        var c0 = cell == Cell.LSTM ? Rand64([ld, N, H], 33) : null;
         if (c0 is not null) c0.Name = "c0";
         // Everything the module returns depends on the inputs: outputs, final hidden and (LSTM) final cell states.
         Tensor F()
@@ -222,7 +222,7 @@ public class RecurrentLayerTests
 
         // Evaluation: deterministic and equal to the reference without any dropout.
         stacked.Eval();
-        var (eo, _, _) = RecurrentReference.Run(stacked, Cell.Lstm, Nest(x.ToDoubleArray(), N, T, X));
+        var (eo, _, _) = RecurrentReference.Run(stacked, Cell.LSTM, Nest(x.ToDoubleArray(), N, T, X));
         AssertClose(Flat(eo), stacked.Forward(x).ToDoubleArray(), 1e-5);
 
         // Training: layer 1 reads dropout(layer 0's output); the final output itself is not dropped.

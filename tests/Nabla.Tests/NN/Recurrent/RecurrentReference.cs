@@ -9,7 +9,7 @@ namespace Nabla.Tests.NN.Recurrent;
 /// </summary>
 public static class RecurrentReference
 {
-    public enum Cell { Tanh, Relu, Lstm, Gru }
+    public enum Cell { Tanh, ReLU, LSTM, GRU }
 
     public static (double[][][] Output, double[][][] Hidden, double[][][] CellState) Run(
         RecurrentLayer m, Cell cell, double[][][] x, double[][][]? h0 = null, double[][][]? c0 = null)
@@ -50,8 +50,8 @@ public static class RecurrentReference
                             switch (cell)
                             {
                                 case Cell.Tanh: next[u] = Math.Tanh(Ih(u) + Hh(u)); break;
-                                case Cell.Relu: next[u] = Math.Max(0, Ih(u) + Hh(u)); break;
-                                case Cell.Lstm:
+                                case Cell.ReLU: next[u] = Math.Max(0, Ih(u) + Hh(u)); break;
+                                case Cell.LSTM:
                                 {
                                     double i = Sig(Ih(u) + Hh(u)), f = Sig(Ih(h + u) + Hh(h + u));
                                     double g = Math.Tanh(Ih(2 * h + u) + Hh(2 * h + u)), o = Sig(Ih(3 * h + u) + Hh(3 * h + u));
@@ -59,7 +59,7 @@ public static class RecurrentReference
                                     next[u] = o * Math.Tanh(cs[u]);
                                     break;
                                 }
-                                case Cell.Gru:
+                                case Cell.GRU:
                                 {
                                     double r = Sig(Ih(u) + Hh(u)), z = Sig(Ih(h + u) + Hh(h + u));
                                     double nn = Math.Tanh(Ih(2 * h + u) + r * Hh(2 * h + u));

@@ -13,27 +13,27 @@ namespace Nabla.Data.Preprocessing;
 /// The eigen-decomposition is computed in double by Jacobi rotations (<c>O(D³)</c> per sweep; seconds for D = 784).
 /// Each component's sign is fixed so that its largest-magnitude entry is positive.
 /// </remarks>
-public sealed class Pca : IPreprocessor
+public sealed class PCA : IPreprocessor
 {
     private readonly int? _k;
     private readonly double? _fraction;
     private double[] _mean = [], _components = [], _eigenvalues = [];
     private int _d, _kept;
 
-    private Pca(int? k, double? fraction) { _k = k; _fraction = fraction; }
+    private PCA(int? k, double? fraction) { _k = k; _fraction = fraction; }
 
     /// <summary>PCA keeping <paramref name="components"/> components (at least 1, at most the number of features).</summary>
-    public static Pca WithComponents(int components)
+    public static PCA WithComponents(int components)
     {
-        if (components < 1) throw new ValueException($"Pca: components must be at least 1, got {components}");
-        return new Pca(components, null);
+        if (components < 1) throw new ValueException($"PCA: components must be at least 1, got {components}");
+        return new PCA(components, null);
     }
 
     /// <summary>PCA keeping the fewest leading components whose explained variance reaches <paramref name="fraction"/> of the total, in (0, 1].</summary>
-    public static Pca WithVarianceFraction(double fraction)
+    public static PCA WithVarianceFraction(double fraction)
     {
-        if (!(fraction > 0 && fraction <= 1)) throw new ValueException($"Pca: the variance fraction must be in (0, 1], got {fraction}");
-        return new Pca(null, fraction);
+        if (!(fraction > 0 && fraction <= 1)) throw new ValueException($"PCA: the variance fraction must be in (0, 1], got {fraction}");
+        return new PCA(null, fraction);
     }
 
     /// <inheritdoc/>
@@ -67,9 +67,9 @@ public sealed class Pca : IPreprocessor
     /// <inheritdoc/>
     public void Fit(Tensor train)
     {
-        var (n, d) = FeatureMatrix.Dims(train, "Pca.Fit");
-        if (n < 2) throw new ValueException($"Pca.Fit: at least 2 training rows needed, got {n}");
-        if (_k is int k && k > d) throw new ValueException($"Pca.Fit: {k} components requested, but the data has only {d} features");
+        var (n, d) = FeatureMatrix.Dims(train, "PCA.Fit");
+        if (n < 2) throw new ValueException($"PCA.Fit: at least 2 training rows needed, got {n}");
+        if (_k is int k && k > d) throw new ValueException($"PCA.Fit: {k} components requested, but the data has only {d} features");
         var mean = FeatureMatrix.Mean(train, n, d);
         var cov = FeatureMatrix.Covariance(train, n, d, mean);
         var (values, vectors) = SymmetricEigen.Decompose(cov, d);
@@ -92,18 +92,18 @@ public sealed class Pca : IPreprocessor
     /// <summary>Projects <paramref name="data"/> [M, ...] (D features per row) to [M, k]: z = Wᵀ(x − μ).</summary>
     public Tensor Transform(Tensor data)
     {
-        FeatureMatrix.CheckFitted(IsFitted, "Pca.Transform");
-        var (n, d) = FeatureMatrix.Dims(data, "Pca.Transform");
-        FeatureMatrix.CheckWidth(_d, d, data, "Pca.Transform");
+        FeatureMatrix.CheckFitted(IsFitted, "PCA.Transform");
+        var (n, d) = FeatureMatrix.Dims(data, "PCA.Transform");
+        FeatureMatrix.CheckWidth(_d, d, data, "PCA.Transform");
         return Project(data, n, _mean, _components, _kept, d);
     }
 
     /// <summary>Maps projections [M, k] back to feature space [M, D]: x ≈ W·z + μ (exact when k = D).</summary>
     public Tensor InverseTransform(Tensor projected)
     {
-        FeatureMatrix.CheckFitted(IsFitted, "Pca.InverseTransform");
-        var (n, k) = FeatureMatrix.Dims(projected, "Pca.InverseTransform");
-        FeatureMatrix.CheckWidth(_kept, k, projected, "Pca.InverseTransform");
+        FeatureMatrix.CheckFitted(IsFitted, "PCA.InverseTransform");
+        var (n, k) = FeatureMatrix.Dims(projected, "PCA.InverseTransform");
+        FeatureMatrix.CheckWidth(_kept, k, projected, "PCA.InverseTransform");
         var y = Tensor.Zeros([n, _d], projected.DType);
         var z = new double[k];
         var x = new double[_d];
@@ -150,7 +150,7 @@ public sealed class Pca : IPreprocessor
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double[]> ExportState()
     {
-        FeatureMatrix.CheckFitted(IsFitted, "Pca.ExportState");
+        FeatureMatrix.CheckFitted(IsFitted, "PCA.ExportState");
         return new Dictionary<string, double[]>
         {
             ["mean"] = (double[])_mean.Clone(),
@@ -163,12 +163,12 @@ public sealed class Pca : IPreprocessor
     /// <inheritdoc/>
     public void ImportState(IReadOnlyDictionary<string, double[]> state)
     {
-        var mean = FeatureMatrix.Get(state, "mean", "Pca");
+        var mean = FeatureMatrix.Get(state, "mean", "PCA");
         int d = mean.Length;
-        var comps = FeatureMatrix.Get(state, "components", "Pca", d * d);
-        var values = FeatureMatrix.Get(state, "eigenvalues", "Pca", d);
-        var kept = FeatureMatrix.Get(state, "kept", "Pca", 1)[0];
-        if (kept < 1 || kept > d || kept != Math.Floor(kept)) throw new ValueException($"Pca.ImportState: 'kept' must be an integer in [1, {d}], found {kept}");
+        var comps = FeatureMatrix.Get(state, "components", "PCA", d * d);
+        var values = FeatureMatrix.Get(state, "eigenvalues", "PCA", d);
+        var kept = FeatureMatrix.Get(state, "kept", "PCA", 1)[0];
+        if (kept < 1 || kept > d || kept != Math.Floor(kept)) throw new ValueException($"PCA.ImportState: 'kept' must be an integer in [1, {d}], found {kept}");
         _mean = mean; _components = comps; _eigenvalues = values; _d = d; _kept = (int)kept; IsFitted = true;
     }
 }
