@@ -420,6 +420,22 @@ public sealed class NewcomerPathTests
     }
 
     [Fact]
+    public void AnAugmentedRunWithDropoutResumesBitIdentically()
+    {
+        // The augmentation's and dropout's generators travel in the trainer's state (no CLI-side metadata any more).
+        using var box = new CliSandbox();
+        string[] args = ["train", "--model", "mlp", "--limit", "1500", "--augment", "--dropout", "0.2", "--seed", "6"];
+        Assert.Equal(0, box.Run([.. args, "--epochs", "2", "--out", "straight"]).ExitCode);
+        Assert.Equal(0, box.Run([.. args, "--epochs", "1", "--out", "split"]).ExitCode);
+        var resumed = box.Run("train", "--resume", "split", "--epochs", "2");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        var a = CliRunner.ModelWeights(box["straight"]);
+        var b = CliRunner.ModelWeights(box["split"]);
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (var k in a.Keys) Assert.Equal(a[k], b[k]);
+    }
+
+    [Fact]
     public void ProgressLinesFitAnEightyColumnTerminal()
     {
         var b = new BatchResult(100, 93_749, 93_750, 64, 12.345678, 123.456789, 0.987654, 1_234_567);
