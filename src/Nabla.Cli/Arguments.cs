@@ -77,6 +77,12 @@ internal sealed class Arguments
         return v;
     }
 
+    /// <summary>Refuses positional values for a command that takes none (they were silently ignored).</summary>
+    public void EnsureNoPositional(string command)
+    {
+        if (Positional.Count > 0) throw new CliException($"{command}: unexpected argument '{Positional[0]}' (see 'nabla {command} --help')");
+    }
+
     public void EnsureAllUsed(string command)
     {
         var unknown = _options.Keys.Where(k => !_used.Contains(k)).ToList();

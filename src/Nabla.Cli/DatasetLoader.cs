@@ -63,6 +63,8 @@ internal static class DatasetLoader
         {
             throw new CliException($"--dataset {dataset}: {e.Message} Then run 'nabla train --dataset PATH', or set {DataLocations.EnvironmentVariable} to a folder holding {dataset}/.", 1);
         }
+        if (loaded.Train.Count == 0 || loaded.Test.Count == 0)
+            throw new CliException($"--dataset {loaded.Name}: no {(loaded.Train.Count == 0 ? "training" : "test")} examples ({loaded.Train.Count} for training, {loaded.Test.Count} for testing)", 1);
         var present = loaded.Train.Labels!.Concat(loaded.Test.Labels ?? []).Distinct().ToArray();
         if (present.Length < 2)
             throw new CliException($"--dataset {loaded.Name}: {present.Length} class{(present.Length == 1 ? $" ('{ClassName(loaded.ClassNames, present[0])}')" : "es")} found; a classifier needs at least 2", 1);
@@ -102,7 +104,9 @@ internal static class DatasetLoader
             throw new DataFormatException($"{e.Message}. Without --label the last column is the label: name the class column with --label NAME or --label INDEX");
         }
         if (data.Labels is null) throw new CliException($"--label: {path} has no label column; name it with --label NAME or --label INDEX");
-        if (data.FeatureNames.Count == 0) throw new CliException($"--dataset {path}: no feature columns besides the label '{data.LabelName}'");
+        if (data.FeatureNames.Count == 0) throw new CliException($"--dataset {path}: no feature columns besides the label '{data.LabelName}'", 1);
+        if (preprocessing is not null && preprocessing.TryGetValue("mean", out var mean) && mean.Length != data.FeatureNames.Count)
+            throw new CliException($"--dataset {path}: its examples have {data.FeatureNames.Count} features ([{data.FeatureNames.Count}]); the model of the run takes [{mean.Length}]", 1);
         int n = data.Labels.Length;
         var names = data.ClassNames?.ToArray() ?? Enumerable.Range(0, data.Labels.Max() + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
         int distinct = data.Labels.Distinct().Count();

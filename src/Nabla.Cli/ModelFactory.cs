@@ -28,7 +28,53 @@ internal static class ModelFactory
             throw new CliException($"--dropout: model {config.Model} has no dropout; models with dropout: {string.Join(", ", WithDropout)}");
     }
 
-    public static ModelSpec ParseArchitecture(string json, string source) => ModelSpec.Parse(json, source);
+    /// <summary>Parses a JSON architecture; one without layers is refused (it has nothing to train).</summary>
+    public static ModelSpec ParseArchitecture(string json, string source)
+    {
+        var spec = ModelSpec.Parse(json, source);
+        if (spec.Layers.Count == 0)
+            throw new Nabla.Models.ConfigurationException($"{source}: 'layers' is empty; an architecture needs at least one layer (no layers: nothing to train)");
+        return spec;
+    }
+
+    /// <summary>
+    /// Parses a JSON architecture given on the command line and, when it declares its "input", builds it once with a
+    /// throwaway generator, so that layers that do not chain are reported with <paramref name="source"/> (the file name).
+    /// </summary>
+    public static void CheckArchitecture(string json, string source)
+    {
+        var spec = ParseArchitecture(json, source);
+        if (spec.Input is not null) spec.Build(new Generator(0));
+    }
+
+    /// <summary>
+    /// Checks that a model built from a JSON architecture fits the data before anything is trained: it takes one example of
+    /// <see cref="RunConfig.InputShape"/>, gives one output per class ([1, <paramref name="classes"/>]), and has parameters.
+    /// Zoo models are built for the data and always fit. Errors name <paramref name="source"/> (the --model file).
+    /// </summary>
+    public static void CheckFits(Module model, RunConfig config, int classes, string source)
+    {
+        if (config.Architecture is null) return;
+        string input = $"[{string.Join(",", config.InputShape)}]";
+        Tensor y;
+        bool training = model.IsTraining;
+        model.Eval();
+        try
+        {
+            using (Nabla.Autograd.GradMode.NoGrad()) y = model.Forward(Tensor.Zeros([1, .. config.InputShape]));
+        }
+        catch (Errors.NablaException e)
+        {
+            throw new CliException($"{source}: the architecture does not take the data's examples of shape {input}: {e.Message}", 1);
+        }
+        finally { model.Train(training); }
+        if (y.Shape.Rank != 2 || y.Shape[0] != 1)
+            throw new CliException($"{source}: the architecture gives outputs of shape {y.Shape} for one example of {input}; {classes} outputs per example ([1,{classes}]), one per class, are needed", 1);
+        if (y.Shape[1] != classes)
+            throw new CliException($"{source}: the architecture gives {y.Shape[1]} outputs per example; the dataset has {classes} classes (make the last layer's \"out\" {classes})", 1);
+        if (!model.Parameters().Any())
+            throw new CliException($"{source}: the architecture has no trainable parameters; add a layer with weights (linear, conv2d, ...)", 1);
+    }
 
     /// <summary>The configuration of a model named on the command line (a zoo name or a .json file).</summary>
     public static RunConfig ConfigFor(string name)
@@ -37,7 +83,7 @@ internal static class ModelFactory
         {
             if (!File.Exists(name)) throw new CliException($"--model: architecture file '{name}' not found");
             string json = File.ReadAllText(name);
-            ParseArchitecture(json, name);
+            CheckArchitecture(json, name);
             return new RunConfig { Model = "custom", Architecture = json };
         }
         CheckName(name);

@@ -79,9 +79,11 @@ namespace Nabla.Cli
             }
         }
 
+        /// <summary>Writes the error as one line (an exception's message may hold line breaks) and returns the exit code.</summary>
         private static int Fail(string message, int code)
         {
-            Console.Error.WriteLine($"nabla: error: {message}");
+            var line = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Console.Error.WriteLine($"nabla: error: {line}");
             return code;
         }
 

@@ -39,6 +39,7 @@ internal static class RunFolder
     /// <summary>Rebuilds the trained model of a run folder (architecture from run.json, weights from model.safetensors).</summary>
     public static (Module Model, RunConfig Config) LoadModel(string dir)
     {
+        if (string.IsNullOrWhiteSpace(dir)) throw new CliException("--run: the run folder path is empty");
         var config = RunConfig.Load(dir);
         string path = ModelPath(dir);
         if (!File.Exists(path)) throw new CliException($"{dir}: no model.safetensors; the run has not finished (resume it with 'nabla train --resume {dir}')");

@@ -12,6 +12,7 @@ internal sealed class RunWorkspace : IDisposable
     private const string PartialSuffix = ".partial";
     private readonly FileStream _lock;
     private bool _createdHere, _committed;
+    private string? _setAside; // an interrupted run replaced by --force, kept until the new run has something of its own
 
     private RunWorkspace(string target, FileStream lockFile)
     {
@@ -25,6 +26,9 @@ internal sealed class RunWorkspace : IDisposable
 
     /// <summary>The folder the run is written into until it finishes (DIR.partial).</summary>
     public string Work { get; }
+
+    /// <summary>Where the run's files were read from, for messages: DIR for a finished run being continued (its copy is in DIR.partial), else DIR.partial.</summary>
+    public string Source => _createdHere && Directory.Exists(Target) ? Target : Work;
 
     /// <summary>Set once the run has something worth resuming (an epoch checkpoint): the work folder then survives a failure.</summary>
     public bool KeepOnFailure { get; set; }
@@ -45,12 +49,8 @@ internal sealed class RunWorkspace : IDisposable
         var ws = Acquire(Normalize(dir, "--out"), "--out");
         try
         {
-            if (Directory.Exists(ws.Work))
-            {
-                if (!force)
-                    throw new CliException($"--out: an interrupted run is in {ws.Work}; continue it with 'nabla train --resume {ws.Target}', or start over with --force");
-                Directory.Delete(ws.Work, recursive: true);
-            }
+            if (Directory.Exists(ws.Work) && !force)
+                throw new CliException($"--out: an interrupted run is in {ws.Work}; continue it with 'nabla train --resume {ws.Target}', or start over with --force");
             if (File.Exists(ws.Target)) throw new CliException($"--out: {ws.Target} is a file, not a folder");
             if (Directory.Exists(ws.Target) && Directory.EnumerateFileSystemEntries(ws.Target).Any())
             {
@@ -58,6 +58,13 @@ internal sealed class RunWorkspace : IDisposable
                     throw new CliException($"--out: {ws.Target} exists and is not a run folder (no run.json); choose another folder (nothing was written)");
                 if (!force)
                     throw new CliException($"--out: {ws.Target} already holds a run; choose another folder, continue it with 'nabla train --resume {ws.Target} --epochs N', or replace it with --force");
+            }
+            if (Directory.Exists(ws.Work))
+            {
+                // --force over an interrupted run: set it aside; it comes back if the new run fails before its first checkpoint.
+                ws._setAside = $"{ws.Work}.old-{Environment.ProcessId}";
+                if (Directory.Exists(ws._setAside)) Directory.Delete(ws._setAside, recursive: true);
+                Directory.Move(ws.Work, ws._setAside);
             }
             Directory.CreateDirectory(ws.Work);
             ws._createdHere = true;
@@ -92,6 +99,8 @@ internal sealed class RunWorkspace : IDisposable
         string full = Path.GetFullPath(target);
         string? parent = Path.GetDirectoryName(full);
         if (parent is null) throw new CliException($"{option}: '{target}' cannot be a run folder (it is the file-system root)");
+        for (string? p = parent; p is not null; p = Path.GetDirectoryName(p))
+            if (File.Exists(p)) throw new CliException($"{option}: {target} cannot be made: {p} is a file, not a folder");
         Directory.CreateDirectory(parent);
         string lockPath = full + ".lock";
         try
@@ -119,12 +128,20 @@ internal sealed class RunWorkspace : IDisposable
         if (old is not null) Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>Releases the lock; a work folder made by this process that holds nothing to resume is removed.</summary>
+    /// <summary>
+    /// Releases the lock; a work folder made by this process that holds nothing to resume is removed, and an interrupted
+    /// run it replaced (--force) is put back, unless the new run finished or has a checkpoint of its own.
+    /// </summary>
     public void Dispose()
     {
         try
         {
             if (!_committed && _createdHere && !KeepOnFailure && Directory.Exists(Work)) Directory.Delete(Work, recursive: true);
+            if (_setAside is not null && Directory.Exists(_setAside))
+            {
+                if (!_committed && !KeepOnFailure && !Directory.Exists(Work)) Directory.Move(_setAside, Work);
+                else Directory.Delete(_setAside, recursive: true);
+            }
         }
         finally { _lock.Dispose(); }
     }

@@ -22,9 +22,15 @@ internal static class EvalCommand
         string run = a.String("run") ?? throw new CliException("eval: --run DIR is required");
         string? dataset = a.String("dataset");
         bool json = a.Flag("json");
+        a.EnsureNoPositional("eval");
         a.EnsureAllUsed("eval");
         var (model, config) = RunFolder.LoadModel(run);
         var data = DatasetLoader.Load(config with { Dataset = dataset is null ? config.Dataset : DatasetLoader.Canonical(dataset), Limit = null }, config.Preprocessing);
+        // Another dataset must give examples of the shape the model takes and no more classes than it has outputs.
+        if (!data.InputShape.SequenceEqual(config.InputShape))
+            throw new CliException($"eval --dataset {data.Name}: its examples have shape [{string.Join(",", data.InputShape)}]; the model of {run} takes [{string.Join(",", config.InputShape)}]", 1);
+        if (data.ClassNames.Length > config.ClassNames.Length)
+            throw new CliException($"eval --dataset {data.Name}: it has {data.ClassNames.Length} classes; the model of {run} has {config.ClassNames.Length} outputs", 1);
         var ev = model.Evaluate(data.Test, new CrossEntropy());
         var cm = ev.Confusion!;
         if (json)

@@ -24,9 +24,12 @@ internal static class GradCheckCommand
         var input = SummaryCommand.ParseShape(a.String("input", "1,28,28"));
         int batch = a.Int("batch", 2, 1, 64);
         ulong seed = (ulong)a.Int("seed", 1, 0);
+        a.EnsureNoPositional("gradcheck");
         a.EnsureAllUsed("gradcheck");
         Generator.ManualSeed(seed);
-        var model = ModelFactory.Build(ModelFactory.ConfigFor(name) with { InputShape = input }, 10);
+        var config = ModelFactory.ConfigFor(name) with { InputShape = input };
+        var model = ModelFactory.Build(config, 10);
+        ModelFactory.CheckFits(model, config, 10, $"--model {name}");
         model.To(DType.Float64);
         model.Eval();
         var x = Tensor.Uniform([batch, .. input], 0, 1, new Generator(seed), DType.Float64);

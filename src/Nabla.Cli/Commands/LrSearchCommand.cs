@@ -51,6 +51,7 @@ internal static class LrSearchCommand
         Parallelism.MaxThreads = a.Int("threads", Environment.ProcessorCount, 1, 256);
         string outDir = a.String("out") ?? Path.Combine("runs", $"lr-search-{Path.GetFileNameWithoutExtension(name)}");
         if (string.IsNullOrWhiteSpace(outDir)) throw new CliException("--out: the folder path is empty");
+        a.EnsureNoPositional("lr-search");
         a.EnsureAllUsed("lr-search");
         OptimizerFactory.CheckName(optimizerName);
 
@@ -59,6 +60,7 @@ internal static class LrSearchCommand
         var data = DatasetLoader.Load(config);
         config = config with { InputShape = data.InputShape };
         var model = ModelFactory.Build(config, data.ClassNames.Length);
+        ModelFactory.CheckFits(model, config, data.ClassNames.Length, $"--model {name}");
         var loss = new CrossEntropy();
         var validation = data.Test.Slice(0, Math.Min(2000, data.Test.Count));
         Console.WriteLine($"grid search: {steps} steps of {optimizerName} per rate, same initial weights each time");

@@ -19,6 +19,7 @@ internal static class SummaryCommand
         string name = a.String("model", "lenet");
         var input = ParseShape(a.String("input", "1,28,28"));
         int classes = a.Int("classes", 10, 1);
+        a.EnsureNoPositional("summary");
         a.EnsureAllUsed("summary");
         var config = ModelFactory.ConfigFor(name) with { InputShape = input };
         var model = ModelFactory.Build(config, classes);
@@ -26,14 +27,22 @@ internal static class SummaryCommand
         return 0;
     }
 
+    /// <summary>The most values one input sample of --input may hold (3 x 2048 x 2048 fits): more would overflow sizes or memory.</summary>
+    public const long MaxInputValues = 1L << 24;
+
     public static int[] ParseShape(string s)
     {
+        int[] dims;
         try
         {
-            var dims = s.Split(',', StringSplitOptions.TrimEntries).Select(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            dims = s.Split(',', StringSplitOptions.TrimEntries).Select(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             if (dims.Length == 0 || dims.Any(d => d <= 0)) throw new FormatException();
-            return dims;
         }
         catch (Exception e) when (e is FormatException or OverflowException) { throw new CliException($"--input: expected positive sizes like 1,28,28, got '{s}'"); }
+        long values = 1;
+        foreach (int d in dims)
+            if ((values *= d) > MaxInputValues)
+                throw new CliException($"--input: '{s}' is more than {MaxInputValues} values per sample; give a smaller shape");
+        return dims;
     }
 }

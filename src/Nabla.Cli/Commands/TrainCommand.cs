@@ -63,9 +63,11 @@ internal static class TrainCommand
             int? epochs = a.Has("epochs") ? a.Int("epochs", 1, 1, 100_000) : null;
             a.EnsureAllUsed("train");
             using var ws = RunWorkspace.ForResume(resume);
-            var config = RunConfig.Load(ws.Work);
+            if (!File.Exists(Path.Combine(ws.Work, "run.json")))
+                throw new CliException($"--resume: {ws.Work} has no run.json (the run stopped before training began); start it again with 'nabla train --out {ws.Target} --force'");
+            var config = RunConfig.Load(ws.Source);
             if (epochs is int e) config = config with { Epochs = e };
-            return Train(config, ws, resumed: true, json);
+            return Train(config, ws, resumed: true, json, config.Architecture is null ? $"--model {config.Model}" : $"{Path.Combine(ws.Source, "run.json")}: architecture");
         }
         string? modelName = a.String("model");
         string dataset = a.String("dataset", "mnist");
@@ -76,7 +78,7 @@ internal static class TrainCommand
         {
             if (!File.Exists(model)) throw new CliException($"--model: architecture file '{model}' not found");
             architecture = File.ReadAllText(model);
-            ModelFactory.ParseArchitecture(architecture, model); // validate early, with the file name in errors
+            ModelFactory.CheckArchitecture(architecture, model); // validate early, with the file name in errors
         }
         else ModelFactory.CheckName(model);
         var config0 = new RunConfig
@@ -109,10 +111,11 @@ internal static class TrainCommand
         OptimizerFactory.CheckSchedule(config0.Schedule);
         ModelFactory.CheckDropout(config0);
         using var workspace = RunWorkspace.ForNewRun(outDir, force);
-        return Train(config0, workspace, resumed: false, json);
+        return Train(config0, workspace, resumed: false, json, $"--model {model}");
     }
 
-    private static int Train(RunConfig config, RunWorkspace ws, bool resumed, bool json)
+    /// <param name="modelSource">How errors name the model: "--model FILE" for a JSON architecture given on the command line.</param>
+    private static int Train(RunConfig config, RunWorkspace ws, bool resumed, bool json, string modelSource)
     {
         var log = json ? Console.Error : Console.Out;
         string outDir = ws.Work;
@@ -132,6 +135,7 @@ internal static class TrainCommand
         config = config with { InputShape = data.InputShape, ClassNames = data.ClassNames, Preprocessing = data.Preprocessing, DatasetKind = data.Kind };
         int classes = data.ClassNames.Length;
         var model = ModelFactory.Build(config, classes);
+        ModelFactory.CheckFits(model, config, classes, modelSource);
         long stepsPerEpoch = (train.Count + config.BatchSize - 1) / config.BatchSize;
         var optimizer = OptimizerFactory.Create(config.Optimizer, model.Parameters(), config.LearningRate, config.WeightDecay);
         var trainer = new Trainer(model, new CrossEntropy(), optimizer)
@@ -166,7 +170,8 @@ internal static class TrainCommand
             int done = trainer.History.Epochs.Count;
             if (config.Epochs <= done)
                 throw new CliException($"--epochs {config.Epochs}: {ws.Target} has already trained {done} epoch{(done == 1 ? "" : "s")}; give a larger --epochs to train it further");
-            ws.KeepOnFailure = true;
+            // The work folder is worth keeping once this run writes a checkpoint of its own (KeepWorkspace below): until
+            // then a failure leaves the run as it was (a finished run's copy in DIR.partial is removed).
             log.WriteLine($"resuming {ws.Target} after epoch {done} of {config.Epochs}");
         }
         else log.WriteLine($"training {config.Model} on {data.Name}: {train.Count} examples, {model.ParameterCount():N0} parameters, {config.Threads} threads -> {ws.Target}");
@@ -193,8 +198,9 @@ internal static class TrainCommand
             history = trainer.Fit(train, config.Epochs - trainer.History.Epochs.Count, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation, cancellationToken: cts.Token);
         if (history.Cancelled) // a signal after the last batch lets the run finish and write its results
         {
-            Console.Error.WriteLine(File.Exists(checkpoint.LastPath)
+            Console.Error.WriteLine(ws.KeepOnFailure && File.Exists(checkpoint.LastPath)
                 ? $"interrupted ({history.StopReason}); {checkpoint.LastPath} holds epoch {history.Epochs.Count}: continue with  nabla train --resume {ws.Target}"
+                : resumed ? $"interrupted ({history.StopReason}) before an epoch ended; {ws.Target} is as it was: continue with  nabla train --resume {ws.Target}"
                 : $"interrupted ({history.StopReason}) before the first epoch ended: nothing to resume");
             return exitCode;
         }

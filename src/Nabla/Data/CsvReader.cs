@@ -58,7 +58,11 @@ public static class CsvReader
             labelIndex = idx;
         }
 
-        bool header = o.HasHeader ?? (o.LabelColumn != null || rows[0].Cells.Where((c, j) => j != labelIndex && !IsNumber(c)).Any());
+        // Without a label column named or a HasHeader given, the first row is a header when its cells (the label's aside)
+        // hold names and no number: a data row with one bad cell ("5.1,,1.4" or "abc,3.5,1.4") is data, and its bad cell
+        // is reported, rather than silently dropped as a header.
+        var firstCells = rows[0].Cells.Where((c, j) => j != labelIndex).ToList();
+        bool header = o.HasHeader ?? (o.LabelColumn != null || (firstCells.Any(c => !IsNumber(c)) && !firstCells.Any(IsNumber)));
         string[] names;
         if (header)
         {
@@ -82,10 +86,18 @@ public static class CsvReader
             var (line, cells) = rows[r];
             if (cells.Length != width)
                 throw new DataFormatException($"{name}: line {line}: {width} cells expected (as in the first row), found {cells.Length}");
+            if (labelCells is not null) labelCells[r] = cells[labelIndex!.Value];
+        }
+        // The label column is checked before the features: with a wrong label column (a measurement), the class column
+        // is among the features, and "not class labels" names the mistake where "a number expected, found 'setosa'" would not.
+        if (labelCells is not null && !o.RegressionTarget) CheckClassLabels(labelCells, rows, labelIndex!.Value, names[labelIndex.Value], name);
+        for (int r = 0; r < n; r++)
+        {
+            var (line, cells) = rows[r];
             int k = 0;
             for (int j = 0; j < width; j++)
             {
-                if (j == labelIndex) { labelCells![r] = cells[j]; continue; }
+                if (j == labelIndex) continue;
                 if (!double.TryParse(cells[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                     throw new DataFormatException($"{name}: line {line}, column {j + 1} ('{names[j]}'): a number expected, found '{cells[j]}'");
                 float value = (float)v;
@@ -111,7 +123,6 @@ public static class CsvReader
             return new CsvData(x, featureNames, labelName, null, null, Tensor.Wrap(t, n, 1));
         }
 
-        CheckClassLabels(labelCells, rows, labelIndex.Value, labelName, name);
         var labels = new int[n];
         var codes = new long[n];
         bool integral = true;

@@ -156,6 +156,13 @@ public static class IdxReader
         // memory of loading MNIST). Otherwise it grows as data arrives, so a header that lies about the size of a
         // compressed stream costs at most twice the data actually present.
         bool sizeKnown = exactLength is not null || gzipSize is uint isize && (uint)(headerLength + total) == isize;
+        // A gzip file whose trailer (CRC-32, length) is cut off, or that has bytes appended, still inflates to the right
+        // length, but zlib never gets to check its CRC: its last 4 bytes must be the length of the data.
+        void CheckTrailer()
+        {
+            if (gzipSize is uint recorded && recorded != (uint)(headerLength + total))
+                throw new DataFormatException($"{name}: the gzip trailer records {recorded} bytes, the data holds {headerLength + total}: the file is truncated in its trailer or has bytes appended (a file of several gzip members is not supported)");
+        }
         Span<byte> extra = stackalloc byte[1];
         if (sizeKnown && divisor is float div && total <= int.MaxValue / 4)
         {
@@ -167,6 +174,7 @@ public static class IdxReader
             if (ReadFully(s, extra, name) != 0)
                 throw new DataFormatException($"{name}: header declares {shape} = {total} bytes of data, but more bytes follow (trailing data)");
             IdxData.WidenInPlace(floats, div);
+            CheckTrailer();
             return (dims, null, floats);
         }
         var data = GC.AllocateUninitializedArray<byte>((int)(sizeKnown ? total : Math.Min(total, 1 << 22)));
@@ -181,6 +189,7 @@ public static class IdxReader
         }
         if (ReadFully(s, extra, name) != 0)
             throw new DataFormatException($"{name}: header declares {shape} = {total} bytes of data, but more bytes follow (trailing data)");
+        CheckTrailer();
         return (dims, data, null);
     }
 
@@ -209,7 +218,8 @@ public static class IdxReader
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException($"{name}: corrupt gzip data: {e.Message}", e);
+            // zlib's own text for damaged data is often "compressed using an unsupported compression method": misleading.
+            throw new DataFormatException($"{name}: corrupt gzip data: the compressed stream or its CRC-32 does not check out (the file is damaged or incompletely downloaded)", e);
         }
         catch (EndOfStreamException e)
         {

@@ -170,7 +170,7 @@ public static class Png
             }
             if (read < raw.Length) throw new DataFormatException($"{source}: image data holds {read} bytes, expected {raw.Length}");
         }
-        catch (InvalidDataException e) { throw new DataFormatException($"{source}: corrupt compressed image data ({e.Message})", e); }
+        catch (InvalidDataException e) { throw new DataFormatException($"{source}: corrupt compressed image data (the zlib stream of the IDAT chunks is damaged)", e); }
         Unfilter(raw, stride, height, bpp, source);
         // tRNS is honoured for palette images only (as alpha per palette entry); for other colour types it is ignored.
         return new Raw(width, height, colorType, bitDepth, channels, stride, raw, palette, colorType == 3 ? paletteAlpha : null);
