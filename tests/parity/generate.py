@@ -171,12 +171,19 @@ def tensor_ops():
         ("pow_scalar", lambda a: a ** 2.5, {"p": 2.5}),
         ("pow_scalar_negative", lambda a: a ** -1.5, {"p": -1.5}),
         ("pow_scalar_integer", lambda a: a ** 3.0, {"p": 3.0}),
+        ("pow_scalar_integer_negative_base", lambda a: a ** 3.0, {"p": 3.0}),
+        ("pow_scalar_square_negative_base", lambda a: a ** 2.0, {"p": 2.0}),
         ("maximum_scalar", lambda a: torch.clamp(a, min=0.2), {"s": 0.2}),
         ("minimum_scalar", lambda a: torch.clamp(a, max=0.2), {"s": 0.2}),
     ]
     for name, fn, args in scalar_ops:
         seed_for(name)
-        a = rand(3, 4, low=0.2, high=2.0) if name.startswith(("pow", "rdiv")) else rand_exact(3, 4)
+        if name.endswith("negative_base"):
+            a = rand(3, 4, low=-2.0, high=2.0)
+        elif name.startswith(("pow", "rdiv")):
+            a = rand(3, 4, low=0.2, high=2.0)
+        else:
+            a = rand_exact(3, 4)
         op_case(name, name, {"a": a}, fn, args)
 
     unary = [
@@ -296,6 +303,16 @@ def tensor_ops():
             if op == "concat" and axis == 1:
                 b_shape = [3, 2]
             op_case(name, op, {"a": rand(3, 4), "b": rand(*b_shape)}, fn, {"axis": axis})
+    for op, fn in (("greater", torch.gt), ("greater_equal", torch.ge), ("less", torch.lt), ("less_equal", torch.le), ("equal", torch.eq)):
+        name = op
+        seed_for(name)
+        a = rounded(torch.randint(-2, 3, (3, 4)) * 0.5)
+        b = rounded(torch.randint(-2, 3, (4,)) * 0.5)
+        op_case(name, op, {"a": a, "b": b}, lambda a, b, fn=fn: fn(a, b).to(torch.float64), grad=[])
+    seed_for("one_hot")
+    labels = torch.tensor([2, 0, 4, 4, 1])
+    op_case("one_hot", "one_hot", {"labels": labels.to(torch.float64)}, lambda labels: F.one_hot(labels.long(), 5).to(torch.float64),
+            {"classes": 5}, grad=[])
     seed_for("where")
     cond = (torch.rand(3, 4) < 0.5).to(torch.float64)
     op_case("where", "where", {"cond": cond, "a": rand(3, 4), "b": rand(1, 4)},
@@ -661,7 +678,7 @@ def losses():
               prob, None, smoothed_nll, labels=labels, formula="PyTorch's smoothed, weighted cross-entropy on log p")
 
     # Binary cross-entropy on probabilities. PyTorch clamps each log at -100; Nabla clamps p to [1e-7, 1 - 1e-7].
-    for shape, red in (([5, 3], "mean"), ([6], "sum"), ([4, 1], "none"), ([3, 2, 2], "mean")):
+    for shape, red in (([5, 3], "mean"), ([6], "sum"), ([4, 1], "none"), ([3, 2, 2], "mean"), ([5, 3], "sum")):
         name = f"bce_{'x'.join(map(str, shape))}_{red}"
         seed_for(name)
         pred = rand(*shape, low=0.02, high=0.98)
@@ -688,7 +705,7 @@ def losses():
 
     # Binary cross-entropy on logits (BCEWithLogitsLoss), with pos_weight and extreme logits.
     for shape, red, pw in (([5, 3], "mean", None), ([6], "sum", None), ([4, 1], "none", None), ([4, 3], "mean", 3.0),
-                           ([6], "sum", 0.5), ([2, 3, 2], "mean", 1.5)):
+                           ([6], "sum", 0.5), ([2, 3, 2], "mean", 1.5), ([5, 3], "sum", None), ([3, 4], "none", 2.0)):
         name = f"bce_logits_{'x'.join(map(str, shape))}_{red}{'' if pw is None else '_pw' + str(pw)}"
         seed_for(name)
         pred, target = rand(*shape, low=-6, high=6), rand(*shape, low=0, high=1)
@@ -748,7 +765,9 @@ def mlp():
     return m, params
 
 
-def trajectory(name, opt_name, opt_args, make_opt, problem="mlp", steps=5, schedule=None, clip=None, known=None, deliberate=None):
+def trajectory(name, opt_name, opt_args, make_opt, problem="mlp", steps=5, schedule=None, clip=None, known=None, deliberate=None,
+               groups=None):
+    """groups: [{"params": [names], "lr": ..., "weight_decay": ...}] for parameter groups (torch dicts, Nabla ParamGroups)."""
     seed_for(name)
     if problem == "mlp":
         m, params = mlp()
@@ -767,7 +786,10 @@ def trajectory(name, opt_name, opt_args, make_opt, problem="mlp", steps=5, sched
         def loss_fn():
             return 0.5 * (a * theta * theta).sum() - (b * theta).sum()
     initial = {k: enc(p) for k, p in params.items()}
-    opt = make_opt(list(params.values()))
+    if groups:
+        opt = make_opt([dict({k: v for k, v in g.items() if k != "params"}, params=[params[n] for n in g["params"]]) for g in groups])
+    else:
+        opt = make_opt(list(params.values()))
     sched = schedule[1](opt) if schedule else None
     record = []
     for _ in range(steps):
@@ -792,6 +814,8 @@ def trajectory(name, opt_name, opt_args, make_opt, problem="mlp", steps=5, sched
             "initial": initial, "steps": record}
     if schedule:
         case["schedule"] = schedule[0]
+    if groups:
+        case["groups"] = groups
     if clip:
         case["clip"] = {"kind": clip[0], "value": clip[1]}
     if known:
@@ -841,6 +865,14 @@ def optimizers():
                deliberate="SGD momentum in the lectures' velocity form: a new rate applies to new gradients only")
     trajectory("adam_cosine", "Adam", {"lr": 0.05}, lambda p: O.Adam(p, lr=0.05), steps=6,
                schedule=({"kind": "CosineAnnealingLR", "T_max": 6, "eta_min": 0.001}, lambda o: O.lr_scheduler.CosineAnnealingLR(o, 6, 0.001)))
+    # Parameter groups: weights and biases with their own rate and weight decay.
+    groups = [{"params": ["0.weight", "2.weight"], "weight_decay": 0.02}, {"params": ["0.bias", "2.bias"], "lr": 0.005, "weight_decay": 0.0}]
+    trajectory("adam_param_groups_steplr", "Adam", {"lr": 0.02}, lambda g: O.Adam(g, lr=0.02), steps=6, groups=groups,
+               schedule=({"kind": "StepLR", "step_size": 2, "gamma": 0.5}, lambda o: O.lr_scheduler.StepLR(o, 2, 0.5)))
+    trajectory("sgd_param_groups", "SGD", {"lr": 0.1, "momentum": 0.5}, lambda g: O.SGD(g, lr=0.1, momentum=0.5), groups=groups)
+    trajectory("adam_param_groups_cosine_min", "Adam", {"lr": 0.02}, lambda g: O.Adam(g, lr=0.02), steps=6, groups=groups,
+               schedule=({"kind": "CosineAnnealingLR", "T_max": 6, "eta_min": 0.004}, lambda o: O.lr_scheduler.CosineAnnealingLR(o, 6, 0.004)),
+               deliberate="a group's rate is a fixed ratio of the scheduled base rate, so the ratio scales η_min too")
     trajectory("sgd_clip_norm_inactive", "SGD", {"lr": 0.1}, lambda p: O.SGD(p, lr=0.1), clip=("norm", 1000.0))
     trajectory("sgd_clip_norm", "SGD", {"lr": 0.1}, lambda p: O.SGD(p, lr=0.1), clip=("norm", 0.05), known="clip epsilon")
     trajectory("adam_clip_value", "Adam", {"lr": 0.01}, lambda p: O.Adam(p, lr=0.01), clip=("value", 0.02))
@@ -924,6 +956,19 @@ def clipping():
         add(case)
 
 
+def init():
+    """Initializer arithmetic: nn.init.calculate_gain and the fans of weight shapes."""
+    gains = [("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None), ("leaky_relu", 0.2),
+             ("leaky_relu", math.sqrt(5)), ("selu", None)]
+    add({"family": "init", "name": "calculate_gain", "gains": [{"nonlinearity": n, "param": p, "gain": nn.init.calculate_gain(n, p)} for n, p in gains]})
+    shapes = [[5, 3], [4, 3, 2, 2], [6, 2, 3], [8, 1, 5, 5], [2, 7]]
+    fans = []
+    for s in shapes:
+        fi, fo = nn.init._calculate_fan_in_and_fan_out(torch.empty(*s))
+        fans.append({"shape": s, "fan_in": fi, "fan_out": fo})
+    add({"family": "init", "name": "fan_in_and_fan_out", "fans": fans})
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 
 
@@ -941,6 +986,7 @@ def main():
     optimizers()
     schedules()
     clipping()
+    init()
     lines = [json.dumps(c, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False) for c in CASES]
     meta = json.dumps({"format": FORMAT, "generator": "tests/parity/generate.py", "torch": torch.__version__.split("+")[0]},
                       sort_keys=True, separators=(",", ":"))

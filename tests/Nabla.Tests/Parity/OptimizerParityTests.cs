@@ -61,7 +61,12 @@ public class OptimizerParityTests(ITestOutputHelper output)
             Tensor a = ToTensor(data.GetProperty("a")), b = ToTensor(data.GetProperty("b"));
             lossOf = () => 0.5 * (a * theta * theta).Sum() - (b * theta).Sum();
         }
-        var optimizer = BuildOptimizer(c.GetProperty("optimizer").GetString()!, c.GetProperty("args"), parameters.Values);
+        // PyTorch's parameter groups {"params", "lr", "weight_decay"} are ParamGroups with a rate and a decay of their own.
+        var groups = c.TryGetProperty("groups", out var gs)
+            ? gs.EnumerateArray().Select(g => new ParamGroup(g.GetProperty("params").EnumerateArray().Select(n => parameters[n.GetString()!]),
+                g.TryGetProperty("lr", out var lr) ? lr.GetDouble() : null, g.TryGetProperty("weight_decay", out var wd) ? wd.GetDouble() : null)).ToArray()
+            : [new ParamGroup(parameters.Values)];
+        var optimizer = BuildOptimizer(c.GetProperty("optimizer").GetString()!, c.GetProperty("args"), groups);
         optimizer.RegularizeBiases = true; // PyTorch's weight decay applies to every parameter
         var schedule = c.TryGetProperty("schedule", out var s) ? BuildSchedule(s, optimizer.LearningRate).Attach(optimizer) : null;
         var clip = c.TryGetProperty("clip", out var cl) ? cl : default;
@@ -85,6 +90,39 @@ public class OptimizerParityTests(ITestOutputHelper output)
             optimizer.Step();
             schedule?.Step();
             foreach (var p in step.GetProperty("params").EnumerateObject()) check.Tensor(at + p.Name, p.Value, parameters[p.Name].Data);
+        }
+        check.Verify();
+    }
+
+    [Fact]
+    public void InitializerGainsAndFansMatchPyTorch()
+    {
+        var gains = Case("calculate_gain");
+        var check = new ParityCheck(gains, output);
+        foreach (var g in gains.GetProperty("gains").EnumerateArray())
+        {
+            string n = g.GetProperty("nonlinearity").GetString()!;
+            var nonlinearity = n switch
+            {
+                "linear" => Nonlinearity.Linear,
+                "sigmoid" => Nonlinearity.Sigmoid,
+                "tanh" => Nonlinearity.Tanh,
+                "relu" => Nonlinearity.ReLU,
+                "leaky_relu" => Nonlinearity.LeakyReLU,
+                "selu" => Nonlinearity.SELU,
+                _ => throw new NotSupportedException(n),
+            };
+            double slope = Num(g, "param", 0.01); // PyTorch's default slope for leaky_relu is 0.01 too
+            check.Value($"gain({n}, {slope})", Num(g, "gain"), Init.Gain(nonlinearity, slope));
+        }
+        check.Verify();
+        var fans = Case("fan_in_and_fan_out");
+        check = new ParityCheck(fans, output);
+        foreach (var f in fans.GetProperty("fans").EnumerateArray())
+        {
+            var shape = f.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            var (fanIn, fanOut) = Init.Fans(new Shape(shape));
+            check.Values($"fans [{string.Join(", ", shape)}]", [Num(f, "fan_in"), Num(f, "fan_out")], [fanIn, fanOut]);
         }
         check.Verify();
     }
@@ -153,7 +191,7 @@ public class OptimizerParityTests(ITestOutputHelper output)
         check.Verify();
     }
 
-    private static Optimizer BuildOptimizer(string name, JsonElement a, IEnumerable<Parameter> p)
+    private static Optimizer BuildOptimizer(string name, JsonElement a, IEnumerable<ParamGroup> p)
     {
         double lr = Num(a, "lr"), wd = Num(a, "weight_decay", 0);
         var betas = DoubleArray(a, "betas") ?? [0.9, 0.999];
@@ -164,7 +202,7 @@ public class OptimizerParityTests(ITestOutputHelper output)
             "AdamW" => new AdamW(p, lr, betas[0], betas[1], Num(a, "eps", 1e-8), Num(a, "weight_decay", 0.01)),
             "AdaGrad" => new AdaGrad(p, lr, Num(a, "eps"), wd),
             "AdaDelta" => new AdaDelta(p, lr, Num(a, "rho"), Num(a, "eps"), wd),
-            "RMSProp" => new RMSProp(p, lr, Num(a, "alpha"), Num(a, "eps"), Num(a, "momentum", 0), weightDecay: wd),
+            "RMSProp" => new RMSProp(p, lr, Num(a, "alpha"), Num(a, "eps"), Num(a, "momentum", 0), nesterov: false, weightDecay: wd),
             _ => throw new NotSupportedException($"parity: optimizer '{name}' has no Nabla counterpart in the replay"),
         };
     }
