@@ -85,7 +85,7 @@ public class SeedExampleTests
         // Notes 000, "Learn output = 2 x input": model y = W·x with W = 3 on inputs 0..4, loss = Σ (W·x − 2x)².
         var x = Tensor.FromArray([0.0, 1, 2, 3, 4], 5, 1);
         var desired = Tensor.FromArray([0.0, 2, 4, 6, 8], 5, 1);
-        var model = new Linear(1, 1, bias: false).To(DType.Float64);
+        var model = new Linear(1, 1, bias: false, new Generator(0)).To(DType.Float64);
         var sse = new MSE(Reduction.Sum); // one element per sample: the notes' "Total" column of squared errors
 
         double Loss(double w)
@@ -163,7 +163,8 @@ public class SeedExampleTests
         // Notes 004, "Example of Neural Network (3/3)": f([1, −1]) = [0.62, 0.83], f([0, 0]) = [0.51, 0.85] for a network of
         // three sigmoid layers of two neurons. The notes show the weights only in a figure; these (the lecture's figure)
         // reproduce all four printed outputs.
-        var net = new Sequential(new Linear(2, 2), new Sigmoid(), new Linear(2, 2), new Sigmoid(), new Linear(2, 2), new Sigmoid());
+        var g = new Generator(0); // the weights are set below
+        var net = new Sequential(new Linear(2, 2, generator: g), new Sigmoid(), new Linear(2, 2, generator: g), new Sigmoid(), new Linear(2, 2, generator: g), new Sigmoid());
         net.To(DType.Float64);
         double[][] weights = [[1, -2, -1, 1], [1, 0], [2, -1, -2, -1], [0, 0], [3, -1, -1, 4], [-2, 2]];
         int k = 0;

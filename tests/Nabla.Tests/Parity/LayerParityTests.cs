@@ -95,18 +95,21 @@ public class LayerParityTests(ITestOutputHelper output)
         return new() { ["y"] = module.Forward(inputs.TryGetValue("x", out var x) ? x : inputs["indices"]) };
     }
 
+    // The initial values are overwritten by PyTorch's; an own generator keeps Generator.Default untouched for other tests.
+    internal static Generator G() => new(0);
+
     private static Module Build(string layer, JsonElement a) => layer switch
     {
-        "Linear" => new Linear(Int(a, "in"), Int(a, "out"), Bool(a, "bias")),
+        "Linear" => new Linear(Int(a, "in"), Int(a, "out"), Bool(a, "bias"), G()),
         "Conv2d" => new Conv2d(Int(a, "in"), Int(a, "out"), Pair(a, "kernel"), Pair(a, "stride"), Pair(a, "padding"),
-            Pair(a, "dilation"), Int(a, "groups"), Bool(a, "bias")),
+            Pair(a, "dilation"), Int(a, "groups"), Bool(a, "bias"), G()),
         "DepthwiseSeparableConv2d" => new DepthwiseSeparableConv2d(Int(a, "in"), Int(a, "out"), Pair(a, "kernel"), Pair(a, "stride"),
-            Pair(a, "padding"), Int(a, "depth_multiplier"), Bool(a, "bias")),
+            Pair(a, "padding"), Int(a, "depth_multiplier"), Bool(a, "bias"), G()),
         "MaxPool2d" => new MaxPool2d(Pair(a, "kernel"), Pair(a, "stride"), Pair(a, "padding")),
         "AvgPool2d" => new AvgPool2d(Pair(a, "kernel"), Pair(a, "stride"), Pair(a, "padding"), Bool(a, "count_include_pad")),
         "GlobalAvgPool2d" => new GlobalAvgPool2d(),
         "Flatten" => new Flatten(Int(a, "start"), Int(a, "end")),
-        "Dropout" => new Dropout(Num(a, "p")).Train(Bool(a, "train")),
+        "Dropout" => new Dropout(Num(a, "p"), G()).Train(Bool(a, "train")),
         "PReLU" => new PReLU(Int(a, "num_parameters")),
         "relu" => new ReLU(),
         "leaky_relu" => new LeakyReLU(Num(a, "alpha")),
@@ -118,14 +121,14 @@ public class LayerParityTests(ITestOutputHelper output)
         "softmax" => new Softmax(Int(a, "axis")),
         "log_softmax" => new LogSoftmax(Int(a, "axis")),
         "Embedding" => new Embedding(Int(a, "num_embeddings"), Int(a, "dim"),
-            a.GetProperty("padding_idx").ValueKind == JsonValueKind.Number ? Int(a, "padding_idx") : null),
-        "CnnSequential" => new Sequential(new Conv2d(2, 4, 3, padding: 1, bias: false), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
-            new Conv2d(4, 3, 3), new Tanh(), new Flatten(), new Linear(12, 5), new LogSoftmax(1)),
+            a.GetProperty("padding_idx").ValueKind == JsonValueKind.Number ? Int(a, "padding_idx") : null, G()),
+        "CnnSequential" => new Sequential(new Conv2d(2, 4, 3, padding: 1, bias: false, generator: G()), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+            new Conv2d(4, 3, 3, generator: G()), new Tanh(), new Flatten(), new Linear(12, 5, generator: G()), new LogSoftmax(1)),
         "RNN" => new RNN(Int(a, "input_size"), Int(a, "hidden_size"), Int(a, "num_layers"),
             a.GetProperty("nonlinearity").GetString() == "relu" ? Nonlinearity.ReLU : Nonlinearity.Tanh,
-            Bool(a, "batch_first"), Bool(a, "bidirectional")),
-        "LSTM" => new LSTM(Int(a, "input_size"), Int(a, "hidden_size"), Int(a, "num_layers"), Bool(a, "batch_first"), Bool(a, "bidirectional")),
-        "GRU" => new GRU(Int(a, "input_size"), Int(a, "hidden_size"), Int(a, "num_layers"), Bool(a, "batch_first"), Bool(a, "bidirectional")),
+            Bool(a, "batch_first"), Bool(a, "bidirectional"), generator: G()),
+        "LSTM" => new LSTM(Int(a, "input_size"), Int(a, "hidden_size"), Int(a, "num_layers"), Bool(a, "batch_first"), Bool(a, "bidirectional"), generator: G()),
+        "GRU" => new GRU(Int(a, "input_size"), Int(a, "hidden_size"), Int(a, "num_layers"), Bool(a, "batch_first"), Bool(a, "bidirectional"), generator: G()),
         _ => throw new NotSupportedException($"parity: layer '{layer}' has no Nabla counterpart in the replay"),
     };
 }
