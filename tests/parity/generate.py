@@ -11,12 +11,13 @@ the values after every step. tests/Nabla.Tests/Parity replays each case through 
 Determinism: every case seeds its own generator from a CRC of its name (adding a case changes no other case), inputs
 are rounded to 6 decimals before use (short, and exactly what both sides compute from), and numbers are written with
 repr (shortest round-trip) in sorted-key JSON, one case per line. PyTorch runs on one thread with its portable
-(non-SIMD) kernels and OpenBLAS is pinned to one thread and one kernel set, so the file comes out byte for byte the same
-on every machine with Debian's python3-torch 1.13 and OpenBLAS 0.3.21.
+(non-SIMD) kernels and OpenBLAS is pinned to one thread and one kernel set (Haswell: x86-64 with AVX2), so the file
+comes out byte for byte the same on any such machine with Debian 12's python3-torch 1.13 and OpenBLAS 0.3.21.
 
 A case whose Nabla result differs from PyTorch on purpose, or because of a known open difference, carries
-"known_difference" (an item of issue 16's list, to be removed when it is fixed) or "deliberate_difference" (a design
-choice documented in docs/pytorch-parity.md); the tests assert that such a case does differ, so a fix shows up.
+"known_difference" (an open difference: an item of issue 16's list, or a bug this suite found; to be removed when it is
+fixed) or "deliberate_difference" (a design choice documented in docs/pytorch-parity.md); the tests assert that such a
+case does differ, so a fix shows up.
 """
 import os
 
@@ -42,7 +43,7 @@ torch.set_num_threads(1)
 torch.set_default_dtype(torch.float64)
 warnings.filterwarnings("ignore")  # e.g. the scheduler's "step(epoch)" deprecation inside SequentialLR
 
-DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Nabla.Tests", "Parity", "torch_reference.json")
+DEFAULT_OUTPUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Nabla.Tests", "Parity", "torch_reference.json"))
 FORMAT = 1
 
 CASES = []
@@ -662,7 +663,7 @@ def losses():
         prob = rounded(torch.softmax(torch.rand(4, 5) * 5 - 2, dim=1))
         target = rounded(torch.softmax(torch.rand(4, 5) * 3, dim=1))
         loss_case(name, "CategoricalCrossEntropy", {"reduction": red, "from_logits": False}, prob, target,
-                  lambda p, t: _reduce_rows(-(t * torch.log(p)).sum(dim=1), red), target_grad=True,
+                  lambda p, t: _reduce(-(t * torch.log(p)).sum(dim=1), red), target_grad=True,
                   formula="-(t * log p).sum(1), then the reduction")
     name = "ce_probabilities_smoothing_weights"
     seed_for(name)
@@ -749,10 +750,6 @@ def _reduce(v, red):
     if red == "sum":
         return v.sum()
     return v
-
-
-def _reduce_rows(v, red):
-    return _reduce(v, red)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
