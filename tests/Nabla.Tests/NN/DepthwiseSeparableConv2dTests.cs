@@ -30,6 +30,24 @@ public class DepthwiseSeparableConv2dTests
     }
 
     [Fact]
+    public void TheNotesCountFor256KernelsWhereTheirTextSays125()
+    {
+        // Notes 003 set the task as "12*12*3 raw image to achieve 125 convolved" maps but multiply by 256 in two places
+        // (1,228,800 = 5·5·3·8·8·256 and 49,152 = 1·1·3·8·8·256). Nabla's summary for 125 maps, and the relation of both:
+        var separable = new DepthwiseSeparableConv2d(3, 125, 5).Summary(1, 3, 12, 12);
+        var rows = separable.Rows.ToDictionary(r => r.Name);
+        Assert.Equal(4_800, rows["depthwise"].MultiplyAccumulates);               // unchanged: 5·5·1·8·8·3
+        Assert.Equal(3L * 8 * 8 * 125, rows["pointwise"].MultiplyAccumulates);   // 24,000
+        Assert.Equal(28_800, separable.TotalMultiplyAccumulates);
+        long standard = new Conv2d(3, 125, 5).Summary(1, 3, 12, 12).TotalMultiplyAccumulates;
+        Assert.Equal(600_000, standard);                                          // 4,800 per kernel, 125 kernels
+        Assert.Equal(1_228_800, 4_800 * 256);
+        Assert.Equal(49_152, 3 * 8 * 8 * 256);
+        // Either way one kernel of 5·5·3 weights costs 75 multiplications per position, 8·8 positions: 4,800.
+        Assert.Equal(4_800, new Conv2d(3, 1, 5).Summary(1, 3, 12, 12).TotalMultiplyAccumulates);
+    }
+
+    [Fact]
     public void IsDepthwiseThenPointwise()
     {
         var m = new DepthwiseSeparableConv2d(3, 5, 3, stride: 2, padding: 1, depthMultiplier: 2, generator: new Generator(1));

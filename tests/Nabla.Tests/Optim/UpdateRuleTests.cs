@@ -1,4 +1,6 @@
+using Nabla.NN;
 using Nabla.Optim;
+using Nabla.Tensors;
 using Xunit;
 using static Nabla.Tests.Optim.OptimTestUtil;
 
@@ -54,6 +56,40 @@ public class UpdateRuleTests
         // step 3: g = [0.5751, 2.1312];  v = [−0.1539 − 0.05751, 0.8208 − 0.21312] = [−0.21141, 0.60768];
         //         θ = [0.51759, 0.31968];  θ̃ = [0.51759 − 0.190269, 0.31968 + 0.546912] = [0.327321, 0.866592]
         QuadraticBackward(p, A); opt.Step(); AssertValues([0.327321, 0.866592], p);
+    }
+
+    [Fact]
+    public void AdaGradContrastExampleOfTheNotes()
+    {
+        // Notes 004, "Intuitive Reason — how surprising it is": two parameters with the gradients
+        //   g⁰..g⁴ = 0.001, 0.001, 0.003, 0.002, 0.1   (a large last gradient after small ones)
+        //   g⁰..g⁴ = 10.8, 20.9, 31.7, 12.1, 0.1       (a small last gradient after large ones)
+        // AdaGrad's fifth step is η·g⁴/√Σᵢ(gⁱ)²: almost η for the first, a tiny fraction of it for the second.
+        double[] first = [0.001, 0.001, 0.003, 0.002, 0.1], second = [10.8, 20.9, 31.7, 12.1, 0.1];
+        const double eta = 0.5, delta = 1e-10;
+        var p = new Parameter(Tensor.Zeros([2], DType.Float64));
+        var opt = new AdaGrad([p], eta, epsilon: delta);
+        double[] before = [0, 0];
+        for (int t = 0; t < 5; t++)
+        {
+            before = p.Data.ToDoubleArray();
+            opt.ZeroGrad();
+            // L = g·θ puts exactly the given gradient g on θ.
+            ((Tensor)p * Tensor.FromArray([first[t], second[t]])).Sum().Backward();
+            opt.Step();
+        }
+        double[] step = [before[0] - p.Data.ToDoubleArray()[0], before[1] - p.Data.ToDoubleArray()[1]];
+        double sum1 = first.Sum(g => g * g), sum2 = second.Sum(g => g * g); // 0.010015 and 1704.76
+        Assert.Equal(eta * 0.1 / (delta + Math.Sqrt(sum1)), step[0], 1e-15);
+        Assert.Equal(eta * 0.1 / (delta + Math.Sqrt(sum2)), step[1], 1e-15);
+        Assert.Equal(0.99925, step[0] / eta, 5);   // 0.1/√0.010015
+        Assert.Equal(0.002422, step[1] / eta, 6);  // 0.1/√1704.76
+
+        // The notes' derivation: with ηᵗ = η/√(t+1) (InverseSqrtDecay) and σᵗ the root mean square of the gradients so far,
+        // ηᵗ/σᵗ = η/√Σ(gⁱ)²: the 1/√(t+1) cancels.
+        var decay = new InverseSqrtDecay(eta);
+        double sigma = Math.Sqrt(sum2 / 5);
+        Assert.Equal(eta / Math.Sqrt(sum2), decay.Rate(4) / sigma, 1e-15);
     }
 
     [Fact]
