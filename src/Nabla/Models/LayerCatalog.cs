@@ -1,5 +1,6 @@
 using Nabla.NN;
 using Nabla.NN.Activations;
+using Nabla.Tensors;
 using static Nabla.Models.FieldDef;
 using static Nabla.Models.FieldKind;
 
@@ -122,7 +123,9 @@ internal static class LayerCatalog
             a => new LogSoftmax(a.Int("axis", -1)),
             (m, f) => f.AddUnless("axis", ((LogSoftmax)m).Axis, -1)),
 
-        new("gelu", typeof(GELU), None, _ => new GELU(), (_, f) => f),
+        new("gelu", typeof(GELU), [OptChoice("approximate", "none", "tanh")],
+            a => new GELU(a.Text("approximate", "none") == "tanh" ? GELUApproximation.Tanh : GELUApproximation.None),
+            (m, f) => f.AddUnless("approximate", ((GELU)m).Approximate == GELUApproximation.Tanh ? "tanh" : "none", "none")),
         new("silu", typeof(SiLU), None, _ => new SiLU(), (_, f) => f),
     ];
 

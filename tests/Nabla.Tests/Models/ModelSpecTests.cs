@@ -1,5 +1,6 @@
 using Nabla.Models;
 using Nabla.NN;
+using Nabla.NN.Activations;
 using Nabla.Tensors;
 using Xunit;
 
@@ -96,7 +97,7 @@ public class ModelSpecTests
           {"type": "flatten", "start": 1, "end": 3},
           {"type": "linear", "in": 24, "out": 12},
           {"type": "batchnorm1d", "features": 12, "affine": false},
-          {"type": "gelu"},
+          {"type": "gelu", "approximate": "tanh"},
           {"type": "dropout", "p": 0.1},
           {"type": "maxout", "in": 12, "out": 6, "pieces": 3},
           {"type": "silu"}, {"type": "tanh"}, {"type": "sigmoid"},
@@ -132,6 +133,8 @@ public class ModelSpecTests
         Assert.Contains("\"affine\": false", described.ToJson());
         Assert.Contains("\"kernel\": [3, 5], \"padding\": [1, 2], \"groups\": 2, \"bias\": false}", described.ToJson());
         Assert.Contains("\"count_include_pad\": false", described.ToJson());
+        Assert.Contains("{\"type\": \"gelu\", \"approximate\": \"tanh\"}", described.ToJson());
+        Assert.Equal(GELUApproximation.Tanh, ((GELU)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[13]).Approximate);
 
         var gap = gapSpec.Build();
         Assert.IsType<GlobalAvgPool2d>(gap.Layers[0]);
