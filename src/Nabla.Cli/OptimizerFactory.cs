@@ -6,7 +6,7 @@ namespace Nabla.Cli;
 /// <summary>Builds the optimizer and learning-rate schedule named on the command line.</summary>
 internal static class OptimizerFactory
 {
-    public const string Names = "sgd, momentum, nesterov, adagrad, rmsprop, rmsprop-nesterov, adadelta, adam, adamw";
+    public const string Names = "sgd, momentum, nesterov, adagrad, rmsprop, rmsprop-nesterov, adadelta, adam, adamw, nadam";
     public const string Schedules = "constant, step, exponential, linear, inverse-sqrt, inverse-time, cosine, warmup-cosine";
 
     public static Optimizer Create(string name, IEnumerable<Parameter> parameters, double lr, double weightDecay)
@@ -23,6 +23,7 @@ internal static class OptimizerFactory
             "adadelta" => new AdaDelta(parameters, lr, weightDecay: weightDecay),
             "adam" => new Adam(parameters, lr, weightDecay: weightDecay),
             "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay),
+            "nadam" => new NAdam(parameters, lr, weightDecay: weightDecay),
             _ => throw new CliException($"--optimizer: unknown optimizer '{name}'; choose one of {Names}"),
         };
     }

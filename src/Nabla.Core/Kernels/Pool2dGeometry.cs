@@ -2,11 +2,12 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// The shape of one 2-D pooling: input [N,C,H,W], output [N,C,OH,OW], with OH = ⌊(H + 2·ph − KH) / sh⌋ + 1 and
-/// likewise OW (PyTorch's floor rule; no ceil mode, no dilation).
+/// likewise OW (PyTorch's floor rule), or with <see cref="CeilMode"/> OH = ⌈(H + 2·ph − KH) / sh⌉ + 1, less one if the
+/// last window would start past the input and its top padding (oh·sh ≥ H + ph), as PyTorch's <c>ceil_mode</c>. No dilation.
 /// </summary>
 /// <remarks>
 /// Validated on construction. As in PyTorch, padding may be at most half the kernel, so every window holds at least
-/// one real input element and never reaches past the padded border.
+/// one real input element; in ceil mode the last window may reach past the padded border (it is cut there).
 /// </remarks>
 public readonly record struct Pool2dGeometry
 {
@@ -21,9 +22,10 @@ public readonly record struct Pool2dGeometry
     /// <param name="strideW">sw (≥ 1); PyTorch's default is the kernel width.</param>
     /// <param name="padH">ph, 0 ≤ ph ≤ KH / 2.</param>
     /// <param name="padW">pw, 0 ≤ pw ≤ KW / 2.</param>
+    /// <param name="ceilMode">True to round the output size up (PyTorch's <c>ceil_mode</c>): a last, partial window covers the remaining rows and columns.</param>
     /// <exception cref="ArgumentException">A value is out of range or the output would be empty.</exception>
     public Pool2dGeometry(int batch, int channels, int height, int width, int kernelH, int kernelW,
-        int strideH, int strideW, int padH = 0, int padW = 0)
+        int strideH, int strideW, int padH = 0, int padW = 0, bool ceilMode = false)
     {
         Positive(batch, "batch size");
         Positive(channels, "channels");
@@ -44,9 +46,18 @@ public readonly record struct Pool2dGeometry
         if ((long)batch * channels * height * width > int.MaxValue)
             throw new ArgumentException($"Pool2d: input of {(long)batch * channels * height * width} elements exceeds {int.MaxValue}.", nameof(batch));
         Batch = batch; Channels = channels; Height = height; Width = width; KernelH = kernelH; KernelW = kernelW;
-        StrideH = strideH; StrideW = strideW; PadH = padH; PadW = padW;
-        OutHeight = (height + 2 * padH - kernelH) / strideH + 1;
-        OutWidth = (width + 2 * padW - kernelW) / strideW + 1;
+        StrideH = strideH; StrideW = strideW; PadH = padH; PadW = padW; CeilMode = ceilMode;
+        OutHeight = OutputSize(height, kernelH, strideH, padH, ceilMode);
+        OutWidth = OutputSize(width, kernelW, strideW, padW, ceilMode);
+    }
+
+    // PyTorch's pooling_output_shape without dilation; the span H + 2p − K is ≥ 0 (checked)
+    private static int OutputSize(int size, int kernel, int stride, int pad, bool ceil)
+    {
+        int span = size + 2 * pad - kernel;
+        int output = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+        if (ceil && (output - 1) * stride >= size + pad) output--; // the last window must start inside the input or its top/left padding
+        return output;
     }
 
     private static void Positive(int value, string what)
@@ -74,6 +85,8 @@ public readonly record struct Pool2dGeometry
     public int PadH { get; }
     /// <summary>pw, the padding left and right.</summary>
     public int PadW { get; }
+    /// <summary>Whether the output size was rounded up (PyTorch's <c>ceil_mode</c>).</summary>
+    public bool CeilMode { get; }
     /// <summary>OH, the output height.</summary>
     public int OutHeight { get; }
     /// <summary>OW, the output width.</summary>
@@ -85,5 +98,5 @@ public readonly record struct Pool2dGeometry
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"Pool2d(N={Batch}, C={Channels}, H={Height}, W={Width}, kernel={KernelH}x{KernelW}, stride={StrideH}x{StrideW}, pad={PadH}x{PadW})";
+        $"Pool2d(N={Batch}, C={Channels}, H={Height}, W={Width}, kernel={KernelH}x{KernelW}, stride={StrideH}x{StrideW}, pad={PadH}x{PadW}{(CeilMode ? ", ceil" : "")})";
 }

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// 2-D max, average and global average pooling over NCHW spans, forward and backward.
+/// 2-D max, average, adaptive average and global average pooling over NCHW spans, forward and backward.
 /// </summary>
 /// <remarks>
 /// Every (sample, channel) plane is independent and is handled by one thread, so results are bit-identical for any
@@ -39,7 +39,7 @@ public static class Pooling
         {
             T* px = px0, py = py0;
             int* pi = pi0;
-            bool pairs = g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0;
+            bool pairs = IsPairs(g);
             Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
                 var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
@@ -76,6 +76,11 @@ public static class Pooling
             });
         }
     }
+
+    // 2×2 windows with stride 2 and no padding, all whole (ceil mode may add a last, cut window: the general loop takes those)
+    private static bool IsPairs(in Pool2dGeometry g)
+        => g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0
+           && 2 * g.OutHeight <= g.Height && 2 * g.OutWidth <= g.Width;
 
     // The common 2×2 window with stride 2 and no padding, without data-dependent branches (on real activations the
     // position of a window's maximum is unpredictable, and a mispredicted branch per element cost more than the rest).
@@ -150,8 +155,7 @@ public static class Pooling
             T* pdy = pdy0, pdx = pdx0;
             int* pi = pi0;
             var geo = g;
-            bool pairs = typeof(T) == typeof(float) && MaxPool2x2Avx2.IsSupported && g.KernelH == 2 && g.KernelW == 2
-                         && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0;
+            bool pairs = typeof(T) == typeof(float) && MaxPool2x2Avx2.IsSupported && IsPairs(g);
             Parallelism.For(g.Batch * g.Channels, (long)g.Height * g.Width, plane =>
             {
                 if (pairs)
@@ -207,9 +211,10 @@ public static class Pooling
     /// Average pooling: y[n,c,oh,ow] = (Σ over the window of x) / divisor.
     /// </summary>
     /// <remarks>
-    /// With <paramref name="countIncludePad"/> (PyTorch's default) the divisor is always KH·KW: padded positions count
-    /// as zeros. Without it the divisor is the number of real input elements in the window, so border outputs average
-    /// only what they see.
+    /// With <paramref name="countIncludePad"/> (PyTorch's default) padded positions count as zeros: the divisor is
+    /// KH·KW, or, for a last ceil-mode window that reaches past the padded border, the part of it inside that border
+    /// (PyTorch's rule). Without it the divisor is the number of real input elements in the window, so border outputs
+    /// average only what they see.
     /// </remarks>
     /// <param name="g">The geometry.</param>
     /// <param name="input">x, [N,C,H,W].</param>
@@ -241,7 +246,7 @@ public static class Pooling
                         T s = T.Zero;
                         for (int ih = hLo; ih < hHi; ih++)
                             for (int iw = wLo; iw < wHi; iw++) s += x[ih * w + iw];
-                        y[oh * geo.OutWidth + ow] = s / Divisor<T>(geo, countIncludePad, hHi - hLo, wHi - wLo);
+                        y[oh * geo.OutWidth + ow] = s / Divisor<T>(geo, countIncludePad, h0, w0, hHi - hLo, wHi - wLo);
                     }
                 }
             });
@@ -281,7 +286,7 @@ public static class Pooling
                     for (int ow = 0; ow < geo.OutWidth; ow++)
                     {
                         int w0 = ow * geo.StrideW - geo.PadW, wLo = Math.Max(w0, 0), wHi = Math.Min(w0 + geo.KernelW, w);
-                        T v = dy[oh * geo.OutWidth + ow] / Divisor<T>(geo, countIncludePad, hHi - hLo, wHi - wLo);
+                        T v = dy[oh * geo.OutWidth + ow] / Divisor<T>(geo, countIncludePad, h0, w0, hHi - hLo, wHi - wLo);
                         for (int ih = hLo; ih < hHi; ih++)
                             for (int iw = wLo; iw < wHi; iw++) dx[ih * w + iw] += v;
                     }
@@ -290,9 +295,13 @@ public static class Pooling
         }
     }
 
-    private static T Divisor<T>(in Pool2dGeometry g, bool countIncludePad, int rows, int cols)
+    // With padding counted: the window cut at the padded border (KH·KW unless a ceil-mode window reaches past it), as
+    // PyTorch; without: the real elements. h0, w0: the window's first row and column (negative inside the padding).
+    private static T Divisor<T>(in Pool2dGeometry g, bool countIncludePad, int h0, int w0, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => T.CreateTruncating(countIncludePad ? g.KernelH * g.KernelW : rows * cols);
+        => T.CreateTruncating(countIncludePad
+            ? (Math.Min(h0 + g.KernelH, g.Height + g.PadH) - h0) * (Math.Min(w0 + g.KernelW, g.Width + g.PadW) - w0)
+            : rows * cols);
 
     /// <summary>Global average pooling: y[n,c] = (1 / (H·W)) · Σ_{h,w} x[n,c,h,w].</summary>
     /// <param name="batch">N.</param>
@@ -362,6 +371,107 @@ public static class Pooling
                 for (; i < hw; i++) dx[i] += v;
             });
         }
+    }
+
+    /// <summary>
+    /// Adaptive average pooling to any output size OH×OW (PyTorch's <c>adaptive_avg_pool2d</c>): output row i averages
+    /// input rows ⌊i·H/OH⌋ … ⌈(i + 1)·H/OH⌉ − 1, columns likewise, so the windows cover the input, differ in size by at
+    /// most one, and overlap when H is not a multiple of OH (or OH &gt; H).
+    /// y[n,c,i,j] = (Σ over the window of x) / (rows · columns of the window).
+    /// </summary>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="outHeight">OH ≥ 1.</param>
+    /// <param name="outWidth">OW ≥ 1.</param>
+    /// <param name="input">x, [N,C,H,W].</param>
+    /// <param name="output">y, [N,C,OH,OW]; overwritten.</param>
+    public static unsafe void AdaptiveAvgPool2dForward<T>(int batch, int channels, int height, int width, int outHeight, int outWidth,
+        ReadOnlySpan<T> input, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = CheckGlobal(batch, channels, height, width);
+        CheckAdaptive(outHeight, outWidth, batch * channels);
+        int p = outHeight * outWidth;
+        CheckGlobalLength(input.Length, batch * channels * hw, "input", "N·C·H·W");
+        CheckGlobalLength(output.Length, batch * channels * p, "output", "N·C·OH·OW");
+        fixed (T* px0 = input, py0 = output)
+        {
+            T* px = px0, py = py0;
+            Parallelism.For(batch * channels, hw, plane =>
+            {
+                var x = new ReadOnlySpan<T>(px + (long)plane * hw, hw);
+                var y = new Span<T>(py + (long)plane * p, p);
+                for (int i = 0; i < outHeight; i++)
+                {
+                    int h0 = WindowStart(i, height, outHeight), h1 = WindowEnd(i, height, outHeight);
+                    for (int j = 0; j < outWidth; j++)
+                    {
+                        int w0 = WindowStart(j, width, outWidth), w1 = WindowEnd(j, width, outWidth);
+                        T sum = T.Zero;
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++) sum += x[ih * width + iw];
+                        y[i * outWidth + j] = sum / T.CreateTruncating(h1 - h0) / T.CreateTruncating(w1 - w0); // PyTorch's order
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>Adaptive average pooling backward: every input element of a window receives dy / (its rows · columns); overlapping windows add up.</summary>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="outHeight">OH ≥ 1.</param>
+    /// <param name="outWidth">OW ≥ 1.</param>
+    /// <param name="dOutput">dy, [N,C,OH,OW].</param>
+    /// <param name="dInput">dx, [N,C,H,W].</param>
+    /// <param name="accumulate">True to add into <paramref name="dInput"/>; false to overwrite it.</param>
+    public static unsafe void AdaptiveAvgPool2dBackward<T>(int batch, int channels, int height, int width, int outHeight, int outWidth,
+        ReadOnlySpan<T> dOutput, Span<T> dInput, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = CheckGlobal(batch, channels, height, width);
+        CheckAdaptive(outHeight, outWidth, batch * channels);
+        int p = outHeight * outWidth;
+        CheckGlobalLength(dOutput.Length, batch * channels * p, "output gradient", "N·C·OH·OW");
+        CheckGlobalLength(dInput.Length, batch * channels * hw, "input gradient", "N·C·H·W");
+        fixed (T* pdy0 = dOutput, pdx0 = dInput)
+        {
+            T* pdy = pdy0, pdx = pdx0;
+            Parallelism.For(batch * channels, hw, plane =>
+            {
+                var dy = new ReadOnlySpan<T>(pdy + (long)plane * p, p);
+                var dx = new Span<T>(pdx + (long)plane * hw, hw);
+                if (!accumulate) dx.Clear();
+                for (int i = 0; i < outHeight; i++)
+                {
+                    int h0 = WindowStart(i, height, outHeight), h1 = WindowEnd(i, height, outHeight);
+                    for (int j = 0; j < outWidth; j++)
+                    {
+                        int w0 = WindowStart(j, width, outWidth), w1 = WindowEnd(j, width, outWidth);
+                        T v = dy[i * outWidth + j] / T.CreateTruncating(h1 - h0) / T.CreateTruncating(w1 - w0);
+                        for (int ih = h0; ih < h1; ih++)
+                            for (int iw = w0; iw < w1; iw++) dx[ih * width + iw] += v;
+                    }
+                }
+            });
+        }
+    }
+
+    // ⌊i·size/out⌋ and ⌈(i + 1)·size/out⌉, in integers (sizes are below 2³¹, their products below 2⁶³)
+    private static int WindowStart(int i, int size, int output) => (int)((long)i * size / output);
+
+    private static int WindowEnd(int i, int size, int output) => (int)(((long)(i + 1) * size + output - 1) / output);
+
+    private static void CheckAdaptive(int outHeight, int outWidth, int planes)
+    {
+        if (outHeight < 1) throw new ArgumentException($"AdaptiveAvgPool2d: output height {outHeight} must be at least 1.", nameof(outHeight));
+        if (outWidth < 1) throw new ArgumentException($"AdaptiveAvgPool2d: output width {outWidth} must be at least 1.", nameof(outWidth));
+        if ((long)planes * outHeight * outWidth > int.MaxValue)
+            throw new ArgumentException($"AdaptiveAvgPool2d: output of {(long)planes * outHeight * outWidth} elements exceeds {int.MaxValue}.", nameof(outHeight));
     }
 
     private static int CheckGlobal(int batch, int channels, int height, int width)

@@ -42,8 +42,19 @@ public sealed partial class Tensor
     /// <summary>Hyperbolic tangent; derivative 1 − tanh²(x).</summary>
     public Tensor Tanh() => Activation<TanhKernel>("tanh", 0);
 
-    /// <summary>GELU in its exact form x·Φ(x), with Φ the standard normal CDF; derivative Φ(x) + x·φ(x).</summary>
-    public Tensor GELU() => Pointwise("gelu", static x => x * NormalCdf(x), static (x, y) => NormalCdf(x) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI));
+    /// <summary>
+    /// GELU. By default the exact form x·Φ(x), with Φ the standard normal CDF; derivative Φ(x) + x·φ(x).
+    /// With <see cref="GELUApproximation.Tanh"/> the tanh form y = ½x·(1 + tanh u), u = √(2/π)·(x + 0.044715x³)
+    /// (PyTorch's <c>approximate='tanh'</c>), computed as x·σ(2u), the same function, which stays accurate where
+    /// 1 + tanh u cancels (for x below about −3, where PyTorch's ½x·(1 + tanh u) loses relative precision);
+    /// derivative s + x·s·(1 − s)·2u′ with s = σ(2u), u′ = √(2/π)·(1 + 3·0.044715x²).
+    /// </summary>
+    public Tensor GELU(GELUApproximation approximate = GELUApproximation.None) => approximate switch
+    {
+        GELUApproximation.None => Pointwise("gelu", static x => x * NormalCdf(x), static (x, y) => NormalCdf(x) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI)),
+        GELUApproximation.Tanh => Activation<GELUTanhKernel>("gelu_tanh", 0),
+        _ => throw new Errors.ValueException($"gelu: approximation {(int)approximate} is not one of None, Tanh"),
+    };
 
     /// <summary>SiLU (swish): x·σ(x); derivative σ(x)(1 + x(1 − σ(x))).</summary>
     public Tensor SiLU() => Activation<SiLUKernel>("silu", 0);
@@ -179,6 +190,15 @@ public sealed partial class Tensor
         public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Tanh(x, y);
         public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
         public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
+    }
+
+    private readonly struct GELUTanhKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.GELU(x, y);
+        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.GELU(x, y);
+        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.GELUBackward(x, dy, dx);
+        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.GELUBackward(x, dy, dx);
     }
 
     private readonly struct SiLUKernel : IActivationKernel

@@ -67,18 +67,36 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Max pooling over [N,C,H,W] windows (padding counts as −∞). Backward routes each gradient to the window's
-    /// maximum (the first in row-major order on ties), like the max gate.
+    /// maximum (the first in row-major order on ties), like the max gate. With <paramref name="ceilMode"/> the output
+    /// size is rounded up, as PyTorch's <c>ceil_mode</c> (see <see cref="Pool2dGeometry"/>).
     /// </summary>
-    public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null)
+    public Tensor MaxPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null, bool ceilMode = false)
+        => MaxPool2dCore(kernel, stride, padding, ceilMode, out _, keepIndices: false);
+
+    /// <summary>
+    /// Max pooling that also returns where each maximum was (PyTorch's <c>return_indices=True</c>): for every output
+    /// element, in the output's row-major order [N,C,OH,OW], the index ih·W + iw of the chosen input element within
+    /// its own H×W plane. Otherwise the same as <see cref="MaxPool2d"/>, gradient included.
+    /// </summary>
+    public (Tensor Output, int[] Indices) MaxPool2dWithIndices((int H, int W) kernel, (int H, int W)? stride = null,
+        (int H, int W)? padding = null, bool ceilMode = false)
+    {
+        var y = MaxPool2dCore(kernel, stride, padding, ceilMode, out var indices, keepIndices: true);
+        return (y, indices!);
+    }
+
+    private Tensor MaxPool2dCore((int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, bool ceilMode,
+        out int[]? indices, bool keepIndices)
     {
         var x = this;
-        var g = PoolGeometry("max_pool2d", kernel, stride, padding);
+        var g = PoolGeometry("max_pool2d", kernel, stride, padding, ceilMode);
         var y = Uninitialized(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
         // The argmax indices live in the bits of a float32 tensor, so that they share the step's recycled storage
         // (and its use-after-recycle check) instead of allocating a large int array per call.
         var argmax = Uninitialized(y.Shape, DType.Float32);
         if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, Indices(argmax));
         else Pooling.MaxPool2dForward<double>(g, D, y.D, Indices(argmax));
+        indices = keepIndices ? Indices(argmax).ToArray() : null;
         if (Recording(x))
             y.Record("max_pool2d", [x], grad =>
             {
@@ -91,11 +109,17 @@ public sealed partial class Tensor
 
     private static Span<int> Indices(Tensor bits) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(bits.F);
 
-    /// <summary>Average pooling over [N,C,H,W] windows; with <paramref name="countIncludePad"/> the divisor is always KH·KW.</summary>
-    public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null, bool countIncludePad = true)
+    /// <summary>
+    /// Average pooling over [N,C,H,W] windows. With <paramref name="countIncludePad"/> (the default, as PyTorch) padded
+    /// zeros count in the mean (the divisor is KH·KW, cut at the padded border for a last ceil-mode window); without it
+    /// the divisor is the number of real elements in the window (PyTorch's <c>count_include_pad=False</c>). With
+    /// <paramref name="ceilMode"/> the output size is rounded up, as PyTorch's <c>ceil_mode</c>.
+    /// </summary>
+    public Tensor AvgPool2d((int H, int W) kernel, (int H, int W)? stride = null, (int H, int W)? padding = null, bool countIncludePad = true,
+        bool ceilMode = false)
     {
         var x = this;
-        var g = PoolGeometry("avg_pool2d", kernel, stride, padding);
+        var g = PoolGeometry("avg_pool2d", kernel, stride, padding, ceilMode);
         var y = Empty(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
         if (DType == DType.Float32) Pooling.AvgPool2dForward<float>(g, F, y.F, countIncludePad);
         else Pooling.AvgPool2dForward<double>(g, D, y.D, countIncludePad);
@@ -105,6 +129,33 @@ public sealed partial class Tensor
                 var dx = EmptyLike(x);
                 if (DType == DType.Float32) Pooling.AvgPool2dBackward<float>(g, grad.F, dx.F, countIncludePad, accumulate: false);
                 else Pooling.AvgPool2dBackward<double>(g, grad.D, dx.D, countIncludePad, accumulate: false);
+                x.AccumulateGrad(dx);
+            });
+        return y;
+    }
+
+    /// <summary>
+    /// Adaptive average pooling to an output of <paramref name="outputSize"/> (PyTorch's <c>adaptive_avg_pool2d</c>):
+    /// [N,C,H,W] → [N,C,OH,OW], output row i averaging input rows ⌊i·H/OH⌋ … ⌈(i + 1)·H/OH⌉ − 1 (columns likewise).
+    /// Backward spreads each gradient evenly over its window. (1, 1) is <see cref="GlobalAvgPool2d"/> kept 4-D.
+    /// </summary>
+    public Tensor AdaptiveAvgPool2d((int H, int W) outputSize)
+    {
+        if (Rank != 4) throw new ShapeException($"adaptive_avg_pool2d: input must be [N,C,H,W], got {Shape}");
+        if (outputSize.H < 1 || outputSize.W < 1)
+            throw new ShapeException($"adaptive_avg_pool2d: output size {outputSize} must be positive");
+        if (Numel == 0) throw new ShapeException($"adaptive_avg_pool2d: input {Shape} is empty");
+        var x = this;
+        int n = Shape[0], c = Shape[1], h = Shape[2], w = Shape[3], oh = outputSize.H, ow = outputSize.W;
+        var y = Empty(Shape.Wrap([n, c, oh, ow]), DType);
+        if (DType == DType.Float32) Pooling.AdaptiveAvgPool2dForward<float>(n, c, h, w, oh, ow, F, y.F);
+        else Pooling.AdaptiveAvgPool2dForward<double>(n, c, h, w, oh, ow, D, y.D);
+        if (Recording(x))
+            y.Record("adaptive_avg_pool2d", [x], grad =>
+            {
+                var dx = EmptyLike(x);
+                if (DType == DType.Float32) Pooling.AdaptiveAvgPool2dBackward<float>(n, c, h, w, oh, ow, grad.F, dx.F, accumulate: false);
+                else Pooling.AdaptiveAvgPool2dBackward<double>(n, c, h, w, oh, ow, grad.D, dx.D, accumulate: false);
                 x.AccumulateGrad(dx);
             });
         return y;
@@ -130,12 +181,12 @@ public sealed partial class Tensor
         return y;
     }
 
-    private Pool2dGeometry PoolGeometry(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding)
+    private Pool2dGeometry PoolGeometry(string op, (int H, int W) kernel, (int H, int W)? stride, (int H, int W)? padding, bool ceilMode)
     {
         if (Rank != 4) throw new ShapeException($"{op}: input must be [N,C,H,W], got {Shape}");
         var s = stride ?? kernel;
         var p = padding ?? (0, 0);
-        try { return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], kernel.H, kernel.W, s.H, s.W, p.H, p.W); }
+        try { return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], kernel.H, kernel.W, s.H, s.W, p.H, p.W, ceilMode); }
         catch (ArgumentException e) { throw new ShapeException($"{op}: input {Shape}, kernel {kernel}: {e.Message}"); }
     }
 }

@@ -13,7 +13,10 @@ namespace Nabla.Losses;
 /// </summary>
 /// <remarks>
 /// <c>fromLogits</c> means the same in every cross-entropy loss (see <see cref="Loss"/>). For integer labels use
-/// <see cref="SparseCategoricalCrossEntropy"/>.
+/// <see cref="SparseCategoricalCrossEntropy"/>. The loss's element is the sample (the class axis is summed by the
+/// formula): <see cref="Reduction.SumAll"/>, <see cref="Reduction.MeanAll"/> and <see cref="Reduction.PerElement"/>
+/// are <see cref="Reduction.Sum"/>, <see cref="Reduction.Mean"/> and <see cref="Reduction.None"/>, as PyTorch's
+/// <c>CrossEntropyLoss</c> on soft targets reduces.
 /// </remarks>
 public sealed class CategoricalCrossEntropy : Loss
 {
@@ -42,16 +45,17 @@ public sealed class CategoricalCrossEntropy : Loss
     {
         LossChecks.ClassCount(Name, prediction);
         var t = LossChecks.SameShape(Name, prediction, target);
-        if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, null, t, 0, null, Reduction);
+        var reduction = LossChecks.PerSample(Reduction);
+        if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, null, t, 0, null, reduction);
         LossChecks.Probabilities(Name, prediction);
-        return PointwiseLoss.Apply(new Op(Epsilon), Name, prediction, t, Reduction, sumOverSample: true, targetDifferentiable: true);
+        return PointwiseLoss.Apply(new Op(Epsilon), Name, prediction, t, reduction, sumOverSample: true, targetDifferentiable: true);
     }
 
     private readonly struct Op(double eps) : IPointwiseLoss
     {
         private double Clamp(double p) => Math.Clamp(p, eps, 1);
-        public double Value(double p, double t) => t == 0 ? 0 : -t * Math.Log(Clamp(p));
-        public double DPrediction(double p, double t) => -t / Clamp(p);
-        public double DTarget(double p, double t) => -Math.Log(Clamp(p));
+        public double Value(double p, double t, int k) => t == 0 ? 0 : -t * Math.Log(Clamp(p));
+        public double DPrediction(double p, double t, int k) => -t / Clamp(p);
+        public double DTarget(double p, double t, int k) => -Math.Log(Clamp(p));
     }
 }

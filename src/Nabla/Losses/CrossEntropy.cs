@@ -17,6 +17,10 @@ namespace Nabla.Losses;
 /// meaning one-hot rows, or distributions [N, K] (one-hot or soft).</para>
 /// <para>Label smoothing ε replaces t with (1 − ε)·t + ε/K. Class weights w [K] scale each class's term; with labels,
 /// <see cref="Reduction.Mean"/> then divides by Σₙ w_(yₙ) (the weighted mean, as PyTorch) instead of N.</para>
+/// <para>Reductions: the loss's element is the sample (the class axis is summed by the formula), so every reduction is
+/// PyTorch's: <see cref="Reduction.Mean"/>, <see cref="Reduction.Sum"/> and <see cref="Reduction.None"/> ([N]) are
+/// <c>'mean'</c>, <c>'sum'</c> and <c>'none'</c>, and <see cref="Reduction.MeanAll"/>, <see cref="Reduction.SumAll"/>
+/// and <see cref="Reduction.PerElement"/> are the same three.</para>
 /// <para>lse(x) = m + log Σ_c e^(x_c − m) with m = max x is finite for logits of any magnitude: logits [1000, 0, −1000]
 /// give loss 0 for label 0 and 2000 for label 2. Gradient: ∂l/∂x_c = softmax(x)_c·Σ_j w_j·t_j − w_c·t_c
 /// (softmax − t without weights); soft targets also receive ∂l/∂t_c = (1 − ε)·w_c·(lse − x_c).
@@ -92,9 +96,10 @@ public sealed class CrossEntropy : Loss
 
     private Tensor Apply(Tensor prediction, int[]? labels, Tensor? soft)
     {
-        if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, labels, soft, LabelSmoothing, _weights, Reduction);
+        var reduction = LossChecks.PerSample(Reduction);
+        if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, labels, soft, LabelSmoothing, _weights, reduction);
         LossChecks.Probabilities(Name, prediction);
-        return ProbabilityCrossEntropy.Apply(Name, prediction, labels, soft, LabelSmoothing, _weights, Reduction, Epsilon);
+        return ProbabilityCrossEntropy.Apply(Name, prediction, labels, soft, LabelSmoothing, _weights, reduction, Epsilon);
     }
 
     private void CheckWeights(int k)

@@ -5,6 +5,10 @@ namespace Nabla.Losses;
 /// <summary>
 /// Hinge loss (support vector machines): lₙ = (1/M)·Σⱼ max(0, 1 − yₙⱼ·ŷₙⱼ), then the reduction, with targets
 /// y ∈ {−1, 1} and raw scores ŷ. Gradient: ∂/∂ŷ = −y/M where y·ŷ &lt; 1, else 0 (0 at the kink y·ŷ = 1).
+/// <para>Reductions: <see cref="Reduction.Mean"/> is the mean over all elements; <see cref="Reduction.Sum"/> and
+/// <see cref="Reduction.None"/> work on the per-sample means lₙ (Keras's convention); <see cref="Reduction.SumAll"/>,
+/// <see cref="Reduction.MeanAll"/> and <see cref="Reduction.PerElement"/> work on every element's loss (PyTorch's
+/// convention: its sum, its mean, each one shaped like the prediction).</para>
 /// </summary>
 /// <remarks>
 /// As in the lectures, targets must be exactly −1 or 1; other values, including 0/1 labels, raise a
@@ -43,8 +47,8 @@ public sealed class Hinge : Loss
 
     private readonly struct Op : IPointwiseLoss
     {
-        public double Value(double p, double t) => Math.Max(0, 1 - t * p);
-        public double DPrediction(double p, double t) => 1 - t * p > 0 ? -t : 0;
-        public double DTarget(double p, double t) => 1 - t * p > 0 ? -p : 0;
+        public double Value(double p, double t, int k) => Math.Max(0, 1 - t * p);
+        public double DPrediction(double p, double t, int k) => 1 - t * p > 0 ? -t : 0;
+        public double DTarget(double p, double t, int k) => 1 - t * p > 0 ? -p : 0;
     }
 }

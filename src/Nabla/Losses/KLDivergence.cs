@@ -7,6 +7,11 @@ namespace Nabla.Losses;
 /// Kullback–Leibler divergence of the predicted distribution q from the target distribution p:
 /// lₙ = Σⱼ pₙⱼ·(log pₙⱼ − log qₙⱼ) = KL(p ‖ q), summed over all non-batch elements of sample n, then the
 /// reduction (so <see cref="Reduction.Mean"/> is PyTorch's "batchmean"). Zero when the distributions are equal.
+/// <para>Reductions against PyTorch's <c>KLDivLoss</c>: <see cref="Reduction.Mean"/> is <c>'batchmean'</c>;
+/// <see cref="Reduction.Sum"/> and <see cref="Reduction.SumAll"/> are both <c>'sum'</c>; <see cref="Reduction.MeanAll"/>
+/// is <c>'mean'</c> (PyTorch's default, the mean over all N·M elements, which PyTorch itself warns is not the
+/// divergence); <see cref="Reduction.PerElement"/> is <c>'none'</c> (every term pₙⱼ·(log pₙⱼ − log qₙⱼ)); and
+/// <see cref="Reduction.None"/> gives the per-sample divergences lₙ.</para>
 /// </summary>
 /// <remarks>
 /// <para>Argument order: <c>Forward(prediction: q, target: p)</c>, the same order as every other loss; the divergence
@@ -54,20 +59,20 @@ public sealed class KLDivergence : Loss
     {
         private double LogQ(double q) => logQ ? q : Math.Log(Math.Max(q, eps));
 
-        public double Value(double q, double t)
+        public double Value(double q, double t, int k)
         {
             double p = logP ? Math.Exp(t) : t;
             if (p == 0) return 0; // 0·log 0 = 0
             return p * ((logP ? t : Math.Log(p)) - LogQ(q));
         }
 
-        public double DPrediction(double q, double t)
+        public double DPrediction(double q, double t, int k)
         {
             double p = logP ? Math.Exp(t) : t;
             return logQ ? -p : -p / Math.Max(q, eps);
         }
 
-        public double DTarget(double q, double t)
+        public double DTarget(double q, double t, int k)
         {
             if (logP)
             {

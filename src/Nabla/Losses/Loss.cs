@@ -13,6 +13,9 @@ namespace Nabla.Losses;
 /// <see cref="Reduction.Sum"/> returns Σₙ lₙ and <see cref="Reduction.None"/> returns the vector [N] of lₙ.
 /// Whether lₙ averages or sums over a sample's remaining elements is stated by each loss: regression and
 /// binary losses average (as Keras does), distribution losses (cross-entropies, KL) sum over the classes.
+/// PyTorch's reductions, over the loss of every element rather than per sample, are <see cref="Reduction.MeanAll"/>,
+/// <see cref="Reduction.SumAll"/> and <see cref="Reduction.PerElement"/> (see <see cref="Reduction"/> for where the
+/// two conventions differ).
 /// The result has the prediction's element type; the whole loss is one autograd node.
 /// <para>Logits or probabilities, one convention for the cross-entropy family (as in Keras): every cross-entropy
 /// loss has a <c>FromLogits</c> property and takes <c>fromLogits</c> in its constructor. True: the prediction is raw
@@ -30,7 +33,7 @@ public abstract class Loss
     protected Loss(Reduction reduction)
     {
         if (!Enum.IsDefined(reduction))
-            throw new ValueException($"{GetType().Name}: reduction {(int)reduction} is not one of Mean, Sum, None");
+            throw new ValueException($"{GetType().Name}: reduction {(int)reduction} is not one of {string.Join(", ", Enum.GetNames<Reduction>())}");
         Reduction = reduction;
     }
 

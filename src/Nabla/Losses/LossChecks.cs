@@ -27,6 +27,20 @@ internal static class LossChecks
         return target.DType == prediction.DType ? target : target.ToDType(prediction.DType);
     }
 
+    /// <summary>
+    /// The reduction for a loss whose element is the sample (the cross-entropies: the class axis belongs to the loss):
+    /// PyTorch's reductions over every element are then the per-sample ones (<see cref="Reduction.SumAll"/> is
+    /// <see cref="Reduction.Sum"/>, <see cref="Reduction.MeanAll"/> is <see cref="Reduction.Mean"/>,
+    /// <see cref="Reduction.PerElement"/> is <see cref="Reduction.None"/>).
+    /// </summary>
+    public static Reduction PerSample(Reduction reduction) => reduction switch
+    {
+        Reduction.SumAll => Reduction.Sum,
+        Reduction.MeanAll => Reduction.Mean,
+        Reduction.PerElement => Reduction.None,
+        _ => reduction,
+    };
+
     /// <summary>Checks that the logits or probabilities are a matrix [N, K] with K ≥ 1 and returns K.</summary>
     public static int ClassCount(string name, Tensor prediction)
     {

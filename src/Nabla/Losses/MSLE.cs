@@ -7,6 +7,10 @@ namespace Nabla.Losses;
 /// Penalizes relative rather than absolute differences. Both predictions and targets must be greater than −1
 /// (a <see cref="Errors.ValueException"/> names the first offending element).
 /// Gradient: ∂/∂ŷ = −2(log(1 + y) − log(1 + ŷ)) / ((1 + ŷ)·M).
+/// <para>Reductions: <see cref="Reduction.Mean"/> is the mean over all elements; <see cref="Reduction.Sum"/> and
+/// <see cref="Reduction.None"/> work on the per-sample means lₙ (Keras's convention); <see cref="Reduction.SumAll"/>,
+/// <see cref="Reduction.MeanAll"/> and <see cref="Reduction.PerElement"/> work on every element's loss (PyTorch's
+/// convention: its sum, its mean, each one shaped like the prediction).</para>
 /// </summary>
 public sealed class MSLE : Loss
 {
@@ -25,8 +29,8 @@ public sealed class MSLE : Loss
 
     private readonly struct Op : IPointwiseLoss
     {
-        public double Value(double p, double t) { double d = Math.Log(1 + t) - Math.Log(1 + p); return d * d; }
-        public double DPrediction(double p, double t) => -2 * (Math.Log(1 + t) - Math.Log(1 + p)) / (1 + p);
-        public double DTarget(double p, double t) => 2 * (Math.Log(1 + t) - Math.Log(1 + p)) / (1 + t);
+        public double Value(double p, double t, int k) { double d = Math.Log(1 + t) - Math.Log(1 + p); return d * d; }
+        public double DPrediction(double p, double t, int k) => -2 * (Math.Log(1 + t) - Math.Log(1 + p)) / (1 + p);
+        public double DTarget(double p, double t, int k) => 2 * (Math.Log(1 + t) - Math.Log(1 + p)) / (1 + t);
     }
 }

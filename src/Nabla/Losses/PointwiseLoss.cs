@@ -6,7 +6,8 @@ namespace Nabla.Losses;
 /// <summary>
 /// The engine of the elementwise losses: for predictions and targets of shape [N, ...] (M elements per sample)
 /// lₙ = (1/M)·Σⱼ f(pₙⱼ, tₙⱼ) (or the plain sum), then the reduction; forward and backward are one recorded
-/// node, evaluated in double whatever the element type.
+/// node, evaluated in double whatever the element type. PyTorch's reductions (<see cref="Reduction.SumAll"/>,
+/// <see cref="Reduction.MeanAll"/>, <see cref="Reduction.PerElement"/>) work on the f(pₙⱼ, tₙⱼ) themselves.
 /// </summary>
 internal static class PointwiseLoss
 {
@@ -14,44 +15,48 @@ internal static class PointwiseLoss
     /// <param name="name">The loss's name (node name and error messages).</param>
     /// <param name="prediction">Predictions [N, ...].</param>
     /// <param name="target">Targets, same shape (already checked and converted by <see cref="LossChecks.SameShape"/>).</param>
-    /// <param name="reduction">The reduction over samples.</param>
-    /// <param name="sumOverSample">True to sum over a sample's elements, false to average.</param>
+    /// <param name="reduction">The reduction.</param>
+    /// <param name="sumOverSample">True to sum over a sample's elements, false to average (per-sample reductions only).</param>
     /// <param name="targetDifferentiable">Whether gradients flow to the target.</param>
     public static Tensor Apply<TOp>(TOp op, string name, Tensor prediction, Tensor target, Reduction reduction, bool sumOverSample, bool targetDifferentiable)
         where TOp : struct, IPointwiseLoss
     {
         int n = prediction.Shape.Dims[0];
         int m = prediction.Numel / n;
-        var perSample = new double[n];
-        if (prediction.DType == DType.Float32) Values<float, TOp>(ref op, prediction.F, target.F, perSample, m);
-        else Values<double, TOp>(ref op, prediction.D, target.D, perSample, m);
+        // PyTorch's reductions see every element as a sample of its own: rows of one element, no averaging within
+        bool elementwise = reduction is Reduction.SumAll or Reduction.MeanAll or Reduction.PerElement;
+        int rows = elementwise ? prediction.Numel : n, width = elementwise ? 1 : m;
+        var perRow = new double[rows];
+        if (prediction.DType == DType.Float32) Values<float, TOp>(ref op, prediction.F, target.F, perRow, width);
+        else Values<double, TOp>(ref op, prediction.D, target.D, perRow, width);
 
-        double scale = sumOverSample ? 1.0 : 1.0 / m;
+        // the result is Σ (or each) of perRow[i]·scale; mean reductions divide by the row count too
+        double scale = sumOverSample || elementwise ? 1.0 : 1.0 / m;
         Tensor y;
-        if (reduction == Reduction.None)
+        if (reduction is Reduction.None or Reduction.PerElement)
         {
-            y = Tensor.Zeros([n], prediction.DType);
-            for (int i = 0; i < n; i++) y.SetFlat(i, perSample[i] * scale);
+            y = reduction == Reduction.None ? Tensor.Zeros([n], prediction.DType) : Tensor.Zeros(prediction.Shape.ToArray(), prediction.DType);
+            for (int i = 0; i < rows; i++) y.SetFlat(i, perRow[i] * scale);
         }
         else
         {
             double s = 0;
-            foreach (double v in perSample) s += v;
-            s *= scale;
-            if (reduction == Reduction.Mean) { s /= n; scale /= n; }
-            y = Tensor.Scalar(s, prediction.DType);
+            foreach (double v in perRow) s += v;
+            if (reduction is Reduction.Mean or Reduction.MeanAll) scale /= rows;
+            y = Tensor.Scalar(s * scale, prediction.DType);
         }
 
         var p = prediction;
         var t = target;
         Tensor[] inputs = targetDifferentiable ? [p, t] : [p];
+        bool each = reduction is Reduction.None or Reduction.PerElement;
         return y.Record(name, inputs, g =>
         {
-            // coefficient of sample n: ∂(result)/∂lₙ-element, times the incoming gradient
-            var coef = new double[n];
-            for (int i = 0; i < n; i++) coef[i] = scale * (reduction == Reduction.None ? g.GetFlat(i) : g.GetFlat(0));
-            if (p.RequiresGrad) p.AccumulateGrad(Grad(ref op, p, t, coef, m, wrtPrediction: true));
-            if (targetDifferentiable && t.RequiresGrad) t.AccumulateGrad(Grad(ref op, p, t, coef, m, wrtPrediction: false));
+            // coefficient of row i: ∂(result)/∂(the row's f-sum), times the incoming gradient
+            var coef = new double[rows];
+            for (int i = 0; i < rows; i++) coef[i] = scale * (each ? g.GetFlat(i) : g.GetFlat(0));
+            if (p.RequiresGrad) p.AccumulateGrad(Grad(ref op, p, t, coef, width, wrtPrediction: true));
+            if (targetDifferentiable && t.RequiresGrad) t.AccumulateGrad(Grad(ref op, p, t, coef, width, wrtPrediction: false));
         });
     }
 
@@ -70,7 +75,7 @@ internal static class PointwiseLoss
         for (int i = 0, k = 0; i < perSample.Length; i++)
         {
             double s = 0;
-            for (int j = 0; j < m; j++, k++) s += op.Value(double.CreateTruncating(p[k]), double.CreateTruncating(t[k]));
+            for (int j = 0; j < m; j++, k++) s += op.Value(double.CreateTruncating(p[k]), double.CreateTruncating(t[k]), k);
             perSample[i] = s;
         }
     }
@@ -85,7 +90,7 @@ internal static class PointwiseLoss
             for (int j = 0; j < m; j++, k++)
             {
                 double pk = double.CreateTruncating(p[k]), tk = double.CreateTruncating(t[k]);
-                d[k] = T.CreateTruncating(c * (wrtPrediction ? op.DPrediction(pk, tk) : op.DTarget(pk, tk)));
+                d[k] = T.CreateTruncating(c * (wrtPrediction ? op.DPrediction(pk, tk, k) : op.DTarget(pk, tk, k)));
             }
         }
     }

@@ -14,7 +14,10 @@ namespace Nabla.Losses;
 /// <remarks><c>fromLogits</c> means the same in every cross-entropy loss (see <see cref="Loss"/>); before it did, this
 /// loss defaulted to logits, and a model that outputs logits now needs <c>fromLogits: true</c> (probabilities outside
 /// [0, 1] are refused with a message saying so). Labels are a [N] tensor of whole numbers stored as floats, or an
-/// <c>int[]</c>; each must lie in [0, K), else a <see cref="ValueException"/> names the label and its row.</remarks>
+/// <c>int[]</c>; each must lie in [0, K), else a <see cref="ValueException"/> names the label and its row. The loss's
+/// element is the sample: <see cref="Reduction.SumAll"/>, <see cref="Reduction.MeanAll"/> and
+/// <see cref="Reduction.PerElement"/> are <see cref="Reduction.Sum"/>, <see cref="Reduction.Mean"/> and
+/// <see cref="Reduction.None"/> (as PyTorch reduces its cross-entropy).</remarks>
 public sealed class SparseCategoricalCrossEntropy : Loss
 {
     /// <summary>Softmax when the predictions are logits, none when they are probabilities.</summary>
@@ -53,7 +56,8 @@ public sealed class SparseCategoricalCrossEntropy : Loss
 
     private Tensor Apply(Tensor prediction, int[] labels, int k)
     {
-        if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, labels, null, 0, null, Reduction);
+        var reduction = LossChecks.PerSample(Reduction);
+        if (FromLogits) return SoftmaxCrossEntropy.Apply(Name, prediction, labels, null, 0, null, reduction);
         LossChecks.Probabilities(Name, prediction);
 
         int n = labels.Length;
@@ -61,8 +65,8 @@ public sealed class SparseCategoricalCrossEntropy : Loss
         var loss = new double[n];
         for (int i = 0; i < n; i++) loss[i] = -Math.Log(Math.Clamp(prediction.GetFlat(i * k + labels[i]), eps, 1));
         Tensor y;
-        double scale = Reduction == Reduction.Mean ? 1.0 / n : 1.0;
-        if (Reduction == Reduction.None)
+        double scale = reduction == Reduction.Mean ? 1.0 / n : 1.0;
+        if (reduction == Reduction.None)
         {
             y = Tensor.Zeros([n], prediction.DType);
             for (int i = 0; i < n; i++) y.SetFlat(i, loss[i]);
@@ -80,7 +84,7 @@ public sealed class SparseCategoricalCrossEntropy : Loss
             var dp = Tensor.Zeros([n, k], p.DType);
             for (int i = 0; i < n; i++)
             {
-                double gi = Reduction == Reduction.None ? g.GetFlat(i) : g.GetFlat(0) * scale;
+                double gi = reduction == Reduction.None ? g.GetFlat(i) : g.GetFlat(0) * scale;
                 dp.SetFlat(i * k + labels[i], -gi / Math.Clamp(p.GetFlat(i * k + labels[i]), eps, 1));
             }
             p.AccumulateGrad(dp);

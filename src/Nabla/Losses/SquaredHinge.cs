@@ -5,6 +5,10 @@ namespace Nabla.Losses;
 /// <summary>
 /// Squared hinge loss: lₙ = (1/M)·Σⱼ max(0, 1 − yₙⱼ·ŷₙⱼ)², then the reduction, with targets y ∈ {−1, 1}.
 /// The square smooths the kink of <see cref="Hinge"/>: ∂/∂ŷ = −2y·max(0, 1 − y·ŷ)/M is continuous.
+/// <para>Reductions: <see cref="Reduction.Mean"/> is the mean over all elements; <see cref="Reduction.Sum"/> and
+/// <see cref="Reduction.None"/> work on the per-sample means lₙ (Keras's convention); <see cref="Reduction.SumAll"/>,
+/// <see cref="Reduction.MeanAll"/> and <see cref="Reduction.PerElement"/> work on every element's loss (PyTorch's
+/// convention: its sum, its mean, each one shaped like the prediction).</para>
 /// </summary>
 /// <remarks>Targets must be exactly −1 or 1, as for <see cref="Hinge"/> (0/1 labels are rejected, not converted). No gradient flows to the targets.</remarks>
 public sealed class SquaredHinge : Loss
@@ -36,8 +40,8 @@ public sealed class SquaredHinge : Loss
 
     private readonly struct Op : IPointwiseLoss
     {
-        public double Value(double p, double t) { double h = Math.Max(0, 1 - t * p); return h * h; }
-        public double DPrediction(double p, double t) => -2 * t * Math.Max(0, 1 - t * p);
-        public double DTarget(double p, double t) => -2 * p * Math.Max(0, 1 - t * p);
+        public double Value(double p, double t, int k) { double h = Math.Max(0, 1 - t * p); return h * h; }
+        public double DPrediction(double p, double t, int k) => -2 * t * Math.Max(0, 1 - t * p);
+        public double DTarget(double p, double t, int k) => -2 * p * Math.Max(0, 1 - t * p);
     }
 }

@@ -29,4 +29,7 @@ internal enum FieldKind
 
     /// <summary>A list of layer descriptions (a residual branch, a nested sequence).</summary>
     Layers,
+
+    /// <summary>One of a few strings (<see cref="FieldDef.Choices"/>), e.g. GELU's <c>"approximate"</c>.</summary>
+    Choice,
 }

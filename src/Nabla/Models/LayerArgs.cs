@@ -12,6 +12,8 @@ internal sealed class LayerArgs(LayerSpec spec, Generator? generator, Func<IRead
 
     public double Number(string name, double fallback) => spec.Fields.TryGetValue(name, out var v) ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
+    public string Text(string name, string fallback) => spec.Fields.TryGetValue(name, out var v) ? (string)v : fallback;
+
     public bool Bool(string name, bool fallback) => spec.Fields.TryGetValue(name, out var v) ? (bool)v : fallback;
 
     public Size2d Size(string name, Size2d fallback) => OptionalSize(name) ?? fallback;

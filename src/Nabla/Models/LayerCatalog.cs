@@ -1,5 +1,6 @@
 using Nabla.NN;
 using Nabla.NN.Activations;
+using Nabla.Tensors;
 using static Nabla.Models.FieldDef;
 using static Nabla.Models.FieldKind;
 
@@ -47,19 +48,29 @@ internal static class LayerCatalog
                     .AddUnless("multiplier", d.DepthMultiplier, 1).AddUnless("bias", d.HasBias, true);
             }),
 
-        new("maxpool2d", typeof(MaxPool2d), [Req("kernel", PositiveSize), Opt("stride", PositiveSize), Opt("padding", NonNegativeSize)],
-            a => new MaxPool2d(a.Size("kernel", 1), a.OptionalSize("stride"), a.OptionalSize("padding")),
-            (m, f) => { var p = (MaxPool2d)m; return f.Add("kernel", p.KernelSize).AddUnless("stride", p.Stride, p.KernelSize).AddUnless("padding", p.Padding, 0); }),
+        new("maxpool2d", typeof(MaxPool2d),
+            [Req("kernel", PositiveSize), Opt("stride", PositiveSize), Opt("padding", NonNegativeSize), Opt("ceil_mode", Bool)],
+            a => new MaxPool2d(a.Size("kernel", 1), a.OptionalSize("stride"), a.OptionalSize("padding"), a.Bool("ceil_mode", false)),
+            (m, f) =>
+            {
+                var p = (MaxPool2d)m;
+                return f.Add("kernel", p.KernelSize).AddUnless("stride", p.Stride, p.KernelSize).AddUnless("padding", p.Padding, 0)
+                    .AddUnless("ceil_mode", p.CeilMode, false);
+            }),
 
         new("avgpool2d", typeof(AvgPool2d),
-            [Req("kernel", PositiveSize), Opt("stride", PositiveSize), Opt("padding", NonNegativeSize), Opt("count_include_pad", Bool)],
-            a => new AvgPool2d(a.Size("kernel", 1), a.OptionalSize("stride"), a.OptionalSize("padding"), a.Bool("count_include_pad", true)),
+            [Req("kernel", PositiveSize), Opt("stride", PositiveSize), Opt("padding", NonNegativeSize), Opt("count_include_pad", Bool), Opt("ceil_mode", Bool)],
+            a => new AvgPool2d(a.Size("kernel", 1), a.OptionalSize("stride"), a.OptionalSize("padding"), a.Bool("count_include_pad", true), a.Bool("ceil_mode", false)),
             (m, f) =>
             {
                 var p = (AvgPool2d)m;
                 return f.Add("kernel", p.KernelSize).AddUnless("stride", p.Stride, p.KernelSize).AddUnless("padding", p.Padding, 0)
-                    .AddUnless("count_include_pad", p.CountIncludePad, true);
+                    .AddUnless("count_include_pad", p.CountIncludePad, true).AddUnless("ceil_mode", p.CeilMode, false);
             }),
+
+        new("adaptive_avgpool2d", typeof(AdaptiveAvgPool2d), [Req("output", PositiveSize)],
+            a => new AdaptiveAvgPool2d(a.Size("output", 1)),
+            (m, f) => f.Add("output", ((AdaptiveAvgPool2d)m).OutputSize)),
 
         new("global_avgpool2d", typeof(GlobalAvgPool2d), None, _ => new GlobalAvgPool2d(), (_, f) => f),
 
@@ -122,7 +133,9 @@ internal static class LayerCatalog
             a => new LogSoftmax(a.Int("axis", -1)),
             (m, f) => f.AddUnless("axis", ((LogSoftmax)m).Axis, -1)),
 
-        new("gelu", typeof(GELU), None, _ => new GELU(), (_, f) => f),
+        new("gelu", typeof(GELU), [OptChoice("approximate", "none", "tanh")],
+            a => new GELU(a.Text("approximate", "none") == "tanh" ? GELUApproximation.Tanh : GELUApproximation.None),
+            (m, f) => f.AddUnless("approximate", ((GELU)m).Approximate == GELUApproximation.Tanh ? "tanh" : "none", "none")),
         new("silu", typeof(SiLU), None, _ => new SiLU(), (_, f) => f),
     ];
 

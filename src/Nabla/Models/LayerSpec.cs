@@ -4,8 +4,9 @@ namespace Nabla.Models;
 
 /// <summary>
 /// One validated layer of a <see cref="ModelSpec"/>: its type name (<c>conv2d</c>, <c>relu</c>, …) and the fields
-/// that were given. Values are <see cref="int"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="Size2d"/> (kernel
-/// sizes, strides, paddings) or a list of <see cref="LayerSpec"/> (the branches of <c>residual</c> and <c>sequential</c>).
+/// that were given. Values are <see cref="int"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="string"/> (a choice
+/// such as GELU's <c>approximate</c>), <see cref="Size2d"/> (kernel sizes, strides, paddings) or a list of
+/// <see cref="LayerSpec"/> (the branches of <c>residual</c> and <c>sequential</c>).
 /// Created by <see cref="ModelSpec.Parse"/> or <see cref="ModelSpec.FromModule"/>, which check every field.
 /// </summary>
 public sealed class LayerSpec

@@ -103,6 +103,7 @@ internal sealed class ModelSpecReader(string source)
             FieldKind.Probability => Number(e) is double p && p is >= 0 and <= 1 ? p : null,
             FieldKind.Bool => e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null,
             FieldKind.Layers => e.ValueKind == JsonValueKind.Array ? ReadLayers(e, $"{path}.{def.Name}.", $"field '{def.Name}'") : null,
+            FieldKind.Choice => e.ValueKind == JsonValueKind.String && def.Choices is { } choices && choices.Contains(e.GetString()) ? e.GetString() : null,
             _ => null,
         };
         return value ?? throw Fail($"{where}: field '{key ?? def.Name}' must be {def.Expectation}, got {e.GetRawText()}");

@@ -52,6 +52,7 @@ internal static class ModelSpecWriter
         int i => i.ToString(CultureInfo.InvariantCulture),
         double d => JsonSerializer.Serialize(d),
         bool b => b ? "true" : "false",
+        string t => JsonSerializer.Serialize(t),
         Size2d s => s.IsSquare ? s.H.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"[{s.H}, {s.W}]"),
         _ => throw new InvalidOperationException($"model spec: cannot write a {value.GetType().Name}"),
     };

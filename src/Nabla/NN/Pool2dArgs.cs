@@ -23,11 +23,12 @@ internal static class Pool2dArgs
             throw new ShapeException($"{layer.Describe()}: expected input [N,C,H,W], got {input.Shape}");
     }
 
-    public static string Describe(string layer, Size2d kernel, Size2d stride, Size2d padding)
+    public static string Describe(string layer, Size2d kernel, Size2d stride, Size2d padding, bool ceilMode)
     {
         string d = $"{layer}({kernel}";
         if (stride != kernel) d += $", stride {stride.ToShortString()}";
         if (padding != new Size2d(0, 0)) d += $", pad {padding.ToShortString()}";
+        if (ceilMode) d += ", ceil";
         return d + ")";
     }
 }

@@ -13,6 +13,9 @@ namespace Nabla.Optim;
 /// with s, r starting at 0 and the defaults α = 0.001, ρ₁ = 0.9, ρ₂ = 0.999, δ = <see cref="Epsilon"/> = 1e-8.
 /// g is the gradient plus the optional penalties λ₂θ (<see cref="Optimizer.WeightDecay"/>, coupled L2) and λ₁·sign(θ);
 /// see <see cref="AdamW"/> for decoupled weight decay.
+/// <para>AMSGrad (<c>amsgrad: true</c>, Reddi et al., PyTorch's <c>amsgrad=True</c>): the largest second moment so far,
+/// r_max ← max(r_max, r), replaces r in the step, Δθ = −α ŝ / (√(r_max / (1 − ρ₂ᵗ)) + δ), so the effective rate of an
+/// element never grows.</para>
 /// </summary>
 public class Adam : Optimizer
 {
@@ -23,9 +26,10 @@ public class Adam : Optimizer
     /// <param name="beta2">ρ₂ (β₂) in [0, 1), decay of the second moment.</param>
     /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
     /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>, coupled): g ← g + λ₂θ; 0 for none.</param>
+    /// <param name="amsgrad">True for AMSGrad: the step divides by the largest second moment so far.</param>
     public Adam(IEnumerable<Parameter> parameters, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-        double epsilon = 1e-8, double weightDecay = 0)
-        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
+        double epsilon = 1e-8, double weightDecay = 0, bool amsgrad = false)
+        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay, amsgrad) { }
 
     /// <summary>Creates the optimizer over parameter groups.</summary>
     /// <param name="groups">The parameter groups.</param>
@@ -34,13 +38,16 @@ public class Adam : Optimizer
     /// <param name="beta2">ρ₂ (β₂) in [0, 1), decay of the second moment.</param>
     /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
     /// <param name="weightDecay">The L2 weight decay λ₂ ≥ 0 (<see cref="Optimizer.WeightDecay"/>, coupled): g ← g + λ₂θ; 0 for none.</param>
+    /// <param name="amsgrad">True for AMSGrad: the step divides by the largest second moment so far.</param>
     public Adam(IEnumerable<ParamGroup> groups, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-        double epsilon = 1e-8, double weightDecay = 0)
+        double epsilon = 1e-8, double weightDecay = 0, bool amsgrad = false)
         : base(groups, learningRate, weightDecay)
     {
         Beta1 = OptionCheck.UnitInterval(Name, "beta1", beta1);
         Beta2 = OptionCheck.UnitInterval(Name, "beta2", beta2);
         Epsilon = OptionCheck.Positive(Name, "epsilon (δ)", epsilon);
+        AmsGrad = amsgrad;
+        StateNames = amsgrad ? ["s", "r", "rmax"] : ["s", "r"];
     }
 
     /// <summary>ρ₁ (β₁), the decay rate of the first moment s.</summary>
@@ -52,10 +59,13 @@ public class Adam : Optimizer
     /// <summary>The stabilizing constant epsilon (the lectures' δ).</summary>
     public double Epsilon { get; }
 
+    /// <summary>Whether the step uses the largest second moment so far (AMSGrad).</summary>
+    public bool AmsGrad { get; }
+
     /// <summary>True for AdamW: weight decay shrinks θ directly instead of entering g.</summary>
     private protected virtual bool DecoupledWeightDecay => false;
 
-    private protected override string[] StateNames { get; } = ["s", "r"];
+    private protected override string[] StateNames { get; }
 
     private protected override void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, SlotWindow slot)
     {
@@ -75,6 +85,24 @@ public class Adam : Optimizer
             Epsilon = Splat<T>(Epsilon),
         };
         Span<T> s = slot.Buffer<T>(0), r = slot.Buffer<T>(1);
+        if (AmsGrad)
+        {
+            // AMSGrad: the same lane with r_max ← max(r_max, r) in the denominator
+            Span<T> rmax = slot.Buffer<T>(2);
+            for (int j = 0; j < theta.Length; j += Vector<T>.Count)
+            {
+                var th = Load<T>(theta, j);
+                var g = Penalized(Load(grad, j), th, k.L2, k.L1);
+                var m1 = k.B1 * Load<T>(s, j) + k.OneMinusB1 * g;
+                var m2 = k.B2 * Load<T>(r, j) + k.OneMinusB2 * g * g;
+                var top = Vector.Max(Load<T>(rmax, j), m2);
+                Store(s, j, m1);
+                Store(r, j, m2);
+                Store(rmax, j, top);
+                Store(theta, j, th - k.Decay * th - k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(top * k.Correct2) + k.Epsilon));
+            }
+            return;
+        }
         int n = theta.Length, w = Vector<T>.Count, i = 0;
         // Whole vectors without tail checks (no calls in the loop, so the constants stay in registers), then the tail.
         ref T th0 = ref MemoryMarshal.GetReference(theta), s0 = ref MemoryMarshal.GetReference(s), r0 = ref MemoryMarshal.GetReference(r);

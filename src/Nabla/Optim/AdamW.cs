@@ -9,6 +9,7 @@ namespace Nabla.Optim;
 /// θ ← θ − α λ θ − α ŝ / (√r̂ + δ),
 /// both terms taken at the current θ, with α the current (scheduled) rate, as in PyTorch. Biases are not decayed unless
 /// <see cref="Optimizer.RegularizeBiases"/> is set. The L1 penalty, if any, still enters g: g ← g + λ₁·sign(θ).
+/// With <c>amsgrad: true</c> the largest second moment so far replaces r̂, as in <see cref="Adam"/>.
 /// </summary>
 public sealed class AdamW : Adam
 {
@@ -19,9 +20,10 @@ public sealed class AdamW : Adam
     /// <param name="beta2">ρ₂ (β₂) in [0, 1).</param>
     /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
     /// <param name="weightDecay">The decoupled decay λ ≥ 0 (default 0.01; 0 for none).</param>
+    /// <param name="amsgrad">True for AMSGrad: the step divides by the largest second moment so far (see <see cref="Adam"/>).</param>
     public AdamW(IEnumerable<Parameter> parameters, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-        double epsilon = 1e-8, double weightDecay = 0.01)
-        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
+        double epsilon = 1e-8, double weightDecay = 0.01, bool amsgrad = false)
+        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay, amsgrad) { }
 
     /// <summary>Creates the optimizer over parameter groups.</summary>
     /// <param name="groups">The parameter groups.</param>
@@ -30,9 +32,10 @@ public sealed class AdamW : Adam
     /// <param name="beta2">ρ₂ (β₂) in [0, 1).</param>
     /// <param name="epsilon">epsilon (the lectures' δ) &gt; 0, added to √r̂ for numerical stability.</param>
     /// <param name="weightDecay">The decoupled decay λ ≥ 0 (default 0.01; 0 for none).</param>
+    /// <param name="amsgrad">True for AMSGrad: the step divides by the largest second moment so far (see <see cref="Adam"/>).</param>
     public AdamW(IEnumerable<ParamGroup> groups, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999,
-        double epsilon = 1e-8, double weightDecay = 0.01)
-        : base(groups, learningRate, beta1, beta2, epsilon, weightDecay) { }
+        double epsilon = 1e-8, double weightDecay = 0.01, bool amsgrad = false)
+        : base(groups, learningRate, beta1, beta2, epsilon, weightDecay, amsgrad) { }
 
     private protected override bool DecoupledWeightDecay => true;
 }

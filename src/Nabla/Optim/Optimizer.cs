@@ -114,6 +114,12 @@ public abstract class Optimizer : IStateful
     private protected abstract void Update<T>(in StepContext ctx, Span<T> theta, ReadOnlySpan<T> grad, SlotWindow slot)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// Called once per parameter update, before <see cref="Update{T}"/> (which may run on several threads for one
+    /// parameter): the place to compute scalars of the step that the update rule then only reads.
+    /// </summary>
+    private protected virtual void Prepare(in StepContext ctx) { }
+
     // Parameters at least this large are updated in chunks of ChunkSize elements spread over the kernel threads; the
     // update rules are elementwise, so the result does not depend on the split.
     private const int ChunkSize = 16384;
@@ -180,6 +186,7 @@ public abstract class Optimizer : IStateful
                 slot.Step++;
                 bool penalize = !p.IsBias || regularizeBiases;
                 var ctx = new StepContext(lr, penalize ? wd : 0, penalize ? l1 : 0, slot.Step);
+                Prepare(ctx);
                 UpdateParameter(ctx, data, grad, slot);
             }
         }

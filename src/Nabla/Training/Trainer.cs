@@ -61,8 +61,11 @@ public sealed class Trainer : IStateful
     /// <summary>The callbacks, run in order.</summary>
     public List<Callback> Callbacks { get; } = [];
 
-    /// <summary>Clip gradients to this global L2 norm before each step (null: no clipping).</summary>
+    /// <summary>Clip gradients to this global norm before each step (null: no clipping), by <see cref="GradientClipping.ClipByGlobalNorm"/> (PyTorch's rule, max/(‖g‖ + 10⁻⁶)).</summary>
     public double? ClipGradientNorm { get; set; }
+
+    /// <summary>The order p of the norm <see cref="ClipGradientNorm"/> limits: 2 (the default, L2), any p &gt; 0, or <see cref="double.PositiveInfinity"/> for the largest magnitude.</summary>
+    public double ClipGradientNormType { get; set; } = 2;
 
     /// <summary>
     /// Batch size used by <see cref="Evaluate"/> and <see cref="Predict"/> (at least 1; default 256). It bounds the
@@ -200,7 +203,7 @@ public sealed class Trainer : IStateful
                 lossValue = loss.Item();
                 Optimizer.ZeroGrad(setToNone: false);
                 loss.Backward();
-                if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters(), max);
+                if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters(), max, ClipGradientNormType);
                 lr = Optimizer.LearningRate;
                 Optimizer.Step();
                 ok = batch.Labels is null ? null : CountCorrect(output, batch.Labels);

@@ -46,10 +46,10 @@ internal static class LossAssert
         foreach (double v in t.ToDoubleArray()) Assert.True(double.IsFinite(v), $"non-finite value {v} in {t}");
     }
 
-    /// <summary>Runs the gradient check for every reduction.</summary>
+    /// <summary>Runs the gradient check for every reduction (Keras's per-sample ones and PyTorch's per-element ones).</summary>
     public static void GradientsForAllReductions(Func<Reduction, Loss> loss, Tensor prediction, Tensor target, bool targetToo)
     {
-        foreach (var r in new[] { Reduction.Mean, Reduction.Sum, Reduction.None })
+        foreach (var r in Enum.GetValues<Reduction>())
         {
             var l = loss(r);
             if (targetToo) TestUtil.AssertGradients(() => l.Forward(prediction, target), prediction, target);

@@ -56,6 +56,7 @@ public class ModelSpecErrorTests
     [InlineData("""{"type": 3}""", "layer 0: field 'type' must be a string, got 3")]
     [InlineData("""{"type": "batchnorm2d", "channels": 4, "eps": 0}""", "layer 0 (batchnorm2d): field 'eps' must be a positive number, got 0")]
     [InlineData("\"relu\"", "layer 0: must be an object like {\"type\": \"relu\"}, got \"relu\"")]
+    [InlineData("""{"type": "gelu", "approximate": "sigmoid"}""", "layer 0 (gelu): field 'approximate' must be one of \"none\", \"tanh\", got \"sigmoid\"")]
     public void WrongValueType(string layer, string expected)
     {
         string m = Error(Layers(layer));

@@ -1,5 +1,6 @@
 using Nabla.Models;
 using Nabla.NN;
+using Nabla.NN.Activations;
 using Nabla.Tensors;
 using Xunit;
 
@@ -90,13 +91,13 @@ public class ModelSpecTests
           {"type": "residual", "layers": [{"type": "conv2d", "in": 4, "out": 6, "kernel": 3, "stride": 2, "padding": 1}],
                                "shortcut": [{"type": "conv2d", "in": 4, "out": 6, "kernel": 1, "stride": 2}]},
           {"type": "elu", "alpha": 0.5},
-          {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1},
+          {"type": "maxpool2d", "kernel": 3, "stride": 1, "padding": 1, "ceil_mode": true},
           {"type": "sequential", "layers": [{"type": "prelu", "channels": 6, "init": 0.1}, {"type": "identity"}]},
           {"type": "avgpool2d", "kernel": 2, "count_include_pad": false},
           {"type": "flatten", "start": 1, "end": 3},
           {"type": "linear", "in": 24, "out": 12},
           {"type": "batchnorm1d", "features": 12, "affine": false},
-          {"type": "gelu"},
+          {"type": "gelu", "approximate": "tanh"},
           {"type": "dropout", "p": 0.1},
           {"type": "maxout", "in": 12, "out": 6, "pieces": 3},
           {"type": "silu"}, {"type": "tanh"}, {"type": "sigmoid"},
@@ -115,7 +116,12 @@ public class ModelSpecTests
     {
         var spec = ModelSpec.Parse(EveryLayerType, "all.json");
         var gapSpec = ModelSpec.Parse("""{"input": [3, 5, 5], "layers": [{"type": "global_avgpool2d"}, {"type": "linear", "in": 3, "out": 2}]}""");
-        Assert.Equal(ModelSpec.LayerTypes.Order(), TypesUsed(spec.Layers).Concat(TypesUsed(gapSpec.Layers)).Distinct().Order());
+        var adaptiveSpec = ModelSpec.Parse("""
+            {"input": [3, 5, 7], "layers": [{"type": "avgpool2d", "kernel": 2, "ceil_mode": true}, {"type": "adaptive_avgpool2d", "output": [2, 1]},
+                                           {"type": "flatten"}, {"type": "linear", "in": 6, "out": 2}]}
+            """);
+        Assert.Equal(ModelSpec.LayerTypes.Order(),
+            TypesUsed(spec.Layers).Concat(TypesUsed(gapSpec.Layers)).Concat(TypesUsed(adaptiveSpec.Layers)).Distinct().Order());
         var model = spec.Build(new Generator(1));
         Assert.Equal(new Shape(5, 3), model.Forward(Tensor.Uniform([5, 2, 8, 8], -1, 1, new Generator(2))).Shape);
 
@@ -132,6 +138,17 @@ public class ModelSpecTests
         Assert.Contains("\"affine\": false", described.ToJson());
         Assert.Contains("\"kernel\": [3, 5], \"padding\": [1, 2], \"groups\": 2, \"bias\": false}", described.ToJson());
         Assert.Contains("\"count_include_pad\": false", described.ToJson());
+        Assert.Contains("{\"type\": \"gelu\", \"approximate\": \"tanh\"}", described.ToJson());
+        Assert.Equal(GELUApproximation.Tanh, ((GELU)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[13]).Approximate);
+
+        var adaptive = adaptiveSpec.Build();
+        Assert.Equal(new Shape(4, 2), adaptive.Forward(Tensor.Zeros([4, 3, 5, 7])).Shape);
+        Assert.Equal(new Size2d(2, 1), ((AdaptiveAvgPool2d)adaptive.Layers[1]).OutputSize);
+        Assert.True(((AvgPool2d)adaptive.Layers[0]).CeilMode);
+        string adaptiveJson = ModelSpec.FromModule(adaptive, [3, 5, 7]).ToJson();
+        Assert.Contains("{\"type\": \"adaptive_avgpool2d\", \"output\": [2, 1]}", adaptiveJson);
+        Assert.Contains("{\"type\": \"avgpool2d\", \"kernel\": 2, \"ceil_mode\": true}", adaptiveJson);
+        Assert.True(((MaxPool2d)((Sequential)ModelSpec.Parse(described.ToJson()).Build()).Layers[7]).CeilMode);
 
         var gap = gapSpec.Build();
         Assert.IsType<GlobalAvgPool2d>(gap.Layers[0]);

@@ -24,7 +24,7 @@ public class ActivationModuleTests
         return sum * h / 3 / Math.Sqrt(2 * Math.PI);
     }
 
-    private static readonly string[] AllNames = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Identity", "GELU", "SiLU", "PReLU"];
+    private static readonly string[] AllNames = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "Identity", "GELU", "GELU tanh", "SiLU", "PReLU"];
 
     public static TheoryData<string> Names => new(AllNames);
 
@@ -37,6 +37,7 @@ public class ActivationModuleTests
         "Tanh" => (new Tanh(), x => (Math.Exp(x) - Math.Exp(-x)) / (Math.Exp(x) + Math.Exp(-x))),
         "Identity" => (new Identity(), x => x),
         "GELU" => (new GELU(), x => x * Phi(x)),
+        "GELU tanh" => (new GELU(GELUApproximation.Tanh), x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)))),
         "SiLU" => (new SiLU(), x => x * Sig(x)),
         "PReLU" => (new PReLU(), x => x > 0 ? x : 0.25 * x),
         _ => throw new ArgumentException(name),
@@ -108,5 +109,26 @@ public class ActivationModuleTests
     {
         foreach (var name in AllNames)
             Assert.Equal(name == "PReLU" ? 1 : 0, Make(name).Module.ParameterCount());
+    }
+
+    [Fact]
+    public void GELUTanhMatchesPyTorch()
+    {
+        // x = torch.tensor([-3.0, -1.0, -0.25, 0.0, 0.5, 1.5, 4.0], dtype=torch.float64, requires_grad=True)
+        // y = torch.nn.functional.gelu(x, approximate='tanh'); y.sum().backward()  (printed with precision=17)
+        var x = Tensor.FromArray([-3.0, -1.0, -0.25, 0.0, 0.5, 1.5, 4.0], 7);
+        x.RequiresGrad = true;
+        var y = new GELU(GELUApproximation.Tanh).Forward(x);
+        AssertClose([-3.63739208177299433e-03, -1.58808009391723237e-01, -1.00324649298315000e-01, 0, 3.45714009825143942e-01,
+            1.39957157698023282e+00, 3.99992975405180751e+00], y.ToDoubleArray(), 1e-14);
+        y.Sum().Backward();
+        AssertClose([-0.01158416663096965, -0.08296408384578252, 0.30464590484893955, 0.5, 0.86736990353464238,
+            1.12771079315143297, 1.00033512319712203], x.Grad!.ToDoubleArray(), 1e-14);
+        // the exact form differs (by up to about 5e-4): the option matters
+        Assert.NotEqual(new GELU().Forward(x.Detach()).GetFlat(1), y.GetFlat(1), 6);
+        Assert.Equal("GELU(tanh)", new GELU(GELUApproximation.Tanh).Describe());
+        // float32 follows the same function
+        var f = new GELU(GELUApproximation.Tanh).Forward(Tensor.FromArray([-1f, 1.5f]));
+        AssertClose([-1.58808009391723237e-01, 1.39957157698023282], f.ToDoubleArray(), 1e-6);
     }
 }

@@ -22,6 +22,10 @@ public class ConstructorOptionTests
         ("AdaDelta", (ps, lr, wd) => new AdaDelta(ps, lr, weightDecay: wd)),
         ("Adam", (ps, lr, wd) => new Adam(ps, lr, weightDecay: wd)),
         ("AdamW", (ps, lr, wd) => new AdamW(ps, lr, weightDecay: wd)),
+        ("RMSProp centered", (ps, lr, wd) => new RMSProp(ps, lr, momentum: 0.5, weightDecay: wd, centered: true, epsilonInsideRoot: false)),
+        ("Adam AMSGrad", (ps, lr, wd) => new Adam(ps, lr, weightDecay: wd, amsgrad: true)),
+        ("AdamW AMSGrad", (ps, lr, wd) => new AdamW(ps, lr, weightDecay: wd, amsgrad: true)),
+        ("NAdam", (ps, lr, wd) => new NAdam(ps, lr, weightDecay: wd)),
     ];
 
     public static TheoryData<string> Names() => [.. WithDecay().Select(o => o.Name)];
@@ -53,7 +57,7 @@ public class ConstructorOptionTests
     public void WeightDecayDefaultsToZeroExceptForAdamW(string name)
     {
         var opt = All().Single(o => o.Name == name).Create([Param(1)], 0.1);
-        Assert.Equal(name == "AdamW" ? 0.01 : 0, opt.WeightDecay);
+        Assert.Equal(name.StartsWith("AdamW", StringComparison.Ordinal) ? 0.01 : 0, opt.WeightDecay);
     }
 
     [Fact]

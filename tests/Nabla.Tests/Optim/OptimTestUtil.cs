@@ -60,5 +60,9 @@ internal static class OptimTestUtil
         ("AdaDelta", (ps, lr) => new AdaDelta(ps, lr)),
         ("Adam", (ps, lr) => new Adam(ps, lr)),
         ("AdamW", (ps, lr) => new AdamW(ps, lr)),
+        ("RMSProp centered", (ps, lr) => new RMSProp(ps, lr, momentum: 0.5, centered: true, epsilonInsideRoot: false)),
+        ("Adam AMSGrad", (ps, lr) => new Adam(ps, lr, amsgrad: true)),
+        ("AdamW AMSGrad", (ps, lr) => new AdamW(ps, lr, amsgrad: true)),
+        ("NAdam", (ps, lr) => new NAdam(ps, lr)),
     ];
 }

@@ -45,6 +45,21 @@ public class ScheduleTests
         => AssertRates(new CosineDecay(0.1, 10, 0.01), (0, 0.1), (5, 0.055), (10, 0.01), (20, 0.01));
 
     [Fact]
+    public void CosineDecayCanKeepFollowingTheCosineAsPyTorch()
+    {
+        // PyTorch: p = torch.nn.Parameter(torch.zeros(1)); o = torch.optim.SGD([p], lr=0.1)
+        // s = torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.01); read o.param_groups[0]['lr'], then o.step(); s.step()
+        // t = 0..30: 0.1, 0.09779754323328192, ..., 0.01 (t = 10), 0.012202456766718092 (t = 11), ..., 0.10000000000000041 (t = 20),
+        // 0.09779754323328231 (t = 21), ..., 0.01 (t = 30): the closed form η_min + ½(η₀ − η_min)(1 + cos(πt/T)) for every t
+        var s = new CosineDecay(0.1, 10, 0.01, holdMinimum: false);
+        Assert.False(s.HoldMinimum);
+        AssertRates(s, (0, 0.1), (1, 0.09779754323328192), (5, 0.055), (10, 0.01), (11, 0.012202456766718092), (15, 0.055),
+            (20, 0.1), (21, 0.09779754323328231), (30, 0.01), (1_000_000_001, 0.09779754323328192));
+        for (long t = 0; t <= 40; t++)
+            Assert.Equal(0.01 + 0.045 * (1 + Math.Cos(Math.PI * t / 10)), s.Rate(t), 15);
+    }
+
+    [Fact]
     public void LinearWarmupRampsUpThenHandsOver()
         // W = 4 from 0 to the cosine's 0.1 (0, 0.025, 0.05, 0.075), then cosine(t − 4): t = 9 → cosine(5) = 0.055
         => AssertRates(new LinearWarmup(new CosineDecay(0.1, 10, 0.01), 4), (0, 0), (1, 0.025), (2, 0.05), (4, 0.1), (9, 0.055));
