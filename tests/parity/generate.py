@@ -566,7 +566,7 @@ def loss_case(name, loss, args, pred, target, fn, target_grad=False, labels=None
 def reduction_difference(shape, red):
     """Nabla's Sum adds per-sample means (PyTorch: all elements), its None gives [N] (PyTorch: every element)."""
     m = 1 if len(shape) == 1 else math.prod(shape[1:])
-    return "Sum/None reductions per-sample" if (red == "sum" and m > 1) or (red == "none" and len(shape) > 1) else None
+    return None  # fixed: Nabla's Reduction.SumAll / PerElement are PyTorch's 'sum' / 'none' (the replay maps them)
 
 
 def losses():
@@ -696,7 +696,7 @@ def losses():
                                ("bce_near_0_and_1_outside_clamp", [[1e-12, 1 - 1e-12, 1e-9, 1 - 1e-9]], [[1.0, 0.0, 0.0, 1.0]])]:
         seed_for(name)
         loss_case(name, "BinaryCrossEntropy", {"reduction": "mean", "from_logits": False}, torch.tensor(pred), torch.tensor(target),
-                  lambda p, t: F.binary_cross_entropy(p, t), known="BCE clamping")
+                  lambda p, t: F.binary_cross_entropy(p, t))
     name = "bce_positive_weight"
     seed_for(name)
     pred, target = rand(4, 3, low=0.05, high=0.95), rand(4, 3, low=0, high=1)
@@ -738,7 +738,7 @@ def losses():
         pred = rounded(torch.log(q)) if logq else rounded(q)
         target = rounded(torch.log(p)) if logp else rounded(p)
         tred = {"mean": "batchmean", "sum": "sum", "none": "none"}[red]
-        known = "Sum/None reductions per-sample" if red == "none" else None
+        known = None  # 'none' is replayed as Reduction.PerElement
         loss_case(name, "KLDivergence", {"reduction": red, "log_prediction": logq, "log_target": logp}, pred, target,
                   lambda a, b: F.kl_div(a if logq else torch.log(a), b, reduction=tred, log_target=logp), target_grad=True,
                   known=known, formula=None if logq else "kl_div(log(q), p)")
@@ -850,8 +850,7 @@ def optimizers():
          lambda p: O.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-6, momentum=0.9, weight_decay=0.01)),
     ]
     for name, opt_name, args, make in configs:
-        known = "RMSProp's √(r+δ)" if opt_name == "RMSProp" else None
-        trajectory(name, opt_name, args, make, known=known)
+        trajectory(name, opt_name, args, make)  # RMSProp is replayed with PyTorch's form (epsilonInsideRoot: false)
     for name, opt_name, args, make in [c for c in configs if c[0] in ("sgd", "sgd_momentum", "sgd_nesterov", "adam", "adagrad", "adadelta")]:
         trajectory("quadratic_" + name, opt_name, args, make, problem="quadratic", steps=6)
     # With a schedule stepped after every optimizer step, and with clipping.
@@ -871,7 +870,7 @@ def optimizers():
                schedule=({"kind": "CosineAnnealingLR", "T_max": 6, "eta_min": 0.004}, lambda o: O.lr_scheduler.CosineAnnealingLR(o, 6, 0.004)),
                deliberate="a group's rate is a fixed ratio of the scheduled base rate, so the ratio scales η_min too")
     trajectory("sgd_clip_norm_inactive", "SGD", {"lr": 0.1}, lambda p: O.SGD(p, lr=0.1), clip=("norm", 1000.0))
-    trajectory("sgd_clip_norm", "SGD", {"lr": 0.1}, lambda p: O.SGD(p, lr=0.1), clip=("norm", 0.05), known="clip epsilon")
+    trajectory("sgd_clip_norm", "SGD", {"lr": 0.1}, lambda p: O.SGD(p, lr=0.1), clip=("norm", 0.05))
     trajectory("adam_clip_value", "Adam", {"lr": 0.01}, lambda p: O.Adam(p, lr=0.01), clip=("value", 0.02))
 
 
@@ -885,7 +884,7 @@ def schedules():
         ("cosine_within_tmax", {"kind": "CosineAnnealingLR", "T_max": 10, "eta_min": 0.001}, lambda o: S.CosineAnnealingLR(o, 10, 0.001), 10, None),
         ("cosine_within_tmax_zero_min", {"kind": "CosineAnnealingLR", "T_max": 7, "eta_min": 0.0}, lambda o: S.CosineAnnealingLR(o, 7), 7, None),
         ("cosine_after_tmax", {"kind": "CosineAnnealingLR", "T_max": 5, "eta_min": 0.01}, lambda o: S.CosineAnnealingLR(o, 5, 0.01), 14,
-         "cosine after T_max"),
+         None),  # replayed with CosineDecay(holdMinimum: false)
         ("linearlr_decay", {"kind": "LinearLR", "start_factor": 1.0, "end_factor": 0.1, "total_iters": 8},
          lambda o: S.LinearLR(o, 1.0, 0.1, 8), 12, None),
         ("linearlr_warmup", {"kind": "LinearLR", "start_factor": 0.25, "end_factor": 1.0, "total_iters": 4},
@@ -945,8 +944,6 @@ def clipping():
         case = {"family": "clipping", "name": name, "kind": kind, "value": value, "grads": [enc(g) for g in grads]}
         if kind == "norm":
             case["total_norm"] = float(torch.nn.utils.clip_grad_norm_(params, value))
-            if case["total_norm"] > value:
-                case["known_difference"] = "clip epsilon"
         else:
             torch.nn.utils.clip_grad_value_(params, value)
         case["clipped"] = [enc(p.grad) for p in params]

@@ -71,8 +71,8 @@ public class LossParityTests(ITestOutputHelper output)
     private static Reduction ReductionOf(JsonElement a) => a.GetProperty("reduction").GetString() switch
     {
         "mean" => Reduction.Mean,
-        "sum" => Reduction.Sum,
-        "none" => Reduction.None,
+        "sum" => Reduction.SumAll,      // PyTorch's 'sum': every element (Nabla's Sum adds per-sample means)
+        "none" => Reduction.PerElement, // PyTorch's 'none': every element (Nabla's None gives one loss per sample)
         var r => throw new NotSupportedException($"parity: reduction '{r}'"),
     };
 

@@ -202,7 +202,8 @@ public class OptimizerParityTests(ITestOutputHelper output)
             "AdamW" => new AdamW(p, lr, betas[0], betas[1], Num(a, "eps", 1e-8), Num(a, "weight_decay", 0.01)),
             "AdaGrad" => new AdaGrad(p, lr, Num(a, "eps"), wd),
             "AdaDelta" => new AdaDelta(p, lr, Num(a, "rho"), Num(a, "eps"), wd),
-            "RMSProp" => new RMSProp(p, lr, Num(a, "alpha"), Num(a, "eps"), Num(a, "momentum", 0), nesterov: false, weightDecay: wd),
+            // PyTorch's form √r + ε (the lecture's √(r + δ) is Nabla's default).
+            "RMSProp" => new RMSProp(p, lr, Num(a, "alpha"), Num(a, "eps"), Num(a, "momentum", 0), nesterov: false, weightDecay: wd, epsilonInsideRoot: false),
             _ => throw new NotSupportedException($"parity: optimizer '{name}' has no Nabla counterpart in the replay"),
         };
     }
@@ -213,7 +214,7 @@ public class OptimizerParityTests(ITestOutputHelper output)
         {
             case "StepLR": return new StepDecay(eta, Num(s, "gamma"), Int(s, "step_size"));
             case "ExponentialLR": return new ExponentialDecay(eta, Num(s, "gamma"));
-            case "CosineAnnealingLR": return new CosineDecay(eta, Int(s, "T_max"), Num(s, "eta_min"));
+            case "CosineAnnealingLR": return new CosineDecay(eta, Int(s, "T_max"), Num(s, "eta_min"), holdMinimum: false); // keeps following the cosine past T
             case "LinearLR": return new LinearDecay(Num(s, "start_factor") * eta, Num(s, "end_factor") * eta, Int(s, "total_iters"));
             case "SequentialLR":
                 var w = s.GetProperty("warmup");
