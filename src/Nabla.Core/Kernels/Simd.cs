@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -50,6 +51,7 @@ internal static class Simd
 
     internal static void CheckOutput<T>(ReadOnlySpan<T> input, Span<T> output, string outputName)
     {
+        CheckElementType<T>();
         if (input.Length != output.Length)
             throw new ArgumentException($"Length {output.Length} of '{outputName}' does not match the input length {input.Length}.", outputName);
         if (input.Overlaps(output, out int offset) && offset != 0)
@@ -58,8 +60,18 @@ internal static class Simd
 
     internal static void CheckInput<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> other, string otherName)
     {
+        CheckElementType<T>();
         if (first.Length != other.Length)
             throw new ArgumentException($"Length {other.Length} of '{otherName}' does not match the first input's length {first.Length}.", otherName);
+    }
+
+    /// <summary>The kernels are generic over IEEE floating point but written and tested for float and double only
+    /// (the JIT removes this check for those two).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckElementType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"The kernels run on float and double elements, not {typeof(T).Name}.");
     }
 
     internal static void CheckMatrix(int length, int rows, int cols, string name)
@@ -104,20 +116,18 @@ internal static class Simd
         for (int k = 0; k < count; k++) Unsafe.Add(ref destination, start + k) = Unsafe.Add(ref s, k);
     }
 
-    private static SimdLevel LevelFor(bool vectorizable) => vectorizable ? _level : SimdLevel.Scalar;
-
     // ---------------------------------------------------------------- drivers
 
     /// <summary>y[i] = op(x[i]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
-        where TOp : struct, IUnaryOp<T> where T : unmanaged
+        where TOp : struct, IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckOutput(x, y, "y");
         int n = x.Length, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -138,7 +148,7 @@ internal static class Simd
     /// <summary>y[i] = op(a[i], b[i]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
-        where TOp : struct, IBinaryOp<T> where T : unmanaged
+        where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckOutput(a, y, "y");
@@ -147,7 +157,7 @@ internal static class Simd
         ref T ar = ref MemoryMarshal.GetReference(a);
         ref T br = ref MemoryMarshal.GetReference(b);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -170,7 +180,7 @@ internal static class Simd
     /// <summary>y[i] = op(a[i], b[i], c[i]); used by backward kernels as dx = op(u, dy, dx).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Ternary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> y)
-        where TOp : struct, ITernaryOp<T> where T : unmanaged
+        where TOp : struct, ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckInput(a, c, "c");
@@ -182,7 +192,7 @@ internal static class Simd
         ref T br = ref MemoryMarshal.GetReference(b);
         ref T cr = ref MemoryMarshal.GetReference(c);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -209,7 +219,7 @@ internal static class Simd
     /// <summary>y[i] = op(a[i], b[i], c[i], d[i]); used by backward kernels as dx = op(u, v, dy, dx).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Quaternary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, ReadOnlySpan<T> d, Span<T> y)
-        where TOp : struct, IQuaternaryOp<T> where T : unmanaged
+        where TOp : struct, IQuaternaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckInput(a, c, "c");
@@ -224,7 +234,7 @@ internal static class Simd
         ref T cr = ref MemoryMarshal.GetReference(c);
         ref T dr = ref MemoryMarshal.GetReference(d);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -255,10 +265,10 @@ internal static class Simd
     /// length, so the result is deterministic for a given length and level; the error grows like O(log n), not O(n).
     /// </summary>
     internal static T PairwiseSum<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b)
-        where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TOp : struct, IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
-        return Pairwise(op, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), 0, a.Length, LevelFor(TOp.Vectorizable));
+        return Pairwise(op, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), 0, a.Length, _level);
     }
 
     /// <summary>The largest block summed directly at the widest level (4 accumulators × 8 lanes × 32 steps).</summary>
@@ -273,7 +283,7 @@ internal static class Simd
     };
 
     private static T Pairwise<TOp, T>(TOp op, ref T a, ref T b, int start, int n, SimdLevel level)
-        where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TOp : struct, IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (n <= BlockFor<T>(level)) return Block(op, ref a, ref b, start, n, level);
         int half = (n / 2) & ~31; // keep the left half a whole number of vector groups
@@ -282,7 +292,7 @@ internal static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Block<TOp, T>(TOp op, ref T a, ref T b, int start, int n, SimdLevel level)
-        where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TOp : struct, IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
         ref T ar = ref Unsafe.Add(ref a, start);
