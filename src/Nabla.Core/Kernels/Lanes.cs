@@ -43,4 +43,22 @@ internal static class Lanes
         for (int i = 0; i < Vector128<T>.Count; i++) Unsafe.Add(ref yr, i) = f.Invoke(x.GetElement(i));
         return y;
     }
+
+    /// <summary>op's scalar form on each pair of lanes.</summary>
+    internal static Vector256<T> Map<TOp, T>(TOp op, Vector256<T> a, Vector256<T> b) where TOp : struct, IBinaryOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Unsafe.SkipInit(out Vector256<T> y);
+        ref T yr = ref Unsafe.As<Vector256<T>, T>(ref y);
+        for (int i = 0; i < Vector256<T>.Count; i++) Unsafe.Add(ref yr, i) = op.Invoke(a.GetElement(i), b.GetElement(i));
+        return y;
+    }
+
+    /// <summary>op's scalar form on each pair of lanes.</summary>
+    internal static Vector128<T> Map<TOp, T>(TOp op, Vector128<T> a, Vector128<T> b) where TOp : struct, IBinaryOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Unsafe.SkipInit(out Vector128<T> y);
+        ref T yr = ref Unsafe.As<Vector128<T>, T>(ref y);
+        for (int i = 0; i < Vector128<T>.Count; i++) Unsafe.Add(ref yr, i) = op.Invoke(a.GetElement(i), b.GetElement(i));
+        return y;
+    }
 }
