@@ -158,10 +158,15 @@ public static class Reductions
         }
     }
 
+    private static int ArgMaxCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => IndexOf(x, Fold(new MaxFold<T>(), x));
+
+    /// <summary>The index of the first minimum (of the first NaN, if there is one). Throws on an empty span.</summary>
+    internal static int ArgMin<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => IndexOf(x, Fold(new MinFold<T>(), x));
+
+    /// <summary>The index of the first element equal to m (the first NaN when m is NaN); m must occur in x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ArgMaxCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int IndexOf<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T m = Fold(new MaxFold<T>(), x); // throws on empty
         bool nan = T.IsNaN(m);
         int n = x.Length, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
@@ -190,7 +195,7 @@ public static class Reductions
             T v = Unsafe.Add(ref xr, i);
             if (nan ? T.IsNaN(v) : v == m) return i;
         }
-        throw new InvalidOperationException("ArgMax: the maximum was not found (unreachable).");
+        throw new InvalidOperationException("ArgMax/ArgMin: the extreme was not found (unreachable).");
     }
 
     private readonly struct MaxFold<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
