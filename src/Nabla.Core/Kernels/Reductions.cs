@@ -38,6 +38,31 @@ public static class Reductions
     /// <summary>The index of the first maximum (of the first NaN, if there is one). Throws on an empty span.</summary>
     public static int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => ArgMaxCore(x);
 
+    /// <summary>The index of the first NaN or ±∞, or −1 when every element is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int IndexOfNonFinite<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Simd.CheckElementType<T>();
+        int n = x.Length, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        // v − v is 0 exactly for finite v and NaN otherwise: skip whole clean vectors, then locate in the scalar loop.
+        if (Simd.Level == SimdLevel.Vector256)
+            for (int w = Vector256<T>.Count; i <= n - w; i += w)
+            {
+                Vector256<T> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                if (!Vector256.EqualsAll(v - v, Vector256<T>.Zero)) break;
+            }
+        else if (Simd.Level == SimdLevel.Vector128)
+            for (int w = Vector128<T>.Count; i <= n - w; i += w)
+            {
+                Vector128<T> v = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                if (!Vector128.EqualsAll(v - v, Vector128<T>.Zero)) break;
+            }
+        for (; i < n; i++)
+            if (!T.IsFinite(Unsafe.Add(ref xr, i))) return i;
+        return -1;
+    }
+
     // ================================================================ row-wise: [rows, cols] → [rows]
 
     /// <summary>y[r] = Σ_c x[r, c] for a [rows, cols] matrix; overwrites y (length rows).</summary>

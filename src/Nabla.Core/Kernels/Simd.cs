@@ -116,6 +116,39 @@ internal static class Simd
         for (int k = 0; k < count; k++) Unsafe.Add(ref destination, start + k) = Unsafe.Add(ref s, k);
     }
 
+    /// <summary>The lanes [start, start + Count) of <paramref name="source"/> as a <see cref="Vector{T}"/>; lanes past the end read as zero
+    /// (for update rules written with Vector&lt;T&gt;, such as the optimizers').</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<T> LoadPartial<T>(ReadOnlySpan<T> source, int start) where T : unmanaged
+    {
+        if (start + Vector<T>.Count <= source.Length) return Vector.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)start);
+        return LoadTail(source, start);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector<T> LoadTail<T>(ReadOnlySpan<T> source, int start) where T : unmanaged
+    {
+        Vector<T> v = Vector<T>.Zero;
+        ref T d = ref Unsafe.As<Vector<T>, T>(ref v);
+        for (int k = 0; start + k < source.Length; k++) Unsafe.Add(ref d, k) = source[start + k];
+        return v;
+    }
+
+    /// <summary>Writes the lanes of <paramref name="v"/> that fall inside <paramref name="destination"/>, from index <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StorePartial<T>(Vector<T> v, Span<T> destination, int start) where T : unmanaged
+    {
+        if (start + Vector<T>.Count <= destination.Length) v.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)start);
+        else StoreTail(v, destination, start);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreTail<T>(Vector<T> v, Span<T> destination, int start) where T : unmanaged
+    {
+        ref T s = ref Unsafe.As<Vector<T>, T>(ref v);
+        for (int k = 0; start + k < destination.Length; k++) destination[start + k] = Unsafe.Add(ref s, k);
+    }
+
     // ---------------------------------------------------------------- drivers
 
     /// <summary>y[i] = op(x[i]).</summary>

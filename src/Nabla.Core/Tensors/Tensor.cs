@@ -274,6 +274,14 @@ public sealed partial class Tensor
         else _gradIsZero = true;
     }
 
+    /// <summary>The flat index of the first NaN or ±∞, or −1 when every element is finite.</summary>
+    internal int IndexOfNonFinite() => DTypeDispatch.Run<NonFiniteIndex, int>(DType, new(this));
+
+    private readonly struct NonFiniteIndex(Tensor t) : IDTypeFunc<int>
+    {
+        public int Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Kernels.Reductions.IndexOfNonFinite<T>(t.AsSpan<T>());
+    }
+
     /// <summary>True when the two tensors share storage.</summary>
     internal bool SharesStorageWith(Tensor other) => ReferenceEquals(_data, other._data);
 
