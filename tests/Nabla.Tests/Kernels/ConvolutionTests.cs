@@ -293,7 +293,7 @@ public class ConvolutionTests
         foreach (int n in new[] { 1, 2, 7, 20, 64, 1000 })
         {
             var g = new Conv2dGeometry(n, 32, 26, 26, 64, 3, 3);
-            var (size, chunks) = Convolution.WeightChunks(g);
+            var (size, chunks) = ConvGemm.WeightChunks(g);
             Assert.True(chunks >= 1 && chunks <= 16 && (chunks - 1) * size < n && chunks * size >= n, $"N={n}: {chunks} x {size}");
         }
     }
