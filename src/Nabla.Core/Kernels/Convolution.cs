@@ -24,7 +24,7 @@ namespace Nabla.Kernels;
 /// <para>
 /// Determinism: every output element is computed by exactly one thread in a fixed order, and the weight gradient sums
 /// the batch in chunks fixed by the geometry alone (never by the thread count), reduced in chunk order. All results are
-/// therefore bit-identical for any <see cref="Parallelism.MaxThreads"/>.
+/// therefore bit-identical for any <see cref="Tensors.Threads.Max"/>.
 /// </para>
 /// <para>Workspace comes from <see cref="ArrayPool{T}.Shared"/>, so steady-state calls allocate no buffers.</para>
 /// </remarks>

@@ -114,7 +114,7 @@ public abstract class Optimizer
     private void UpdateParameter(in StepContext ctx, Tensor data, Tensor grad, ParamSlot slot)
     {
         int n = data.Numel;
-        if (n >= 2 * ChunkSize && Kernels.Parallelism.MaxThreads > 1)
+        if (n >= 2 * ChunkSize && Threads.Max > 1)
         {
             var job = _chunked ??= new ChunkedUpdate(this);
             job.Set(ctx, data, grad, slot);
