@@ -2,7 +2,7 @@ using System.Globalization;
 using Nabla.Errors;
 using Nabla.Tensors;
 
-namespace Nabla.NN.Recurrent;
+namespace Nabla.NN;
 
 /// <summary>
 /// A lookup table of learned vectors: index k → row k of the weight [numEmbeddings, dim]. The input holds indices
