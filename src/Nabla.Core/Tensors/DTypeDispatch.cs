@@ -50,12 +50,6 @@ internal static class DTypeDispatch
         _ => throw Unknown(dtype),
     };
 
-    /// <summary>The DType whose elements are <typeparamref name="T"/>.</summary>
-    public static DType Of<T>() where T : unmanaged
-        => typeof(T) == typeof(float) ? DType.Float32
-         : typeof(T) == typeof(double) ? DType.Float64
-         : throw new ValueException($"{typeof(T).Name} is not a tensor element type; use float or double");
-
     /// <summary>The DType of a storage array (float[] or double[]).</summary>
     public static DType Of(Array storage) => storage switch
     {
