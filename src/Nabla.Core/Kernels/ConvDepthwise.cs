@@ -150,7 +150,7 @@ internal static class ConvDepthwise
                             for (int r = 0; r < h; r++)
                             {
                                 var src = new ReadOnlySpan<T>(pad + (long)(r + g.PadH) * wp + g.PadW, wd);
-                                if (accumulate) Elementwise.Accumulate(src, dx.Slice(r * wd, wd));
+                                if (accumulate) Simd.AddTo(src, dx.Slice(r * wd, wd));
                                 else src.CopyTo(dx.Slice(r * wd, wd));
                             }
                     }

@@ -154,8 +154,8 @@ internal static class ConvGemm
                         int start = bi * Block, len = Math.Min(Block, wlen - start);
                         var dw = new Span<T>(pdw + start, len);
                         var sum = parts.AsSpan(start, len);
-                        for (int ci = 1; ci < chunks; ci++) Elementwise.Accumulate(parts.AsSpan(ci * wlen + start, len), sum);
-                        Elementwise.Accumulate(sum, dw);
+                        for (int ci = 1; ci < chunks; ci++) Simd.AddTo(parts.AsSpan(ci * wlen + start, len), sum);
+                        Simd.AddTo(sum, dw);
                     });
                 }
             }
@@ -261,7 +261,7 @@ internal static class ConvGemm
                         var d = xc.Slice(ih * w, w);
                         var s = row.Slice(r * ow, ow);
                         if (hi == lo) continue;
-                        if (sw == 1) Elementwise.Accumulate(s[lo..hi], d.Slice(lo + offW, hi - lo));
+                        if (sw == 1) Simd.AddTo(s[lo..hi], d.Slice(lo + offW, hi - lo));
                         else for (int q = lo; q < hi; q++) d[q * sw + offW] += s[q];
                     }
                 }
