@@ -89,7 +89,7 @@ public sealed class Embedding : Module
             ReadOnlySpan<T> src = g.AsSpan<T>();
             Span<T> dst = dw.AsSpan<T>();
             for (int q = 0; q < index.Length; q++)
-                if (index[q] != pad) Kernels.Elementwise.Accumulate(src.Slice(q * d, d), dst.Slice(index[q] * d, d));
+                if (index[q] != pad) Kernels.Simd.AddTo(src.Slice(q * d, d), dst.Slice(index[q] * d, d));
         }
     }
 }
