@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Nabla.Autograd;
 using Nabla.Data;
-using Nabla.Kernels;
 using Nabla.Losses;
 using Nabla.Models;
 using Nabla.NN;
@@ -25,7 +24,7 @@ internal static class CompareBench
         if (args.Length == 0) { Console.Error.WriteLine("usage: compare <mlp_train|lenet_train|cnn_train|lstm_train|mlp_infer|lenet_infer> [--epochs N] [--max-batches N] [--threads N]"); return 2; }
         string c = args[0];
         int epochs = IntArg(args, "--epochs", 1), maxBatches = IntArg(args, "--max-batches", 0);
-        Parallelism.MaxThreads = IntArg(args, "--threads", 2);
+        Threads.Max = IntArg(args, "--threads", 2);
         var data = Mnist.Load();
         string model = c.Split('_')[0];
         if (c.EndsWith("_train", StringComparison.Ordinal)) Train(c, model, data, epochs, maxBatches);

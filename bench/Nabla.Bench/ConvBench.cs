@@ -24,7 +24,7 @@ internal static class ConvBench
     public static int Run(string[] args)
     {
         int i = Array.IndexOf(args, "--threads");
-        if (i >= 0) Parallelism.MaxThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        if (i >= 0) Threads.Max = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
         var g = new Generator(1);
         foreach (var (name, c, k, h, f, pad) in Layers)
         {

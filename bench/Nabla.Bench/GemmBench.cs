@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Nabla.Kernels;
+using Nabla.Tensors;
 
 namespace Nabla.Bench;
 
@@ -75,7 +76,7 @@ internal static unsafe class GemmBench
         for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
         for (int i = 0; i < b.Length; i++) b[i] = (float)(rng.NextDouble() * 2 - 1);
 
-        Parallelism.MaxThreads = threads;
+        Threads.Max = threads;
         OpenBlas.SetNumThreads(threads);
         double flops = 2.0 * m * n * k;
         fixed (float* pa = a, pb = b, pc = c2)

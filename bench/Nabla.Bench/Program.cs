@@ -8,6 +8,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["conv"] = ConvBench.Run,
     ["soak"] = SoakBench.Run,
     ["train"] = TrainStepBench.Run,
+    ["kernels"] = KernelBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Data;
-using Nabla.Kernels;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.NN.Activations;
@@ -40,7 +39,7 @@ internal static class TrainStepBench
                 default: Console.Error.WriteLine($"train: unknown option {args[i]}"); return 2;
             }
         }
-        Parallelism.MaxThreads = threads;
+        Threads.Max = threads;
         Console.WriteLine($"# {model}, batch {batch}, {threads} thread(s), GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
         if (fitEpochs > 0) return Fit(model, fitEpochs, batch);
         if (infer) return Infer(model);

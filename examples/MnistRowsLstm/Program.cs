@@ -7,7 +7,6 @@ using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.Diagnostics;
-using Nabla.Kernels;
 using Nabla.Losses;
 using Nabla.NN;
 using Nabla.NN.Recurrent;
@@ -26,7 +25,7 @@ for (int i = 0; i < args.Length; i++)
         case "--hidden": hidden = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--batch": batchSize = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--lr": lr = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--threads": Parallelism.MaxThreads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--threads": Threads.Max = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 1;
     }
 }
@@ -40,7 +39,7 @@ if (limit > 0)
     train = train.Slice(0, Math.Min(limit, train.Count));
     test = test.Slice(0, Math.Min(Math.Max(limit / 6, 1000), test.Count));
 }
-Console.WriteLine($"MNIST rows: {train.Count} training and {test.Count} test sequences of 28 steps × 28 features; {Parallelism.MaxThreads} threads");
+Console.WriteLine($"MNIST rows: {train.Count} training and {test.Count} test sequences of 28 steps × 28 features; {Threads.Max} threads");
 
 var model = new Sequential(new LSTM(28, hidden, generator: new Generator(1)), new SequenceHead(hidden, 10, generator: new Generator(2)));
 Console.WriteLine(model.Summary(batchSize, 28, 28));

@@ -1,4 +1,5 @@
 using Nabla.Kernels;
+using Nabla.Tensors;
 using Xunit;
 
 namespace Nabla.Tests;
@@ -14,9 +15,9 @@ public class ParallelismTests
     }
 
     [Fact]
-    public void MaxThreadsRejectsZero()
+    public void ThreadsMaxRejectsZero()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.MaxThreads = 0);
-        Assert.Contains("MaxThreads", ex.Message);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Threads.Max = 0);
+        Assert.Contains("Threads.Max", ex.Message);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Nabla.Data;
 using Nabla.Diagnostics;
-using Nabla.Kernels;
 using Nabla.Losses;
 using Nabla.Optim;
 using Nabla.Tensors;
@@ -48,7 +47,7 @@ internal static class LrSearchCommand
         int batchSize = a.Int("batch-size", 64, 1, 1 << 16);
         double max = a.Double("max", 0.1, 0, 10, exclusiveMin: true), min = a.Double("min", 1e-6, 0, max, exclusiveMin: true);
         ulong seed = (ulong)a.Int("seed", 1, 0);
-        Parallelism.MaxThreads = a.Int("threads", Environment.ProcessorCount, 1, 256);
+        Threads.Max = a.Int("threads", Environment.ProcessorCount, 1, 256);
         string outDir = a.String("out") ?? Path.Combine("runs", $"lr-search-{Path.GetFileNameWithoutExtension(name)}");
         if (string.IsNullOrWhiteSpace(outDir)) throw new CliException("--out: the folder path is empty");
         a.EnsureNoPositional("lr-search");

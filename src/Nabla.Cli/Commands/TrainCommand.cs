@@ -5,7 +5,6 @@ using System.Text.Json;
 using Nabla.Data;
 using Nabla.Data.Augmentation;
 using Nabla.Diagnostics;
-using Nabla.Kernels;
 using Nabla.Losses;
 using Nabla.Tensors;
 using Nabla.Training;
@@ -119,7 +118,7 @@ internal static class TrainCommand
     {
         var log = json ? Console.Error : Console.Out;
         string outDir = ws.Work;
-        Parallelism.MaxThreads = config.Threads;
+        Threads.Max = config.Threads;
         Generator.ManualSeed(config.Seed);
         var data = DatasetLoader.Load(config, resumed ? config.Preprocessing : null);
         var train = data.Train;

@@ -18,8 +18,7 @@ internal static class BackwardEngine
             root.AccumulateGrad(gradOutput);
             return;
         }
-        if (root.Node.Freed)
-            throw new AutogradException($"Backward: the graph behind '{root.Node.Op}' was already freed by an earlier Backward; pass retainGraph: true to the first call to run backward twice");
+        root.Node.EnsureNotFreed();
 
         var order = TopologicalOrder(root);
         root.PendingGrad = null;
@@ -32,8 +31,7 @@ internal static class BackwardEngine
             t.PendingGrad = null;
             if (g is null) continue;
             if (t.RetainsGrad) t.Grad = t.Grad is null ? g.Clone() : t.Grad.AddInPlace(g);
-            if (node.Backward is null)
-                throw new AutogradException($"Backward: the graph behind '{node.Op}' was already freed by an earlier Backward; pass retainGraph: true to the first call to run backward twice");
+            node.EnsureNotFreed();
             using (GradMode.NoGrad()) node.Backward(g);
             TensorArena.ReleaseEarly(g); // consumed: closures never keep their gradient (see Tensor.Record)
             if (GradMode.IsAnomalyDetectionEnabled) CheckFinite(node);
@@ -62,8 +60,7 @@ internal static class BackwardEngine
                 var child = inputs[next];
                 if (child.Node is { } cn && cn.Stamp != stamp)
                 {
-                    if (cn.Freed)
-                        throw new AutogradException($"Backward: the graph behind '{cn.Op}' was already freed by an earlier Backward; pass retainGraph: true to the first call to run backward twice");
+                    cn.EnsureNotFreed();
                     cn.Stamp = stamp;
                     stack.Push((child, 0));
                 }

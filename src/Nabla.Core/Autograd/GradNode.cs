@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Nabla.Errors;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd;
@@ -15,4 +17,12 @@ internal sealed class GradNode(string op, Tensor[] inputs, Action<Tensor> backwa
 
     /// <summary>True once a backward pass has released this node.</summary>
     public bool Freed => Backward is null;
+
+    /// <summary>Throws the error of a second backward pass through a graph the first one released.</summary>
+    [MemberNotNull(nameof(Backward))]
+    public void EnsureNotFreed()
+    {
+        if (Backward is null)
+            throw new AutogradException($"Backward: the graph behind '{Op}' was already freed by an earlier Backward; pass retainGraph: true to the first call to run backward twice");
+    }
 }

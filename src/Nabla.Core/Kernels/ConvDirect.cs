@@ -236,7 +236,7 @@ internal static unsafe class ConvDirect
     /// <summary>dW += Σ_n dy_n ⋆ x_n (the bias gradient is computed elsewhere).</summary>
     public static void BackwardWeight(in Conv2dGeometry g, float* x, float* dy, float* dw)
     {
-        var (chunkSize, chunks) = Convolution.WeightChunks(g);
+        var (chunkSize, chunks) = ConvGemm.WeightChunks(g);
         int wlen = g.WeightLength;
         float[]? partials = chunks > 1 ? ArrayPool<float>.Shared.Rent(chunks * wlen) : null;
         try

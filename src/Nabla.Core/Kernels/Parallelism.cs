@@ -1,8 +1,9 @@
 namespace Nabla.Kernels;
 
 /// <summary>
-/// The thread budget of every kernel. Work is split into fixed chunks whose results never depend on
-/// how many threads run them, so results are bit-identical for any <see cref="MaxThreads"/>.
+/// Parallel loops for the kernels. Work is split into fixed chunks whose results never depend on how many threads
+/// run them, so results are bit-identical for any thread count. The user-facing setting of that count is
+/// <see cref="Tensors.Threads.Max"/>.
 /// </summary>
 /// <remarks>
 /// Loops run on a persistent pool of background threads together with the calling thread. The pool runs one loop
@@ -13,18 +14,14 @@ public static class Parallelism
 {
     private static int _maxThreads = Environment.ProcessorCount;
 
-    /// <summary>The number of threads kernels may use (at least 1). Defaults to the processor count.</summary>
-    public static int MaxThreads
+    /// <summary>The number of threads a loop may use (at least 1; set through <see cref="Tensors.Threads.Max"/>, which checks it).</summary>
+    internal static int MaxThreads
     {
         get => _maxThreads;
-        set
-        {
-            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "Parallelism.MaxThreads must be at least 1.");
-            _maxThreads = value;
-        }
+        set => _maxThreads = value;
     }
 
-    /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>), spread over up to <see cref="MaxThreads"/> threads.</summary>
+    /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>), spread over up to <see cref="Tensors.Threads.Max"/> threads.</summary>
     /// <remarks>Each index must write only its own outputs; the order in which indices run is unspecified.</remarks>
     public static void For(int count, Action<int> body)
     {
@@ -52,7 +49,7 @@ public static class Parallelism
 
     /// <summary>
     /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every index i in [0, <paramref name="count"/>),
-    /// spread over up to <see cref="MaxThreads"/> threads. Allocation-free when <paramref name="body"/> is a static lambda.
+    /// spread over up to <see cref="Tensors.Threads.Max"/> threads. Allocation-free when <paramref name="body"/> is a static lambda.
     /// </summary>
     /// <remarks>Each index must write only its own outputs; the order in which indices run is unspecified.</remarks>
     public static void For<TState>(int count, TState state, Action<TState, int> body) where TState : class

@@ -8,7 +8,7 @@ namespace Nabla.Kernels;
 /// </summary>
 /// <remarks>
 /// Every (sample, channel) plane is independent and is handled by one thread, so results are bit-identical for any
-/// <see cref="Parallelism.MaxThreads"/>. Window (oh, ow) covers input rows oh·sh − ph … oh·sh − ph + KH − 1 and columns
+/// <see cref="Tensors.Threads.Max"/>. Window (oh, ow) covers input rows oh·sh − ph … oh·sh − ph + KH − 1 and columns
 /// likewise; padded positions are never read (see each method for what they count as).
 /// </remarks>
 public static class Pooling

@@ -6,10 +6,10 @@ using System.Runtime.Intrinsics;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// Reductions over a whole span and over the rows of a row-major [rows, cols] matrix.
+/// Reductions over a whole span and over the rows of a row-major [rows, cols] matrix, of float or double.
 /// </summary>
 /// <remarks>
-/// Sums (<see cref="Sum(ReadOnlySpan{float})"/>, <see cref="SumOfSquares(ReadOnlySpan{float})"/>, <see cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>)
+/// Sums (<see cref="Sum{T}"/>, <see cref="SumOfSquares{T}"/>, <see cref="Dot{T}"/>)
 /// are pairwise: blocks of 1024 elements are summed with four independent vector accumulators and the block sums
 /// are combined as a balanced tree whose shape depends only on the length. They are deterministic (same input,
 /// same machine, same bits) and accurate: the error bound grows like log n instead of n. Max, Min and ArgMax
@@ -21,77 +21,60 @@ public static class Reductions
     // ================================================================ whole-span
 
     /// <summary>Σ x (pairwise, deterministic).</summary>
-    public static float Sum(ReadOnlySpan<float> x) => Simd.PairwiseSum(new SumMap<float>(), x, x);
-
-    /// <inheritdoc cref="Sum(ReadOnlySpan{float})"/>
-    public static double Sum(ReadOnlySpan<double> x) => Simd.PairwiseSum(new SumMap<double>(), x, x);
+    public static T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Simd.PairwiseSum(new SumMap<T>(), x, x);
 
     /// <summary>Σ x² (pairwise, deterministic; fused multiply-adds).</summary>
-    public static float SumOfSquares(ReadOnlySpan<float> x) => Simd.PairwiseSum(new DotMap<float>(), x, x);
-
-    /// <inheritdoc cref="SumOfSquares(ReadOnlySpan{float})"/>
-    public static double SumOfSquares(ReadOnlySpan<double> x) => Simd.PairwiseSum(new DotMap<double>(), x, x);
+    public static T SumOfSquares<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Simd.PairwiseSum(new DotMap<T>(), x, x);
 
     /// <summary>Σ a·b (pairwise, deterministic; fused multiply-adds).</summary>
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => Simd.PairwiseSum(new DotMap<float>(), a, b);
-
-    /// <inheritdoc cref="Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
-    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => Simd.PairwiseSum(new DotMap<double>(), a, b);
+    public static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Simd.PairwiseSum(new DotMap<T>(), a, b);
 
     /// <summary>The largest element (NaN if any element is NaN). Throws on an empty span.</summary>
-    public static float Max(ReadOnlySpan<float> x) => Fold(new MaxFold<float>(), x);
-
-    /// <inheritdoc cref="Max(ReadOnlySpan{float})"/>
-    public static double Max(ReadOnlySpan<double> x) => Fold(new MaxFold<double>(), x);
+    public static T Max<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Fold(new MaxFold<T>(), x);
 
     /// <summary>The smallest element (NaN if any element is NaN). Throws on an empty span.</summary>
-    public static float Min(ReadOnlySpan<float> x) => Fold(new MinFold<float>(), x);
-
-    /// <inheritdoc cref="Min(ReadOnlySpan{float})"/>
-    public static double Min(ReadOnlySpan<double> x) => Fold(new MinFold<double>(), x);
+    public static T Min<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Fold(new MinFold<T>(), x);
 
     /// <summary>The index of the first maximum (of the first NaN, if there is one). Throws on an empty span.</summary>
-    public static int ArgMax(ReadOnlySpan<float> x) => ArgMaxCore(x);
+    public static int ArgMax<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => ArgMaxCore(x);
 
-    /// <inheritdoc cref="ArgMax(ReadOnlySpan{float})"/>
-    public static int ArgMax(ReadOnlySpan<double> x) => ArgMaxCore(x);
+    /// <summary>The index of the first NaN or ±∞, or −1 when every element is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int IndexOfNonFinite<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Simd.CheckElementType<T>();
+        int n = x.Length, i = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        // v − v is 0 exactly for finite v and NaN otherwise: skip whole clean vectors, then locate in the scalar loop.
+        if (Simd.Level == SimdLevel.Vector256)
+            for (int w = Vector256<T>.Count; i <= n - w; i += w)
+            {
+                Vector256<T> v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                if (!Vector256.EqualsAll(v - v, Vector256<T>.Zero)) break;
+            }
+        else if (Simd.Level == SimdLevel.Vector128)
+            for (int w = Vector128<T>.Count; i <= n - w; i += w)
+            {
+                Vector128<T> v = Vector128.LoadUnsafe(ref xr, (nuint)i);
+                if (!Vector128.EqualsAll(v - v, Vector128<T>.Zero)) break;
+            }
+        for (; i < n; i++)
+            if (!T.IsFinite(Unsafe.Add(ref xr, i))) return i;
+        return -1;
+    }
 
     // ================================================================ row-wise: [rows, cols] → [rows]
 
     /// <summary>y[r] = Σ_c x[r, c] for a [rows, cols] matrix; overwrites y (length rows).</summary>
-    public static void SumRows(ReadOnlySpan<float> x, Span<float> y, int rows, int cols) => SumRowsCore(x, y, rows, cols);
-
-    /// <inheritdoc cref="SumRows(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void SumRows(ReadOnlySpan<double> x, Span<double> y, int rows, int cols) => SumRowsCore(x, y, rows, cols);
-
-    /// <summary>y[r] = max_c x[r, c] for a [rows, cols] matrix with cols ≥ 1; overwrites y (length rows).</summary>
-    public static void MaxRows(ReadOnlySpan<float> x, Span<float> y, int rows, int cols) => MaxRowsCore(x, y, rows, cols);
-
-    /// <inheritdoc cref="MaxRows(ReadOnlySpan{float}, Span{float}, int, int)"/>
-    public static void MaxRows(ReadOnlySpan<double> x, Span<double> y, int rows, int cols) => MaxRowsCore(x, y, rows, cols);
-
-    /// <summary>indices[r] = argmax_c x[r, c] for a [rows, cols] matrix with cols ≥ 1 (first maximum, or first NaN).</summary>
-    public static void ArgMaxRows(ReadOnlySpan<float> x, Span<int> indices, int rows, int cols) => ArgMaxRowsCore(x, indices, rows, cols);
-
-    /// <inheritdoc cref="ArgMaxRows(ReadOnlySpan{float}, Span{int}, int, int)"/>
-    public static void ArgMaxRows(ReadOnlySpan<double> x, Span<int> indices, int rows, int cols) => ArgMaxRowsCore(x, indices, rows, cols);
-
-    // ================================================================ implementation
-
-    internal static T SumCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Simd.PairwiseSum(new SumMap<T>(), x, x);
-
-    internal static T DotCore<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Simd.PairwiseSum(new DotMap<T>(), a, b);
-
-    internal static T MaxCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Fold(new MaxFold<T>(), x);
-
-    private static void SumRowsCore<T>(ReadOnlySpan<T> x, Span<T> y, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void SumRows<T>(ReadOnlySpan<T> x, Span<T> y, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Simd.CheckMatrix(x.Length, rows, cols, nameof(x));
         CheckRowOutput(y.Length, rows, nameof(y));
-        for (int r = 0; r < rows; r++) y[r] = SumCore(x.Slice(r * cols, cols));
+        for (int r = 0; r < rows; r++) y[r] = Sum(x.Slice(r * cols, cols));
     }
 
-    private static void MaxRowsCore<T>(ReadOnlySpan<T> x, Span<T> y, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y[r] = max_c x[r, c] for a [rows, cols] matrix with cols ≥ 1; overwrites y (length rows).</summary>
+    public static void MaxRows<T>(ReadOnlySpan<T> x, Span<T> y, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Simd.CheckMatrix(x.Length, rows, cols, nameof(x));
         CheckRowOutput(y.Length, rows, nameof(y));
@@ -99,13 +82,16 @@ public static class Reductions
         for (int r = 0; r < rows; r++) y[r] = Fold(new MaxFold<T>(), x.Slice(r * cols, cols));
     }
 
-    private static void ArgMaxRowsCore<T>(ReadOnlySpan<T> x, Span<int> indices, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>indices[r] = argmax_c x[r, c] for a [rows, cols] matrix with cols ≥ 1 (first maximum, or first NaN).</summary>
+    public static void ArgMaxRows<T>(ReadOnlySpan<T> x, Span<int> indices, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Simd.CheckMatrix(x.Length, rows, cols, nameof(x));
         CheckRowOutput(indices.Length, rows, nameof(indices));
         if (rows > 0 && cols == 0) throw new ArgumentException("ArgMaxRows needs at least one column.", nameof(cols));
         for (int r = 0; r < rows; r++) indices[r] = ArgMaxCore(x.Slice(r * cols, cols));
     }
+
+    // ================================================================ implementation
 
     private static void CheckRowOutput(int length, int rows, string name)
     {
@@ -121,6 +107,7 @@ public static class Reductions
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Fold<TOp, T>(TOp op, ReadOnlySpan<T> x) where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Simd.CheckElementType<T>();
         if (x.IsEmpty) throw new ArgumentException("Cannot reduce an empty span (max/min/argmax have no identity).", nameof(x));
         int n = x.Length, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
@@ -196,10 +183,15 @@ public static class Reductions
         }
     }
 
+    private static int ArgMaxCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => IndexOf(x, Fold(new MaxFold<T>(), x));
+
+    /// <summary>The index of the first minimum (of the first NaN, if there is one). Throws on an empty span.</summary>
+    internal static int ArgMin<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => IndexOf(x, Fold(new MinFold<T>(), x));
+
+    /// <summary>The index of the first element equal to m (the first NaN when m is NaN); m must occur in x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ArgMaxCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int IndexOf<T>(ReadOnlySpan<T> x, T m) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T m = Fold(new MaxFold<T>(), x); // throws on empty
         bool nan = T.IsNaN(m);
         int n = x.Length, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
@@ -228,12 +220,11 @@ public static class Reductions
             T v = Unsafe.Add(ref xr, i);
             if (nan ? T.IsNaN(v) : v == m) return i;
         }
-        throw new InvalidOperationException("ArgMax: the maximum was not found (unreachable).");
+        throw new InvalidOperationException("ArgMax/ArgMin: the extreme was not found (unreachable).");
     }
 
     private readonly struct MaxFold<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static bool Vectorizable => true;
         public T Invoke(T a, T b) => T.Max(a, b);
         public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.MaxNative(a, b); // NaN tracked by Fold
         public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.MaxNative(a, b);
@@ -241,7 +232,6 @@ public static class Reductions
 
     private readonly struct MinFold<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public static bool Vectorizable => true;
         public T Invoke(T a, T b) => T.Min(a, b);
         public Vector128<T> Invoke(Vector128<T> a, Vector128<T> b) => Vector128.MinNative(a, b); // NaN tracked by Fold
         public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.MinNative(a, b);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -50,6 +51,7 @@ internal static class Simd
 
     internal static void CheckOutput<T>(ReadOnlySpan<T> input, Span<T> output, string outputName)
     {
+        CheckElementType<T>();
         if (input.Length != output.Length)
             throw new ArgumentException($"Length {output.Length} of '{outputName}' does not match the input length {input.Length}.", outputName);
         if (input.Overlaps(output, out int offset) && offset != 0)
@@ -58,8 +60,18 @@ internal static class Simd
 
     internal static void CheckInput<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> other, string otherName)
     {
+        CheckElementType<T>();
         if (first.Length != other.Length)
             throw new ArgumentException($"Length {other.Length} of '{otherName}' does not match the first input's length {first.Length}.", otherName);
+    }
+
+    /// <summary>The kernels are generic over IEEE floating point but written and tested for float and double only
+    /// (the JIT removes this check for those two).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckElementType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"The kernels run on float and double elements, not {typeof(T).Name}.");
     }
 
     internal static void CheckMatrix(int length, int rows, int cols, string name)
@@ -104,20 +116,72 @@ internal static class Simd
         for (int k = 0; k < count; k++) Unsafe.Add(ref destination, start + k) = Unsafe.Add(ref s, k);
     }
 
-    private static SimdLevel LevelFor(bool vectorizable) => vectorizable ? _level : SimdLevel.Scalar;
+    /// <summary>The lanes [start, start + Count) of <paramref name="source"/> as a <see cref="Vector{T}"/>; lanes past the end read as zero
+    /// (for update rules written with Vector&lt;T&gt;, such as the optimizers').</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<T> LoadPartial<T>(ReadOnlySpan<T> source, int start) where T : unmanaged
+    {
+        if (start + Vector<T>.Count <= source.Length) return Vector.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)start);
+        return LoadTail(source, start);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector<T> LoadTail<T>(ReadOnlySpan<T> source, int start) where T : unmanaged
+    {
+        Vector<T> v = Vector<T>.Zero;
+        ref T d = ref Unsafe.As<Vector<T>, T>(ref v);
+        for (int k = 0; start + k < source.Length; k++) Unsafe.Add(ref d, k) = source[start + k];
+        return v;
+    }
+
+    /// <summary>Writes the lanes of <paramref name="v"/> that fall inside <paramref name="destination"/>, from index <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StorePartial<T>(Vector<T> v, Span<T> destination, int start) where T : unmanaged
+    {
+        if (start + Vector<T>.Count <= destination.Length) v.StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)start);
+        else StoreTail(v, destination, start);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreTail<T>(Vector<T> v, Span<T> destination, int start) where T : unmanaged
+    {
+        ref T s = ref Unsafe.As<Vector<T>, T>(ref v);
+        for (int k = 0; start + k < destination.Length; k++) destination[start + k] = Unsafe.Add(ref s, k);
+    }
+
+    /// <summary>
+    /// y[i] += x[i], for the inner loops of other kernels (col2im adds thousands of short rows per call): inlined, with
+    /// no overlap check (x and y are disjoint), so a short row costs a few instructions. Addition gives the same bits
+    /// at every width. Public callers use <see cref="Elementwise.Accumulate{T}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddTo<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = x.Length, i = 0;
+        if (y.Length < n) throw new ArgumentException($"Length {y.Length} of 'y' is shorter than the input's {n}.", nameof(y));
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T yr = ref MemoryMarshal.GetReference(y);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+                (Vector256.LoadUnsafe(ref yr, (nuint)i) + Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        else if (Vector128.IsHardwareAccelerated)
+            for (; i <= n - Vector128<T>.Count; i += Vector128<T>.Count)
+                (Vector128.LoadUnsafe(ref yr, (nuint)i) + Vector128.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref yr, i) += Unsafe.Add(ref xr, i);
+    }
 
     // ---------------------------------------------------------------- drivers
 
     /// <summary>y[i] = op(x[i]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
-        where TOp : struct, IUnaryOp<T> where T : unmanaged
+        where TOp : struct, IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckOutput(x, y, "y");
         int n = x.Length, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -138,7 +202,7 @@ internal static class Simd
     /// <summary>y[i] = op(a[i], b[i]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
-        where TOp : struct, IBinaryOp<T> where T : unmanaged
+        where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckOutput(a, y, "y");
@@ -147,7 +211,7 @@ internal static class Simd
         ref T ar = ref MemoryMarshal.GetReference(a);
         ref T br = ref MemoryMarshal.GetReference(b);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -170,7 +234,7 @@ internal static class Simd
     /// <summary>y[i] = op(a[i], b[i], c[i]); used by backward kernels as dx = op(u, dy, dx).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Ternary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> y)
-        where TOp : struct, ITernaryOp<T> where T : unmanaged
+        where TOp : struct, ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckInput(a, c, "c");
@@ -182,7 +246,7 @@ internal static class Simd
         ref T br = ref MemoryMarshal.GetReference(b);
         ref T cr = ref MemoryMarshal.GetReference(c);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -209,7 +273,7 @@ internal static class Simd
     /// <summary>y[i] = op(a[i], b[i], c[i], d[i]); used by backward kernels as dx = op(u, v, dy, dx).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Quaternary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, ReadOnlySpan<T> d, Span<T> y)
-        where TOp : struct, IQuaternaryOp<T> where T : unmanaged
+        where TOp : struct, IQuaternaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckInput(a, c, "c");
@@ -224,7 +288,7 @@ internal static class Simd
         ref T cr = ref MemoryMarshal.GetReference(c);
         ref T dr = ref MemoryMarshal.GetReference(d);
         ref T yr = ref MemoryMarshal.GetReference(y);
-        switch (LevelFor(TOp.Vectorizable))
+        switch (_level)
         {
             case SimdLevel.Vector256:
                 for (int w = Vector256<T>.Count; i <= n - w; i += w)
@@ -255,10 +319,10 @@ internal static class Simd
     /// length, so the result is deterministic for a given length and level; the error grows like O(log n), not O(n).
     /// </summary>
     internal static T PairwiseSum<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b)
-        where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TOp : struct, IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
-        return Pairwise(op, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), 0, a.Length, LevelFor(TOp.Vectorizable));
+        return Pairwise(op, ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), 0, a.Length, _level);
     }
 
     /// <summary>The largest block summed directly at the widest level (4 accumulators × 8 lanes × 32 steps).</summary>
@@ -273,7 +337,7 @@ internal static class Simd
     };
 
     private static T Pairwise<TOp, T>(TOp op, ref T a, ref T b, int start, int n, SimdLevel level)
-        where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TOp : struct, IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (n <= BlockFor<T>(level)) return Block(op, ref a, ref b, start, n, level);
         int half = (n / 2) & ~31; // keep the left half a whole number of vector groups
@@ -282,7 +346,7 @@ internal static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Block<TOp, T>(TOp op, ref T a, ref T b, int start, int n, SimdLevel level)
-        where TOp : struct, IReduceOp<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where TOp : struct, IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
         ref T ar = ref Unsafe.Add(ref a, start);

@@ -5,7 +5,7 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// Vectorised single-precision transcendentals (this file: 256-bit; VectorMath128.cs is the same code at 128 bits)
-/// plus scalar helpers the kernels share. All of them use only range reduction and truncated Taylor series, so every
+/// plus scalar helpers the kernels share; VectorMathOfT.cs gives all of them for either element type. All of them use only range reduction and truncated Taylor series, so every
 /// constant below can be re-derived by hand; the accuracy each one reaches is asserted in VectorMathTests.
 /// </summary>
 /// <remarks>
@@ -91,10 +91,6 @@ internal static partial class VectorMath
         return (x >= 0 ? 1.0 : e) / (1.0 + e);
     }
 
-    internal static float ExpM1(float x) => (float)ExpM1((double)x);
-    internal static float Log1P(float x) => (float)Log1P((double)x);
-    internal static float Sigmoid(float x) => (float)Sigmoid((double)x);
-
     /// <summary>x^p for an integer p by binary powering (p = 0 gives 1, also for NaN x, like Math.Pow).</summary>
     internal static double PowInt(double x, int p)
     {
@@ -113,6 +109,7 @@ internal static partial class VectorMath
 
     /// <summary>e^x. Range reduction x = n·ln2 + r, |r| ≤ ln2/2; e^r by its degree-7 Taylor polynomial (truncation
     /// error below 6e-9); 2^n applied as two factors so that subnormal results and overflow to +inf come out right.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Exp(Vector256<float> x)
     {
         Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-104f)), Vector256.Create(88.8f));
@@ -140,6 +137,7 @@ internal static partial class VectorMath
 
     /// <summary>e^x − 1, accurate near 0: the same reduction, e^r − 1 by its Taylor series to r^8/8!, and
     /// 2^n·(e^r − 1) + (2^n − 1) formed as 2·(t·q + (t − ½)) with t = 2^(n−1) so no step cancels or overflows early.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpM1(Vector256<float> x)
     {
         Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-30f)), Vector256.Create(88.8f));
@@ -165,6 +163,7 @@ internal static partial class VectorMath
 
     /// <summary>ln x. x = 2^e·m with m in [√½, √2); ln m = 2·atanh(s), s = f/(2+f), f = m − 1, written as
     /// f − s·(f − R) with R = 2s²/3 + 2s⁴/5 + 2s⁶/7 + 2s⁸/9 (|s| ≤ 0.172, truncation below 2e-9 relative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Log(Vector256<float> x)
     {
         Vector256<float> subnormal = Vector256.LessThan(x, Vector256.Create(1.17549435e-38f)); // also catches 0 and negatives: fixed below
@@ -191,6 +190,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>ln(1 + u) for u ≥ −1 and finite, accurate near 0: ln w · u/(w − 1) with w = 1 + u (exact u when w rounds to 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Log1P(Vector256<float> u)
     {
         Vector256<float> w = u + Vector256<float>.One;
@@ -199,6 +199,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>tanh x = t / (t + 2) with t = e^(2|x|) − 1, sign restored; |x| ≥ 10 gives ±1 exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Tanh(Vector256<float> x)
     {
         Vector256<float> a = Vector256.Min(Vector256.Abs(x), Vector256.Create(10f));
@@ -207,6 +208,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>1 / (1 + e^−x) as (x ≥ 0 ? 1 : E) / (1 + E) with E = e^−|x|: never overflows, one division.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Sigmoid(Vector256<float> x)
     {
         Vector256<float> e = Exp(-Vector256.Abs(x));

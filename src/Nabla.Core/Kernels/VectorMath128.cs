@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
@@ -9,6 +10,7 @@ internal static partial class VectorMath
 {
     /// <summary>e^x. Range reduction x = n·ln2 + r, |r| ≤ ln2/2; e^r by its degree-7 Taylor polynomial (truncation
     /// error below 6e-9); 2^n applied as two factors so that subnormal results and overflow to +inf come out right.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Exp(Vector128<float> x)
     {
         Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(-104f)), Vector128.Create(88.8f));
@@ -36,6 +38,7 @@ internal static partial class VectorMath
 
     /// <summary>e^x − 1, accurate near 0: the same reduction, e^r − 1 by its Taylor series to r^8/8!, and
     /// 2^n·(e^r − 1) + (2^n − 1) formed as 2·(t·q + (t − ½)) with t = 2^(n−1) so no step cancels or overflows early.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> ExpM1(Vector128<float> x)
     {
         Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(-30f)), Vector128.Create(88.8f));
@@ -61,6 +64,7 @@ internal static partial class VectorMath
 
     /// <summary>ln x. x = 2^e·m with m in [√½, √2); ln m = 2·atanh(s), s = f/(2+f), f = m − 1, written as
     /// f − s·(f − R) with R = 2s²/3 + 2s⁴/5 + 2s⁶/7 + 2s⁸/9 (|s| ≤ 0.172, truncation below 2e-9 relative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Log(Vector128<float> x)
     {
         Vector128<float> subnormal = Vector128.LessThan(x, Vector128.Create(1.17549435e-38f)); // also catches 0 and negatives: fixed below
@@ -87,6 +91,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>ln(1 + u) for u ≥ −1 and finite, accurate near 0: ln w · u/(w − 1) with w = 1 + u (exact u when w rounds to 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Log1P(Vector128<float> u)
     {
         Vector128<float> w = u + Vector128<float>.One;
@@ -95,6 +100,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>tanh x = t / (t + 2) with t = e^(2|x|) − 1, sign restored; |x| ≥ 10 gives ±1 exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Tanh(Vector128<float> x)
     {
         Vector128<float> a = Vector128.Min(Vector128.Abs(x), Vector128.Create(10f));
@@ -103,6 +109,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>1 / (1 + e^−x) as (x ≥ 0 ? 1 : E) / (1 + E) with E = e^−|x|: never overflows, one division.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Sigmoid(Vector128<float> x)
     {
         Vector128<float> e = Exp(-Vector128.Abs(x));

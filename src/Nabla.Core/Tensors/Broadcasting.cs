@@ -1,20 +1,44 @@
 using System.Numerics;
+using Nabla.Kernels;
 
 namespace Nabla.Tensors;
 
 /// <summary>
 /// Applies a binary operation over two broadcast operands. Adjacent axes are merged where both operands
 /// are laid out alike, so the inner loop runs over the longest contiguous stretch (e.g. [N,C] + [C]
-/// becomes N runs of C), and each run is a SIMD loop when the operation has a vector form.
+/// becomes N runs of C), and each run is one call of the kernels' SIMD drivers (<see cref="Simd"/>), a broadcast
+/// operand entering as a scalar.
 /// </summary>
 internal static class Broadcasting
 {
-    public static void Apply<TOp, T>(ReadOnlySpan<T> a, Shape sa, ReadOnlySpan<T> b, Shape sb, Span<T> r, Shape sr)
-        where TOp : struct, IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>r = op(a, b) with a of shape <paramref name="sa"/> and b of shape <paramref name="sb"/> broadcast to <paramref name="sr"/>.</summary>
+    public static void Apply<T>(BinaryOp op, ReadOnlySpan<T> a, Shape sa, ReadOnlySpan<T> b, Shape sb, Span<T> r, Shape sr)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: Apply(new AddOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Sub: Apply(new SubOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Mul: Apply(new MulOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Div: Apply(new DivOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Max: Apply(new MaxOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Min: Apply(new MinOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Pow: Apply(new PowBinaryOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Greater: Apply(new GreaterOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.GreaterEqual: Apply(new GreaterEqualOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Less: Apply(new LessOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.LessEqual: Apply(new LessEqualOp<T>(), a, sa, b, sb, r, sr); break;
+            case BinaryOp.Equal: Apply(new EqualOp<T>(), a, sa, b, sb, r, sr); break;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown binary operation");
+        }
+    }
+
+    private static void Apply<TOp, T>(TOp op, ReadOnlySpan<T> a, Shape sa, ReadOnlySpan<T> b, Shape sb, Span<T> r, Shape sr)
+        where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (sa == sb)
         {
-            Run<TOp, T>(a, 1, b, 1, r);
+            Run(op, a, 1, b, 1, r);
             return;
         }
         int rank = sr.Rank;
@@ -48,7 +72,7 @@ internal static class Broadcasting
         int outer = r.Length / Math.Max(inner, 1);
         for (int o = 0; o < outer; o++)
         {
-            Run<TOp, T>(a[offA..], ia, b[offB..], ib, r.Slice(offR, inner));
+            Run(op, a[offA..], ia, b[offB..], ib, r.Slice(offR, inner));
             offR += inner;
             for (int ax = 1; ax < n; ax++)
             {
@@ -73,25 +97,13 @@ internal static class Broadcasting
     }
 
     /// <summary>r[i] = op(a[i·ia], b[i·ib]) for strides ia, ib in {0, 1}.</summary>
-    private static void Run<TOp, T>(ReadOnlySpan<T> a, int ia, ReadOnlySpan<T> b, int ib, Span<T> r)
-        where TOp : struct, IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Run<TOp, T>(TOp op, ReadOnlySpan<T> a, int ia, ReadOnlySpan<T> b, int ib, Span<T> r)
+        where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int len = r.Length, i = 0, w = Vector<T>.Count;
-        if (TOp.Vectorized && Vector.IsHardwareAccelerated && len >= w)
-        {
-            if (ia == 1 && ib == 1)
-                for (; i <= len - w; i += w) TOp.Apply(new Vector<T>(a[i..]), new Vector<T>(b[i..])).CopyTo(r[i..]);
-            else if (ia == 1 && ib == 0)
-            {
-                var vb = new Vector<T>(b[0]);
-                for (; i <= len - w; i += w) TOp.Apply(new Vector<T>(a[i..]), vb).CopyTo(r[i..]);
-            }
-            else if (ia == 0 && ib == 1)
-            {
-                var va = new Vector<T>(a[0]);
-                for (; i <= len - w; i += w) TOp.Apply(va, new Vector<T>(b[i..])).CopyTo(r[i..]);
-            }
-        }
-        for (; i < len; i++) r[i] = TOp.Apply(a[i * ia], b[i * ib]);
+        int len = r.Length;
+        if (ia == 1 && ib == 1) Simd.Binary(op, a[..len], b[..len], r);
+        else if (ia == 1) Simd.Unary(new RightScalar<TOp, T>(op, b[0]), a[..len], r);
+        else if (ib == 1) Simd.Unary(new LeftScalar<TOp, T>(op, a[0]), b[..len], r);
+        else r.Fill(op.Invoke(a[0], b[0]));
     }
 }

@@ -13,17 +13,12 @@ public sealed partial class Tensor
     {
         var x = this;
         var y = Uninitialized(Shape, DType);
-        if (DType == DType.Float32) Kernels.Activations.ReLU(F, y.F); else Kernels.Activations.ReLU(D, y.D);
+        DTypeDispatch.Run(DType, new ActivationForward<ReluKernel>(x, y, 0));
         if (Recording(x))
             y.Record("relu", [x], g =>
             {
-                if (x.GradSink(out bool add) is not { } dx) return;
-                if (x.DType == DType.Float32)
-                {
-                    if (add) Kernels.Activations.ReLUBackward(x.F, g.F, dx.F); else Kernels.Activations.ReLUMask(x.F, g.F, dx.F);
-                }
-                else if (add) Kernels.Activations.ReLUBackward(x.D, g.D, dx.D);
-                else Kernels.Activations.ReLUMask(x.D, g.D, dx.D);
+                // A fresh gradient is overwritten by the mask (no clearing pass), an existing one accumulates.
+                if (x.GradSink(out bool add) is { } dx) DTypeDispatch.Run(x.DType, new ReluBackward(x, g, dx, add));
             });
         return y;
     }
@@ -96,25 +91,32 @@ public sealed partial class Tensor
     {
         var x = this;
         var y = Uninitialized(Shape, DType);
-        if (DType == DType.Float32) { var xs = F; var ys = y.F; for (int i = 0; i < xs.Length; i++) ys[i] = (float)f(xs[i]); }
-        else { var xs = D; var ys = y.D; for (int i = 0; i < xs.Length; i++) ys[i] = f(xs[i]); }
+        DTypeDispatch.Run(DType, new PointwiseMap(x, y, null, y, f, null));
         if (Recording(x))
             y.Record(op, [x], g =>
             {
                 var dx = Uninitialized(x.Shape, x.DType);
-                if (x.DType == DType.Float32)
-                {
-                    var xs = x.F; var ys = y.F; var gs = g.F; var ds = dx.F;
-                    for (int i = 0; i < xs.Length; i++) ds[i] = gs[i] * (float)df(xs[i], ys[i]);
-                }
-                else
-                {
-                    var xs = x.D; var ys = y.D; var gs = g.D; var ds = dx.D;
-                    for (int i = 0; i < xs.Length; i++) ds[i] = gs[i] * df(xs[i], ys[i]);
-                }
+                DTypeDispatch.Run(x.DType, new PointwiseMap(x, y, g, dx, null, df));
                 x.AccumulateGradOwned(dx);
             });
         return y;
+    }
+
+    /// <summary>output = f(x), or with df: output = g · df(x, y), element by element in double precision.</summary>
+    private readonly struct PointwiseMap(Tensor x, Tensor y, Tensor? g, Tensor output, Func<double, double>? f, Func<double, double, double>? df) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> xs = x.AsSpan<T>();
+            Span<T> o = output.AsSpan<T>();
+            if (f is not null)
+            {
+                for (int i = 0; i < xs.Length; i++) o[i] = T.CreateTruncating(f(double.CreateTruncating(xs[i])));
+                return;
+            }
+            ReadOnlySpan<T> ys = y.AsSpan<T>(), gs = g!.AsSpan<T>();
+            for (int i = 0; i < xs.Length; i++) o[i] = gs[i] * T.CreateTruncating(df!(double.CreateTruncating(xs[i]), double.CreateTruncating(ys[i])));
+        }
     }
 
     /// <summary>
@@ -125,98 +127,101 @@ public sealed partial class Tensor
     {
         var x = this;
         var y = Uninitialized(Shape, DType);
-        if (DType == DType.Float32) TK.Forward(F, y.F, (float)alpha); else TK.Forward(D, y.D, alpha);
+        DTypeDispatch.Run(DType, new ActivationForward<TK>(x, y, alpha));
         if (Recording(x))
             y.Record(op, [x], g =>
             {
                 if (x.GradSink(out bool add) is not { } dx) return;
-                var from = TK.FromOutput ? y : x;
-                if (x.DType == DType.Float32)
-                {
-                    if (!add) dx.F.Clear();
-                    TK.Backward(from.F, g.F, dx.F, (float)alpha);
-                }
-                else
-                {
-                    if (!add) dx.D.Clear();
-                    TK.Backward(from.D, g.D, dx.D, alpha);
-                }
+                if (!add) dx.Zero();
+                DTypeDispatch.Run(x.DType, new ActivationBackward<TK>(TK.FromOutput ? y : x, g, dx, alpha));
             });
         return y;
     }
 
-    /// <summary>An activation's forward and accumulating backward kernels, for <see cref="Activation{TK}"/>.</summary>
+    /// <summary>An activation's forward and accumulating backward kernels (<see cref="Kernels.Activations"/>,
+    /// <see cref="Kernels.Elementwise"/>), for <see cref="Activation{TK}"/>.</summary>
     private interface IActivationKernel
     {
         /// <summary>True when the backward kernel takes the output y rather than the input x.</summary>
         static abstract bool FromOutput { get; }
-        static abstract void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha);
-        static abstract void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha);
-        static abstract void Backward(ReadOnlySpan<float> xOrY, ReadOnlySpan<float> dy, Span<float> dx, float alpha);
-        static abstract void Backward(ReadOnlySpan<double> xOrY, ReadOnlySpan<double> dy, Span<double> dx, double alpha);
+        static abstract void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T>;
+        static abstract void Backward<T>(ReadOnlySpan<T> xOrY, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T>;
+    }
+
+    private readonly struct ActivationForward<TK>(Tensor x, Tensor y, double alpha) : IDTypeAction where TK : IActivationKernel
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => TK.Forward(x.AsSpan<T>(), y.AsSpan<T>(), T.CreateTruncating(alpha));
+    }
+
+    private readonly struct ActivationBackward<TK>(Tensor xOrY, Tensor dy, Tensor dx, double alpha) : IDTypeAction where TK : IActivationKernel
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => TK.Backward(xOrY.AsSpan<T>(), dy.AsSpan<T>(), dx.AsSpan<T>(), T.CreateTruncating(alpha));
+    }
+
+    /// <summary>ReLU's backward without clearing a fresh gradient: the mask overwrites it, or accumulates into an existing one.</summary>
+    private readonly struct ReluBackward(Tensor x, Tensor dy, Tensor dx, bool add) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (add) Kernels.Activations.ReLUBackward(x.AsSpan<T>(), dy.AsSpan<T>(), dx.AsSpan<T>());
+            else Kernels.Activations.ReLUMask(x.AsSpan<T>(), dy.AsSpan<T>(), dx.AsSpan<T>());
+        }
+    }
+
+    private readonly struct ReluKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.ReLU(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.ReLUBackward(x, dy, dx);
     }
 
     private readonly struct LeakyReLUKernel : IActivationKernel
     {
         public static bool FromOutput => false;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.LeakyReLU(x, alpha, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.LeakyReLU(x, alpha, y);
-        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.LeakyReLUBackward(x, alpha, dy, dx);
-        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.LeakyReLUBackward(x, alpha, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.LeakyReLU(x, alpha, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.LeakyReLUBackward(x, alpha, dy, dx);
     }
 
     private readonly struct ELUKernel : IActivationKernel
     {
         public static bool FromOutput => true;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.ELU(x, alpha, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.ELU(x, alpha, y);
-        public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.ELUBackward(y, alpha, dy, dx);
-        public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.ELUBackward(y, alpha, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.ELU(x, alpha, y);
+        public static void Backward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.ELUBackward(y, alpha, dy, dx);
     }
 
     private readonly struct SigmoidKernel : IActivationKernel
     {
         public static bool FromOutput => true;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.Sigmoid(x, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Sigmoid(x, y);
-        public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.SigmoidBackward(y, dy, dx);
-        public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.SigmoidBackward(y, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.Sigmoid(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.SigmoidBackward(y, dy, dx);
     }
 
     private readonly struct TanhKernel : IActivationKernel
     {
         public static bool FromOutput => true;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.Tanh(x, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Tanh(x, y);
-        public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
-        public static void Backward(ReadOnlySpan<double> y, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.TanhBackward(y, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.Tanh(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.TanhBackward(y, dy, dx);
     }
 
     private readonly struct GELUTanhKernel : IActivationKernel
     {
         public static bool FromOutput => false;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.GELU(x, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.GELU(x, y);
-        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.GELUBackward(x, dy, dx);
-        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.GELUBackward(x, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.GELU(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.GELUBackward(x, dy, dx);
     }
 
     private readonly struct SiLUKernel : IActivationKernel
     {
         public static bool FromOutput => false;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.SiLU(x, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.SiLU(x, y);
-        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.SiLUBackward(x, dy, dx);
-        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.SiLUBackward(x, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.SiLU(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.SiLUBackward(x, dy, dx);
     }
 
     private readonly struct SoftplusKernel : IActivationKernel
     {
         public static bool FromOutput => false;
-        public static void Forward(ReadOnlySpan<float> x, Span<float> y, float alpha) => Kernels.Activations.Softplus(x, y);
-        public static void Forward(ReadOnlySpan<double> x, Span<double> y, double alpha) => Kernels.Activations.Softplus(x, y);
-        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, float alpha) => Kernels.Activations.SoftplusBackward(x, dy, dx);
-        public static void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> dy, Span<double> dx, double alpha) => Kernels.Activations.SoftplusBackward(x, dy, dx);
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.Softplus(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Kernels.Activations.SoftplusBackward(x, dy, dx);
     }
 
     /// <summary>
@@ -236,18 +241,26 @@ public sealed partial class Tensor
         int a = Shape.NormalizeAxis(axis, log ? "log_softmax" : "softmax");
         int outer = Shape.Product(0, a), n = Shape.Dims[a], inner = Shape.Product(a + 1, Rank);
         var x = this;
-        var y = EmptyLike(x);
-        if (DType == DType.Float32) SoftmaxForward<float>(F, y.F, outer, n, inner, log);
-        else SoftmaxForward<double>(D, y.D, outer, n, inner, log);
+        var y = Uninitialized(x.Shape, x.DType);
+        DTypeDispatch.Run(DType, new SoftmaxAction(x, null, y, outer, n, inner, log));
         if (Recording(x))
             y.Record(log ? "log_softmax" : "softmax", [x], g =>
             {
-                var dx = EmptyLike(x);
-                if (DType == DType.Float32) SoftmaxBackward<float>(y.F, g.F, dx.F, outer, n, inner, log);
-                else SoftmaxBackward<double>(y.D, g.D, dx.D, outer, n, inner, log);
-                x.AccumulateGrad(dx);
+                var dx = Uninitialized(x.Shape, x.DType);
+                DTypeDispatch.Run(x.DType, new SoftmaxAction(y, g, dx, outer, n, inner, log));
+                x.AccumulateGradOwned(dx);
             });
         return y;
+    }
+
+    /// <summary>Forward (x → output) or, given the gradient g, backward (y, g → output) along the middle axis of [outer, n, inner].</summary>
+    private readonly struct SoftmaxAction(Tensor xOrY, Tensor? g, Tensor output, int outer, int n, int inner, bool log) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (g is null) SoftmaxForward<T>(xOrY.AsSpan<T>(), output.AsSpan<T>(), outer, n, inner, log);
+            else SoftmaxBackward<T>(xOrY.AsSpan<T>(), g.AsSpan<T>(), output.AsSpan<T>(), outer, n, inner, log);
+        }
     }
 
     private static void SoftmaxForward<T>(ReadOnlySpan<T> x, Span<T> y, int outer, int n, int inner, bool log) where T : unmanaged, IFloatingPointIeee754<T>

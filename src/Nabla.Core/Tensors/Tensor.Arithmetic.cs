@@ -4,20 +4,25 @@ namespace Nabla.Tensors;
 // backward by summing the gradient back to each input's shape (SumToShape).
 public sealed partial class Tensor
 {
-    internal static Tensor BinaryForward<TOp>(Tensor a, Tensor b, string op) where TOp : struct, IBinaryOp
+    internal static Tensor BinaryForward(Tensor a, Tensor b, BinaryOp kind, string op)
     {
         a.CheckSameDType(b, op);
         var shape = a.Shape == b.Shape ? a.Shape : Shape.Broadcast(a.Shape, b.Shape, op);
-        var r = Empty(shape, a.DType);
-        if (a.DType == DType.Float32) Broadcasting.Apply<TOp, float>(a.F, a.Shape, b.F, b.Shape, r.F, shape);
-        else Broadcasting.Apply<TOp, double>(a.D, a.Shape, b.D, b.Shape, r.D, shape);
+        var r = Uninitialized(shape, a.DType); // every element is written
+        DTypeDispatch.Run(a.DType, new BroadcastAction(kind, a, b, r));
         return r;
+    }
+
+    private readonly struct BroadcastAction(BinaryOp kind, Tensor a, Tensor b, Tensor r) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => Broadcasting.Apply(kind, a.AsSpan<T>(), a.Shape, b.AsSpan<T>(), b.Shape, r.AsSpan<T>(), r.Shape);
     }
 
     /// <summary>Elementwise a + b with broadcasting. Add gate: the gradient is distributed unchanged to both inputs.</summary>
     public static Tensor operator +(Tensor a, Tensor b)
     {
-        var y = BinaryForward<AddOp>(a, b, "add");
+        var y = BinaryForward(a, b, BinaryOp.Add, "add");
         if (Recording(a, b))
             y.Record("add", [a, b], g =>
             {
@@ -30,7 +35,7 @@ public sealed partial class Tensor
     /// <summary>Elementwise a − b with broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b)
     {
-        var y = BinaryForward<SubOp>(a, b, "sub");
+        var y = BinaryForward(a, b, BinaryOp.Sub, "sub");
         if (Recording(a, b))
             y.Record("sub", [a, b], g =>
             {
@@ -43,7 +48,7 @@ public sealed partial class Tensor
     /// <summary>Elementwise a · b with broadcasting. Mul gate: each input gets the gradient times the other input ("switcher").</summary>
     public static Tensor operator *(Tensor a, Tensor b)
     {
-        var y = BinaryForward<MulOp>(a, b, "mul");
+        var y = BinaryForward(a, b, BinaryOp.Mul, "mul");
         if (Recording(a, b))
             y.Record("mul", [a, b], g =>
             {
@@ -56,7 +61,7 @@ public sealed partial class Tensor
     /// <summary>Elementwise a / b with broadcasting.</summary>
     public static Tensor operator /(Tensor a, Tensor b)
     {
-        var y = BinaryForward<DivOp>(a, b, "div");
+        var y = BinaryForward(a, b, BinaryOp.Div, "div");
         if (Recording(a, b))
             y.Record("div", [a, b], g =>
             {
@@ -104,11 +109,11 @@ public sealed partial class Tensor
     public Tensor Maximum(Tensor b)
     {
         var a = this;
-        var y = BinaryForward<MaxOp>(a, b, "maximum");
+        var y = BinaryForward(a, b, BinaryOp.Max, "maximum");
         if (Recording(a, b))
             y.Record("maximum", [a, b], g =>
             {
-                var aWins = BinaryForward<GreaterEqualOp>(a, b, "maximum");
+                var aWins = BinaryForward(a, b, BinaryOp.GreaterEqual, "maximum");
                 if (a.RequiresGrad) a.AccumulateGrad((g * aWins).SumToShape(a.Shape));
                 if (b.RequiresGrad) b.AccumulateGrad((g * (1.0 - aWins)).SumToShape(b.Shape));
             });
@@ -119,11 +124,11 @@ public sealed partial class Tensor
     public Tensor Minimum(Tensor b)
     {
         var a = this;
-        var y = BinaryForward<MinOp>(a, b, "minimum");
+        var y = BinaryForward(a, b, BinaryOp.Min, "minimum");
         if (Recording(a, b))
             y.Record("minimum", [a, b], g =>
             {
-                var aWins = BinaryForward<LessEqualOp>(a, b, "minimum");
+                var aWins = BinaryForward(a, b, BinaryOp.LessEqual, "minimum");
                 if (a.RequiresGrad) a.AccumulateGrad((g * aWins).SumToShape(a.Shape));
                 if (b.RequiresGrad) b.AccumulateGrad((g * (1.0 - aWins)).SumToShape(b.Shape));
             });
@@ -140,11 +145,11 @@ public sealed partial class Tensor
     public Tensor Pow(Tensor b)
     {
         var a = this;
-        var y = BinaryForward<PowOp>(a, b, "pow");
+        var y = BinaryForward(a, b, BinaryOp.Pow, "pow");
         if (Recording(a, b))
             y.Record("pow", [a, b], g =>
             {
-                if (a.RequiresGrad) a.AccumulateGrad((g * b * BinaryForward<PowOp>(a, b - 1.0, "pow")).SumToShape(a.Shape));
+                if (a.RequiresGrad) a.AccumulateGrad((g * b * BinaryForward(a, b - 1.0, BinaryOp.Pow, "pow")).SumToShape(a.Shape));
                 if (b.RequiresGrad) b.AccumulateGrad((g * y * a.Log()).SumToShape(b.Shape));
             });
         return y;
@@ -154,22 +159,22 @@ public sealed partial class Tensor
     public Tensor Pow(double p)
     {
         var a = this;
-        var y = BinaryForward<PowOp>(a, ScalarLike(p, a), "pow");
+        var y = BinaryForward(a, ScalarLike(p, a), BinaryOp.Pow, "pow");
         if (Recording(a))
-            y.Record("pow", [a], g => a.AccumulateGrad(g * p * BinaryForward<PowOp>(a, ScalarLike(p - 1, a), "pow")));
+            y.Record("pow", [a], g => a.AccumulateGrad(g * p * BinaryForward(a, ScalarLike(p - 1, a), BinaryOp.Pow, "pow")));
         return y;
     }
 
     /// <summary>1 where a &gt; b, else 0 (broadcasting; not differentiable).</summary>
-    public Tensor Greater(Tensor b) => BinaryForward<GreaterOp>(this, b, "greater");
+    public Tensor Greater(Tensor b) => BinaryForward(this, b, BinaryOp.Greater, "greater");
     /// <summary>1 where a ≥ b, else 0.</summary>
-    public Tensor GreaterEqual(Tensor b) => BinaryForward<GreaterEqualOp>(this, b, "greater_equal");
+    public Tensor GreaterEqual(Tensor b) => BinaryForward(this, b, BinaryOp.GreaterEqual, "greater_equal");
     /// <summary>1 where a &lt; b, else 0.</summary>
-    public Tensor Less(Tensor b) => BinaryForward<LessOp>(this, b, "less");
+    public Tensor Less(Tensor b) => BinaryForward(this, b, BinaryOp.Less, "less");
     /// <summary>1 where a ≤ b, else 0.</summary>
-    public Tensor LessEqual(Tensor b) => BinaryForward<LessEqualOp>(this, b, "less_equal");
+    public Tensor LessEqual(Tensor b) => BinaryForward(this, b, BinaryOp.LessEqual, "less_equal");
     /// <summary>1 where a = b, else 0.</summary>
-    public Tensor Equal(Tensor b) => BinaryForward<EqualOp>(this, b, "equal");
+    public Tensor Equal(Tensor b) => BinaryForward(this, b, BinaryOp.Equal, "equal");
     /// <summary>1 where a &gt; s, else 0.</summary>
     public Tensor Greater(double s) => Greater(ScalarLike(s, this));
     /// <summary>1 where a &lt; s, else 0.</summary>
@@ -184,10 +189,10 @@ public sealed partial class Tensor
         a.CheckSameDType(b, "where");
         var shape = Shape.Broadcast(Shape.Broadcast(condition.Shape, a.Shape, "where"), b.Shape, "where");
         var zeros = Zeros(shape.ToArray(), a.DType);
-        var c = BinaryForward<AddOp>(zeros, condition.DType == a.DType ? condition : condition.ToDType(a.DType), "where");
-        var mask = BinaryForward<EqualOp>(c, ScalarLike(0, c), "where");      // 1 where the condition is zero
-        var ea = BinaryForward<AddOp>(zeros, a, "where");
-        var eb = BinaryForward<AddOp>(zeros, b, "where");
+        var c = BinaryForward(zeros, condition.DType == a.DType ? condition : condition.ToDType(a.DType), BinaryOp.Add, "where");
+        var mask = BinaryForward(c, ScalarLike(0, c), BinaryOp.Equal, "where");      // 1 where the condition is zero
+        var ea = BinaryForward(zeros, a, BinaryOp.Add, "where");
+        var eb = BinaryForward(zeros, b, BinaryOp.Add, "where");
         var y = EmptyLike(zeros);
         for (int i = 0; i < y.Numel; i++) y.SetFlat(i, mask.GetFlat(i) == 0 ? ea.GetFlat(i) : eb.GetFlat(i));
         if (Recording(a, b))
@@ -203,11 +208,8 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other)
     {
         if (other.Shape != Shape) throw new Errors.ShapeException($"AddInPlace: shape {other.Shape} differs from {Shape}{NameSuffix}");
-        if (DType == DType.Float32 && other.DType == DType.Float32)
-            Broadcasting.Apply<AddOp, float>(F, Shape, other.F, Shape, F, Shape);
-        else if (DType == DType.Float64 && other.DType == DType.Float64)
-            Broadcasting.Apply<AddOp, double>(D, Shape, other.D, Shape, D, Shape);
-        else for (int i = 0; i < Numel; i++) SetFlat(i, GetFlat(i) + other.GetFlat(i));
+        if (other.DType != DType) other = other.Detach().ToDType(DType);
+        DTypeDispatch.Run(DType, new BroadcastAction(BinaryOp.Add, this, other, this));
         return this;
     }
 

@@ -80,7 +80,7 @@ public sealed partial class Tensor
     private static Tensor CopyOf(Tensor t, bool persistent)
     {
         var c = persistent ? Persistent(t.Shape, t.DType) : Uninitialized(t.Shape, t.DType);
-        if (t.DType == DType.Float32) t.F.CopyTo(c.F); else t.D.CopyTo(c.D);
+        t.CopyElements(0, c, 0, t.Numel);
         return c;
     }
 

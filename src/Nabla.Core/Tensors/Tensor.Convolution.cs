@@ -32,8 +32,7 @@ public sealed partial class Tensor
         }
         catch (ArgumentException e) { throw new ShapeException($"conv2d: input {input.Shape}, weight {weight.Shape}: {e.Message}"); }
         var y = Uninitialized(Shape.Wrap([g.Batch, k, g.OutHeight, g.OutWidth]), input.DType); // the kernel writes every element
-        if (input.DType == DType.Float32) Convolution.Conv2dForward<float>(g, input.F, weight.F, bias is null ? default : bias.F, y.F);
-        else Convolution.Conv2dForward<double>(g, input.D, weight.D, bias is null ? default : bias.D, y.D);
+        DTypeDispatch.Run(input.DType, new Conv2dAction(Conv2dPass.Forward, g, input, weight, bias, y, false));
         var inputs = bias is null ? new[] { input, weight } : new[] { input, weight, bias };
         bool rec = false;
         foreach (var t in inputs) rec |= Recording(t);
@@ -42,10 +41,7 @@ public sealed partial class Tensor
             {
                 // Gradients go straight into their destinations (added to an existing gradient, or overwriting a fresh one).
                 if (input.GradSink(out bool addX) is { } dx)
-                {
-                    if (dx.DType == DType.Float32) Convolution.Conv2dBackwardInput<float>(g, grad.F, weight.F, dx.F, accumulate: addX);
-                    else Convolution.Conv2dBackwardInput<double>(g, grad.D, weight.D, dx.D, accumulate: addX);
-                }
+                    DTypeDispatch.Run(dx.DType, new Conv2dAction(Conv2dPass.InputGrad, g, grad, weight, null, dx, addX));
                 if (weight.RequiresGrad || (bias?.RequiresGrad ?? false))
                 {
                     // The weight kernel accumulates (dW += ..., dB += ...); a fresh destination is cleared first, and a
@@ -58,8 +54,7 @@ public sealed partial class Tensor
                         dB = bias.GradSink(out bool addB) ?? Empty(bias.Shape, bias.DType);
                         if (!addB) dB.Zero();
                     }
-                    if (dW.DType == DType.Float32) Convolution.Conv2dBackwardWeight<float>(g, input.F, grad.F, dW.F, dB is null ? default : dB.F);
-                    else Convolution.Conv2dBackwardWeight<double>(g, input.D, grad.D, dW.D, dB is null ? default : dB.D);
+                    DTypeDispatch.Run(dW.DType, new Conv2dAction(Conv2dPass.WeightGrad, g, input, grad, dB, dW, true));
                 }
             });
         return y;
@@ -94,20 +89,17 @@ public sealed partial class Tensor
         // The argmax indices live in the bits of a float32 tensor, so that they share the step's recycled storage
         // (and its use-after-recycle check) instead of allocating a large int array per call.
         var argmax = Uninitialized(y.Shape, DType.Float32);
-        if (DType == DType.Float32) Pooling.MaxPool2dForward<float>(g, F, y.F, Indices(argmax));
-        else Pooling.MaxPool2dForward<double>(g, D, y.D, Indices(argmax));
+        DTypeDispatch.Run(DType, new PoolAction(PoolPass.MaxForward, g, x, y, argmax, false, false));
         indices = keepIndices ? Indices(argmax).ToArray() : null;
         if (Recording(x))
             y.Record("max_pool2d", [x], grad =>
             {
-                if (x.GradSink(out bool add) is not { } dx) return;
-                if (DType == DType.Float32) Pooling.MaxPool2dBackward<float>(g, grad.F, Indices(argmax), dx.F, accumulate: add);
-                else Pooling.MaxPool2dBackward<double>(g, grad.D, Indices(argmax), dx.D, accumulate: add);
+                if (x.GradSink(out bool add) is { } dx) DTypeDispatch.Run(DType, new PoolAction(PoolPass.MaxBackward, g, grad, dx, argmax, false, add));
             });
         return y;
     }
 
-    private static Span<int> Indices(Tensor bits) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(bits.F);
+    private static Span<int> Indices(Tensor bits) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(bits.AsSpan<float>());
 
     /// <summary>
     /// Average pooling over [N,C,H,W] windows. With <paramref name="countIncludePad"/> (the default, as PyTorch) padded
@@ -121,14 +113,12 @@ public sealed partial class Tensor
         var x = this;
         var g = PoolGeometry("avg_pool2d", kernel, stride, padding, ceilMode);
         var y = Empty(Shape.Wrap([g.Batch, g.Channels, g.OutHeight, g.OutWidth]), DType);
-        if (DType == DType.Float32) Pooling.AvgPool2dForward<float>(g, F, y.F, countIncludePad);
-        else Pooling.AvgPool2dForward<double>(g, D, y.D, countIncludePad);
+        DTypeDispatch.Run(DType, new PoolAction(PoolPass.AvgForward, g, x, y, null, countIncludePad, false));
         if (Recording(x))
             y.Record("avg_pool2d", [x], grad =>
             {
                 var dx = EmptyLike(x);
-                if (DType == DType.Float32) Pooling.AvgPool2dBackward<float>(g, grad.F, dx.F, countIncludePad, accumulate: false);
-                else Pooling.AvgPool2dBackward<double>(g, grad.D, dx.D, countIncludePad, accumulate: false);
+                DTypeDispatch.Run(DType, new PoolAction(PoolPass.AvgBackward, g, grad, dx, null, countIncludePad, false));
                 x.AccumulateGrad(dx);
             });
         return y;
@@ -168,14 +158,12 @@ public sealed partial class Tensor
         var x = this;
         int n = Shape[0], c = Shape[1], h = Shape[2], w = Shape[3];
         var y = Empty(Shape.Wrap([n, c]), DType);
-        if (DType == DType.Float32) Pooling.GlobalAvgPool2dForward<float>(n, c, h, w, F, y.F);
-        else Pooling.GlobalAvgPool2dForward<double>(n, c, h, w, D, y.D);
+        DTypeDispatch.Run(DType, new GlobalAvgPoolAction(n, c, h, w, x, y, backward: false));
         if (Recording(x))
             y.Record("global_avg_pool2d", [x], grad =>
             {
                 var dx = EmptyLike(x);
-                if (DType == DType.Float32) Pooling.GlobalAvgPool2dBackward<float>(n, c, h, w, grad.F, dx.F, accumulate: false);
-                else Pooling.GlobalAvgPool2dBackward<double>(n, c, h, w, grad.D, dx.D, accumulate: false);
+                DTypeDispatch.Run(DType, new GlobalAvgPoolAction(n, c, h, w, grad, dx, backward: true));
                 x.AccumulateGrad(dx);
             });
         return y;
@@ -188,5 +176,49 @@ public sealed partial class Tensor
         var p = padding ?? (0, 0);
         try { return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], kernel.H, kernel.W, s.H, s.W, p.H, p.W, ceilMode); }
         catch (ArgumentException e) { throw new ShapeException($"{op}: input {Shape}, kernel {kernel}: {e.Message}"); }
+    }
+
+    private enum Conv2dPass { Forward, InputGrad, WeightGrad }
+
+    /// <summary>One convolution kernel on tensors a, b, (c) → output: forward (x, w, bias → y), input gradient
+    /// (dy, w → dx, added when accumulate) or weight gradient (x, dy → dW, dB, both added).</summary>
+    private readonly struct Conv2dAction(Conv2dPass pass, Conv2dGeometry g, Tensor a, Tensor b, Tensor? c, Tensor output, bool accumulate) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            Span<T> optional = c is null ? default : c.AsSpan<T>();
+            switch (pass)
+            {
+                case Conv2dPass.Forward: Convolution.Conv2dForward<T>(g, a.AsSpan<T>(), b.AsSpan<T>(), optional, output.AsSpan<T>()); break;
+                case Conv2dPass.InputGrad: Convolution.Conv2dBackwardInput<T>(g, a.AsSpan<T>(), b.AsSpan<T>(), output.AsSpan<T>(), accumulate); break;
+                default: Convolution.Conv2dBackwardWeight<T>(g, a.AsSpan<T>(), b.AsSpan<T>(), output.AsSpan<T>(), optional); break;
+            }
+        }
+    }
+
+    private enum PoolPass { MaxForward, MaxBackward, AvgForward, AvgBackward }
+
+    /// <summary>One pooling kernel, input → output (x → y forward, dy → dx backward); argmax holds max pooling's indices.</summary>
+    private readonly struct PoolAction(PoolPass pass, Pool2dGeometry g, Tensor input, Tensor output, Tensor? argmax, bool countIncludePad, bool accumulate) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            switch (pass)
+            {
+                case PoolPass.MaxForward: Pooling.MaxPool2dForward<T>(g, input.AsSpan<T>(), output.AsSpan<T>(), Indices(argmax!)); break;
+                case PoolPass.MaxBackward: Pooling.MaxPool2dBackward<T>(g, input.AsSpan<T>(), Indices(argmax!), output.AsSpan<T>(), accumulate); break;
+                case PoolPass.AvgForward: Pooling.AvgPool2dForward<T>(g, input.AsSpan<T>(), output.AsSpan<T>(), countIncludePad); break;
+                default: Pooling.AvgPool2dBackward<T>(g, input.AsSpan<T>(), output.AsSpan<T>(), countIncludePad, accumulate); break;
+            }
+        }
+    }
+
+    private readonly struct GlobalAvgPoolAction(int n, int c, int h, int w, Tensor input, Tensor output, bool backward) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            if (backward) Pooling.GlobalAvgPool2dBackward<T>(n, c, h, w, input.AsSpan<T>(), output.AsSpan<T>(), accumulate: false);
+            else Pooling.GlobalAvgPool2dForward<T>(n, c, h, w, input.AsSpan<T>(), output.AsSpan<T>());
+        }
     }
 }

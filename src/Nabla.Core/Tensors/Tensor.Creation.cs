@@ -1,3 +1,4 @@
+using System.Numerics;
 using Nabla.Errors;
 
 namespace Nabla.Tensors;
@@ -15,8 +16,8 @@ public sealed partial class Tensor
 
     internal static Tensor Full(Shape shape, double value, DType dtype)
     {
-        var t = Empty(shape, dtype);
-        if (dtype == DType.Float32) t.F.Fill((float)value); else t.D.Fill(value);
+        var t = Uninitialized(shape, dtype);
+        DTypeDispatch.Run(dtype, new FillAction(t, value));
         return t;
     }
 
@@ -63,7 +64,7 @@ public sealed partial class Tensor
     {
         int r = data.GetLength(0), c = data.GetLength(1);
         var t = Empty(Shape.Wrap([r, c]), DType.Float32);
-        var s = t.F;
+        var s = t.AsSpan<float>();
         for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) s[i * c + j] = data[i, j];
         return t;
     }
@@ -122,11 +123,33 @@ public sealed partial class Tensor
     public Tensor ToDType(DType dtype)
     {
         if (dtype == DType) return this;
-        var y = Empty(Shape, dtype);
-        if (dtype == DType.Float64) { var s = F; var d = y.D; for (int i = 0; i < s.Length; i++) d[i] = s[i]; }
-        else { var s = D; var d = y.F; for (int i = 0; i < s.Length; i++) d[i] = (float)s[i]; }
+        var y = Uninitialized(Shape, dtype);
+        ConvertElements(this, y);
         var x = this;
         if (Recording(x)) y.Record("to_dtype", [x], g => x.AccumulateGrad(g.ToDType(x.DType)));
         return y;
+    }
+
+    /// <summary>Copies <paramref name="source"/>'s elements into <paramref name="target"/> (same number of elements), converting the element type.</summary>
+    internal static void ConvertElements(Tensor source, Tensor target) => DTypeDispatch.Run(target.DType, new ConvertInto(source, target));
+
+    private readonly struct ConvertInto(Tensor source, Tensor target) : IDTypeAction
+    {
+        public void Run<TOut>() where TOut : unmanaged, IFloatingPointIeee754<TOut> => DTypeDispatch.Run(source.DType, new ConvertFrom<TOut>(source, target));
+    }
+
+    private readonly struct ConvertFrom<TOut>(Tensor source, Tensor target) : IDTypeAction where TOut : unmanaged, IFloatingPointIeee754<TOut>
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> s = source.AsSpan<T>();
+            Span<TOut> d = target.AsSpan<TOut>();
+            for (int i = 0; i < s.Length; i++) d[i] = TOut.CreateTruncating(s[i]);
+        }
+    }
+
+    private readonly struct FillAction(Tensor t, double value) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => t.AsSpan<T>().Fill(T.CreateTruncating(value));
     }
 }

@@ -24,17 +24,13 @@ public sealed partial class Tensor
         else
         {
             y = Empty(Shape.Wrap(dims), DType);
-            for (int o = 0; o < outer; o++)
-                if (DType == DType.Float32) F.Slice((o * size + start) * inner, length * inner).CopyTo(y.F.Slice(o * length * inner));
-                else D.Slice((o * size + start) * inner, length * inner).CopyTo(y.D.Slice(o * length * inner));
+            for (int o = 0; o < outer; o++) CopyElements((o * size + start) * inner, y, o * length * inner, length * inner);
         }
         if (Recording(x))
             y.Record("narrow", [x], g =>
             {
                 var dx = EmptyLike(x);
-                for (int o = 0; o < outer; o++)
-                    if (DType == DType.Float32) g.F.Slice(o * length * inner, length * inner).CopyTo(dx.F.Slice((o * size + start) * inner));
-                    else g.D.Slice(o * length * inner, length * inner).CopyTo(dx.D.Slice((o * size + start) * inner));
+                for (int o = 0; o < outer; o++) g.CopyElements(o * length * inner, dx, (o * size + start) * inner, length * inner);
                 x.AccumulateGrad(dx);
             });
         return y;
@@ -59,9 +55,7 @@ public sealed partial class Tensor
         int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
         var y = Empty(Shape.Wrap(dims), DType);
         for (int o = 0; o < outer; o++)
-            for (int k = 0; k < idx.Length; k++)
-                if (DType == DType.Float32) F.Slice((o * size + idx[k]) * inner, inner).CopyTo(y.F.Slice((o * idx.Length + k) * inner));
-                else D.Slice((o * size + idx[k]) * inner, inner).CopyTo(y.D.Slice((o * idx.Length + k) * inner));
+            for (int k = 0; k < idx.Length; k++) CopyElements((o * size + idx[k]) * inner, y, (o * idx.Length + k) * inner, inner);
         var x = this;
         if (Recording(x))
             y.Record("index_select", [x], g =>
@@ -142,9 +136,7 @@ public sealed partial class Tensor
             var t = tensors[k];
             int len = t.Shape.Dims[a] * inner;
             offsets[k] = off;
-            for (int o = 0; o < outer; o++)
-                if (first.DType == DType.Float32) t.F.Slice(o * len, len).CopyTo(y.F.Slice(o * total * inner + off));
-                else t.D.Slice(o * len, len).CopyTo(y.D.Slice(o * total * inner + off));
+            for (int o = 0; o < outer; o++) t.CopyElements(o * len, y, o * total * inner + off, len);
             off += len;
         }
         var inputs = tensors.ToArray();
@@ -159,9 +151,7 @@ public sealed partial class Tensor
                     if (!t.RequiresGrad) continue;
                     int len = t.Shape.Dims[a] * inner;
                     var dx = EmptyLike(t);
-                    for (int o = 0; o < outer; o++)
-                        if (t.DType == DType.Float32) g.F.Slice(o * total * inner + offsets[k], len).CopyTo(dx.F.Slice(o * len));
-                        else g.D.Slice(o * total * inner + offsets[k], len).CopyTo(dx.D.Slice(o * len));
+                    for (int o = 0; o < outer; o++) g.CopyElements(o * total * inner + offsets[k], dx, o * len, len);
                     t.AccumulateGrad(dx);
                 }
             });

@@ -23,16 +23,8 @@ public sealed partial class Tensor
         var dims = input.Shape.ToArray();
         dims[^1] = outF;
         var y = Uninitialized(Shape.Wrap(dims), input.DType);
-        if (input.DType == DType.Float32)
-        {
-            if (bias is not null) for (int r = 0; r < rows; r++) bias.F.CopyTo(y.F.Slice(r * outF, outF));
-            Gemm.Sgemm(false, true, rows, outF, inF, 1f, input.F, inF, weight.F, inF, bias is null ? 0f : 1f, y.F, outF);
-        }
-        else
-        {
-            if (bias is not null) for (int r = 0; r < rows; r++) bias.D.CopyTo(y.D.Slice(r * outF, outF));
-            Gemm.Dgemm(false, true, rows, outF, inF, 1.0, input.D, inF, weight.D, inF, bias is null ? 0.0 : 1.0, y.D, outF);
-        }
+        if (bias is not null) for (int r = 0; r < rows; r++) bias.CopyElements(0, y, r * outF, outF);
+        DTypeDispatch.Run(input.DType, new GemmAction(false, true, rows, outF, inF, input, weight, bias is not null, y));
         bool rec = Recording(input, weight) || (bias is not null && Recording(bias));
         if (rec)
         {
@@ -41,30 +33,30 @@ public sealed partial class Tensor
             {
                 // Each gradient is written straight into its destination: beta 1 adds to an existing gradient, beta 0 overwrites.
                 if (input.GradSink(out bool addX) is { } dx)
-                {
-                    if (g.DType == DType.Float32) Gemm.Sgemm(false, false, rows, inF, outF, 1f, g.F, outF, weight.F, inF, addX ? 1f : 0f, dx.F, inF);
-                    else Gemm.Dgemm(false, false, rows, inF, outF, 1.0, g.D, outF, weight.D, inF, addX ? 1.0 : 0.0, dx.D, inF);
-                }
+                    DTypeDispatch.Run(g.DType, new GemmAction(false, false, rows, inF, outF, g, weight, addX, dx));
                 if (weight.GradSink(out bool addW) is { } dw)
-                {
-                    if (g.DType == DType.Float32) Gemm.Sgemm(true, false, outF, inF, rows, 1f, g.F, outF, input.F, inF, addW ? 1f : 0f, dw.F, inF);
-                    else Gemm.Dgemm(true, false, outF, inF, rows, 1.0, g.D, outF, input.D, inF, addW ? 1.0 : 0.0, dw.D, inF);
-                }
+                    DTypeDispatch.Run(g.DType, new GemmAction(true, false, outF, inF, rows, g, input, addW, dw));
                 if (bias is not null && bias.GradSink(out bool addB) is { } db)
                 {
-                    if (g.DType == DType.Float32)
-                    {
-                        if (!addB) db.F.Clear();
-                        Elementwise.SumColumns(g.F, db.F, rows, outF);
-                    }
-                    else
-                    {
-                        if (!addB) db.D.Clear();
-                        Elementwise.SumColumns(g.D, db.D, rows, outF);
-                    }
+                    if (!addB) db.Zero();
+                    DTypeDispatch.Run(g.DType, new SumColumnsAction(g, db, rows, outF));
                 }
             });
         }
         return y;
+    }
+
+    /// <summary>c = op(a)·op(b) (+ c when accumulate) for row-major a, b, c whose leading dimensions are their row widths.</summary>
+    private readonly struct GemmAction(bool transA, bool transB, int m, int n, int k, Tensor a, Tensor b, bool accumulate, Tensor c) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => Gemm.Multiply(transA, transB, m, n, k, T.One, a.AsSpan<T>(), transA ? m : k, b.AsSpan<T>(), transB ? k : n,
+                accumulate ? T.One : T.Zero, c.AsSpan<T>(), n);
+    }
+
+    private readonly struct SumColumnsAction(Tensor matrix, Tensor result, int rows, int cols) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => Elementwise.SumColumns(matrix.AsSpan<T>(), result.AsSpan<T>(), rows, cols);
     }
 }

@@ -1,43 +1,22 @@
+using System.Numerics;
+using Nabla.Kernels;
+
 namespace Nabla.Tensors;
 
 // Elementwise unary functions, each forward beside its backward.
 public sealed partial class Tensor
 {
     /// <summary>e^x. Backward: dy · y.</summary>
-    public Tensor Exp()
-    {
-        var x = this;
-        var y = UnaryMap.Apply<ExpOp>(x);
-        if (Recording(x)) y.Record("exp", [x], g => x.AccumulateGrad(g * y));
-        return y;
-    }
+    public Tensor Exp() => Activation<ExpKernel>("exp", 0);
 
     /// <summary>Natural logarithm. Backward: dy / x.</summary>
-    public Tensor Log()
-    {
-        var x = this;
-        var y = UnaryMap.Apply<LogOp>(x);
-        if (Recording(x)) y.Record("log", [x], g => x.AccumulateGrad(g / x));
-        return y;
-    }
+    public Tensor Log() => Activation<LogKernel>("log", 0);
 
     /// <summary>Square root. Backward: dy / (2y).</summary>
-    public Tensor Sqrt()
-    {
-        var x = this;
-        var y = UnaryMap.Apply<SqrtOp>(x);
-        if (Recording(x)) y.Record("sqrt", [x], g => x.AccumulateGrad(g / (y * 2.0)));
-        return y;
-    }
+    public Tensor Sqrt() => Activation<SqrtKernel>("sqrt", 0);
 
     /// <summary>Absolute value. Backward: dy · sign(x), with sign(0) = 0.</summary>
-    public Tensor Abs()
-    {
-        var x = this;
-        var y = UnaryMap.Apply<AbsOp>(x);
-        if (Recording(x)) y.Record("abs", [x], g => x.AccumulateGrad(g * UnaryMap.Apply<SignOp>(x)));
-        return y;
-    }
+    public Tensor Abs() => Activation<AbsKernel>("abs", 0);
 
     /// <summary>x² (same as Pow(2), cheaper).</summary>
     public Tensor Square() => this * this;
@@ -60,5 +39,33 @@ public sealed partial class Tensor
         }
         if (Recording(x)) y.Record("clamp", [x], g => x.AccumulateGrad(g * inside));
         return y;
+    }
+
+    private readonly struct ExpKernel : IActivationKernel
+    {
+        public static bool FromOutput => true;
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Exp(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.ExpBackward(y, dy, dx);
+    }
+
+    private readonly struct LogKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Log(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.LogBackward(x, dy, dx);
+    }
+
+    private readonly struct SqrtKernel : IActivationKernel
+    {
+        public static bool FromOutput => true;
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Sqrt(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.SqrtBackward(y, dy, dx);
+    }
+
+    private readonly struct AbsKernel : IActivationKernel
+    {
+        public static bool FromOutput => false;
+        public static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Abs(x, y);
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, T alpha) where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.AbsBackward(x, dy, dx);
     }
 }

@@ -59,13 +59,17 @@ public sealed partial class Tensor
     /// </summary>
     private static void MatmulKernel(Tensor a, bool transA, Tensor b, bool transB, Tensor c, int m, int n, int kk, int batch, float beta, int strideA, int strideB)
     {
-        int lda = transA ? m : kk, ldb = transB ? kk : n;
-        for (int i = 0; i < batch; i++)
+        DTypeDispatch.Run(a.DType, new BatchedGemm(a, transA, b, transB, c, m, n, kk, batch, beta, strideA, strideB));
+    }
+
+    private readonly struct BatchedGemm(Tensor a, bool transA, Tensor b, bool transB, Tensor c, int m, int n, int kk, int batch, float beta, int strideA, int strideB) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            if (a.DType == DType.Float32)
-                Gemm.Sgemm(transA, transB, m, n, kk, 1f, a.F[(i * strideA)..], lda, b.F[(i * strideB)..], ldb, beta, c.F.Slice(i * m * n, m * n), n);
-            else
-                Gemm.Dgemm(transA, transB, m, n, kk, 1.0, a.D[(i * strideA)..], lda, b.D[(i * strideB)..], ldb, beta, c.D.Slice(i * m * n, m * n), n);
+            int lda = transA ? m : kk, ldb = transB ? kk : n;
+            Span<T> sa = a.AsSpan<T>(), sb = b.AsSpan<T>(), sc = c.AsSpan<T>();
+            for (int i = 0; i < batch; i++)
+                Gemm.Multiply(transA, transB, m, n, kk, T.One, sa[(i * strideA)..], lda, sb[(i * strideB)..], ldb, T.CreateTruncating(beta), sc.Slice(i * m * n, m * n), n);
         }
     }
 }

@@ -30,8 +30,7 @@ public sealed partial class Tensor
                 int outer = cur.Shape.Product(0, a), n = dims[a], inner = cur.Shape.Product(a + 1, cur.Rank);
                 dims[a] = 1;
                 var next = k == 0 ? y : Empty(Shape.Wrap(dims), DType);
-                if (DType == DType.Float32) AxisReduce.Sum<float>(cur.F, next.F, outer, n, inner);
-                else AxisReduce.Sum<double>(cur.D, next.D, outer, n, inner);
+                DTypeDispatch.Run(DType, new AxisSum(cur, next, outer, n, inner));
                 cur = next;
             }
         }
@@ -112,8 +111,7 @@ public sealed partial class Tensor
         dims[a] = 1;
         var y = Empty(Shape.Wrap(dims), DType);
         var idx = new int[outer * inner];
-        if (DType == DType.Float32) AxisReduce.Extreme<float>(F, y.F, idx, outer, n, inner, max);
-        else AxisReduce.Extreme<double>(D, y.D, idx, outer, n, inner, max);
+        DTypeDispatch.Run(DType, new AxisExtreme(this, y, idx, outer, n, inner, max));
         if (Recording(x))
             y.Record(max ? "max" : "min", [x], g =>
             {
@@ -138,8 +136,7 @@ public sealed partial class Tensor
         if (n == 0) throw new ShapeException($"argmax: axis {axis} of shape {Shape} is empty");
         var idx = new int[outer * inner];
         var tmp = Empty(Shape.Wrap([outer * inner]), DType);
-        if (DType == DType.Float32) AxisReduce.Extreme<float>(F, tmp.F, idx, outer, n, inner, true);
-        else AxisReduce.Extreme<double>(D, tmp.D, idx, outer, n, inner, true);
+        DTypeDispatch.Run(DType, new AxisExtreme(this, tmp, idx, outer, n, inner, true));
         for (int i = 0; i < idx.Length; i++) tmp.SetFlat(i, idx[i]);
         dims[a] = 1;
         return keepDim ? tmp.ViewAs(Shape.Wrap(dims)) : tmp.ViewAs(ReducedShape([a], false));
@@ -159,7 +156,7 @@ public sealed partial class Tensor
     internal static Tensor BroadcastTo(Tensor g, Shape shape)
     {
         if (g.Shape == shape) return g;
-        return BinaryForward<AddOp>(Empty(shape, g.DType), g, "broadcast");
+        return BinaryForward(Empty(shape, g.DType), g, BinaryOp.Add, "broadcast");
     }
 
     private int[] AllAxes()
@@ -191,8 +188,15 @@ public sealed partial class Tensor
         return Shape.Wrap(dims.ToArray());
     }
 
-    private void CopyTo(Tensor y)
+    private void CopyTo(Tensor y) => CopyElements(0, y, 0, Numel);
+
+    private readonly struct AxisSum(Tensor x, Tensor y, int outer, int n, int inner) : IDTypeAction
     {
-        if (DType == DType.Float32) F.CopyTo(y.F); else D.CopyTo(y.D);
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => AxisReduce.Sum<T>(x.AsSpan<T>(), y.AsSpan<T>(), outer, n, inner);
+    }
+
+    private readonly struct AxisExtreme(Tensor x, Tensor y, int[] index, int outer, int n, int inner, bool max) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => AxisReduce.Extreme<T>(x.AsSpan<T>(), y.AsSpan<T>(), index, outer, n, inner, max);
     }
 }

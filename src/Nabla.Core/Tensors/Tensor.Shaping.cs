@@ -102,8 +102,13 @@ public sealed partial class Tensor
         var inStrides = Shape.Strides();
         var st = new int[Rank];
         for (int i = 0; i < Rank; i++) st[i] = inStrides[p[i]];
-        if (DType == DType.Float32) PermuteKernel(F, y.F, outDims, st); else PermuteKernel(D, y.D, outDims, st);
+        DTypeDispatch.Run(DType, new PermuteAction(this, y, outDims, st));
         return y;
+    }
+
+    private readonly struct PermuteAction(Tensor x, Tensor y, int[] dims, int[] strides) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => PermuteKernel<T>(x.AsSpan<T>(), y.AsSpan<T>(), dims, strides);
     }
 
     private static void PermuteKernel<T>(ReadOnlySpan<T> x, Span<T> y, int[] dims, int[] strides)

@@ -33,7 +33,7 @@ public sealed partial class Tensor
         _block = block;
         _lease = lease;
         Shape = shape;
-        DType = data is double[] ? DType.Float64 : DType.Float32;
+        DType = DTypeDispatch.Of(data);
         Numel = shape.Numel;
         if (offset < 0 || offset + Numel > data.Length)
             throw new ShapeException($"tensor: storage of {data.Length} elements cannot hold {shape} at offset {offset}");
@@ -113,7 +113,7 @@ public sealed partial class Tensor
     {
         CheckLease();
         if (_data is T[] arr) return new Span<T>(arr, _offset, Numel);
-        throw new ValueException($"AsSpan<{typeof(T).Name}>: the tensor is {DType}; use AsSpan<{(DType == DType.Float32 ? "float" : "double")}>()");
+        throw new ValueException($"AsSpan<{typeof(T).Name}>: the tensor is {DType}; use AsSpan<{DTypeDispatch.TypeName(DType)}>()");
     }
 
     internal Span<float> F
@@ -158,32 +158,39 @@ public sealed partial class Tensor
     }
 
     /// <summary>A copy of the elements as float (converting from Float64 if needed).</summary>
-    public float[] ToArray()
-    {
-        if (DType == DType.Float32) return F.ToArray();
-        var r = new float[Numel];
-        var d = D;
-        for (int i = 0; i < r.Length; i++) r[i] = (float)d[i];
-        return r;
-    }
+    public float[] ToArray() => DTypeDispatch.Run<ConvertedCopy<float>, float[]>(DType, new(this));
 
     /// <summary>A copy of the elements as double.</summary>
-    public double[] ToDoubleArray()
-    {
-        if (DType == DType.Float64) return D.ToArray();
-        var r = new double[Numel];
-        var f = F;
-        for (int i = 0; i < r.Length; i++) r[i] = f[i];
-        return r;
-    }
+    public double[] ToDoubleArray() => DTypeDispatch.Run<ConvertedCopy<double>, double[]>(DType, new(this));
 
     /// <summary>The element at a flat (row-major) index, as double.</summary>
-    public double GetFlat(int index) => DType == DType.Float32 ? F[index] : D[index];
+    public double GetFlat(int index) => DTypeDispatch.Run<FlatElement, double>(DType, new(this, index, 0));
 
     /// <summary>Sets the element at a flat (row-major) index.</summary>
-    public void SetFlat(int index, double value)
+    public void SetFlat(int index, double value) => DTypeDispatch.Run<FlatElement, double>(DType, new(this, index, value, set: true));
+
+    /// <summary>The elements converted to <typeparamref name="TOut"/>, in a new array.</summary>
+    private readonly struct ConvertedCopy<TOut>(Tensor t) : IDTypeFunc<TOut[]> where TOut : unmanaged, System.Numerics.INumberBase<TOut>
     {
-        if (DType == DType.Float32) F[index] = (float)value; else D[index] = value;
+        public TOut[] Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            ReadOnlySpan<T> s = t.AsSpan<T>();
+            if (typeof(T) == typeof(TOut)) return System.Runtime.InteropServices.MemoryMarshal.Cast<T, TOut>(s).ToArray();
+            var r = new TOut[s.Length];
+            for (int i = 0; i < r.Length; i++) r[i] = TOut.CreateTruncating(s[i]);
+            return r;
+        }
+    }
+
+    /// <summary>Reads (or with set, writes) one element as a double.</summary>
+    private readonly struct FlatElement(Tensor t, int index, double value, bool set = false) : IDTypeFunc<double>
+    {
+        public double Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            Span<T> s = t.AsSpan<T>();
+            if (set) s[index] = T.CreateTruncating(value);
+            return double.CreateTruncating(s[index]);
+        }
     }
 
     /// <summary>The element at a multi-dimensional index, as double.</summary>
@@ -220,8 +227,8 @@ public sealed partial class Tensor
     /// <summary>A new tensor with a copy of the data, outside the graph.</summary>
     public Tensor Clone()
     {
-        var t = Empty(Shape, DType);
-        if (DType == DType.Float32) F.CopyTo(t.F); else D.CopyTo(t.D);
+        var t = Uninitialized(Shape, DType);
+        CopyElements(0, t, 0, Numel);
         return t;
     }
 
@@ -229,17 +236,28 @@ public sealed partial class Tensor
     public void CopyFrom(Tensor source)
     {
         if (source.Shape != Shape) throw new ShapeException($"CopyFrom: source shape {source.Shape} differs from target shape {Shape}{NameSuffix}");
-        if (DType == source.DType)
-        {
-            if (DType == DType.Float32) source.F.CopyTo(F); else source.D.CopyTo(D);
-        }
-        else for (int i = 0; i < Numel; i++) SetFlat(i, source.GetFlat(i));
+        if (DType == source.DType) source.CopyElements(0, this, 0, Numel);
+        else ConvertElements(source, this);
     }
 
     /// <summary>Sets every element to zero in place.</summary>
     public void Zero()
     {
-        if (DType == DType.Float32) F.Clear(); else D.Clear();
+        CheckLease();
+        Array.Clear(_data, _offset, Numel);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> elements from flat index <paramref name="from"/> of this tensor to flat index
+    /// <paramref name="to"/> of <paramref name="destination"/> (same element type; overlapping ranges are fine).
+    /// </summary>
+    internal void CopyElements(int from, Tensor destination, int to, int count)
+    {
+        CheckLease();
+        destination.CheckLease();
+        if ((uint)from > (uint)Numel || (uint)count > (uint)(Numel - from) || (uint)to > (uint)destination.Numel || count > destination.Numel - to)
+            throw new ArgumentOutOfRangeException(nameof(count), $"copy of {count} elements from {from} of {Numel} to {to} of {destination.Numel}");
+        Array.Copy(_data, _offset + from, destination._data, destination._offset + to, count);
     }
 
     /// <summary>Drops the gradient (sets <see cref="Grad"/> to null).</summary>
@@ -256,18 +274,24 @@ public sealed partial class Tensor
         else _gradIsZero = true;
     }
 
+    /// <summary>The flat index of the first NaN or ±∞, or −1 when every element is finite.</summary>
+    internal int IndexOfNonFinite() => DTypeDispatch.Run<NonFiniteIndex, int>(DType, new(this));
+
+    private readonly struct NonFiniteIndex(Tensor t) : IDTypeFunc<int>
+    {
+        public int Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Kernels.Reductions.IndexOfNonFinite<T>(t.AsSpan<T>());
+    }
+
     /// <summary>True when the two tensors share storage.</summary>
     internal bool SharesStorageWith(Tensor other) => ReferenceEquals(_data, other._data);
 
     internal string NameSuffix => Name is null ? "" : $" (tensor '{Name}')";
 
-    internal static Array Allocate(int n, DType dtype) => dtype == DType.Float32 ? new float[n] : new double[n];
-
     /// <summary>A new zeroed tensor, rented from the current <see cref="TensorArena"/> scope if one is active on this thread.</summary>
     internal static Tensor Empty(Shape shape, DType dtype)
     {
         var arena = TensorArena.Current;
-        return arena is null ? new(Allocate(shape.Numel, dtype), 0, shape) : new(arena.Rent(shape.Numel, dtype, clear: true), shape);
+        return arena is null ? new(DTypeDispatch.Allocate(dtype, shape.Numel), 0, shape) : new(arena.Rent(shape.Numel, dtype, clear: true), shape);
     }
 
     /// <summary>
@@ -277,11 +301,11 @@ public sealed partial class Tensor
     internal static Tensor Uninitialized(Shape shape, DType dtype)
     {
         var arena = TensorArena.Current;
-        return arena is null ? new(Allocate(shape.Numel, dtype), 0, shape) : new(arena.Rent(shape.Numel, dtype, clear: false), shape);
+        return arena is null ? new(DTypeDispatch.Allocate(dtype, shape.Numel), 0, shape) : new(arena.Rent(shape.Numel, dtype, clear: false), shape);
     }
 
     /// <summary>A new zeroed tensor that never comes from an arena (for state that outlives a step).</summary>
-    internal static Tensor Persistent(Shape shape, DType dtype) => new(Allocate(shape.Numel, dtype), 0, shape);
+    internal static Tensor Persistent(Shape shape, DType dtype) => new(DTypeDispatch.Allocate(dtype, shape.Numel), 0, shape);
 
     internal static Tensor EmptyLike(Tensor t) => Empty(t.Shape, t.DType);
 

@@ -91,7 +91,7 @@ public sealed class TensorArena
         }
         else
         {
-            block = new ArenaBlock(Tensor.Allocate(length, dtype), dtype, this);
+            block = new ArenaBlock(DTypeDispatch.Allocate(dtype, length), dtype, this);
             Allocations++;
         }
         block.InUse = true;
@@ -155,7 +155,7 @@ internal sealed class ArenaBlock(Array data, DType dtype, TensorArena arena)
     /// <summary>Exempt from recycling for good (<see cref="Tensor.Keep"/>).</summary>
     public bool Kept;
 
-    public long Bytes => (long)Data.Length * (DType == DType.Float32 ? sizeof(float) : sizeof(double));
+    public long Bytes => (long)Data.Length * DTypeDispatch.SizeOf(DType);
 
     public void Keep() => Kept = true;
 }

@@ -115,7 +115,7 @@ public sealed class TensorDataset
 
         void Check(Tensor t, string what)
         {
-            long bad = t.DType == DType.Float32 ? FirstNonFinite(t.AsSpan<float>()) : FirstNonFinite(t.AsSpan<double>());
+            long bad = t.IndexOfNonFinite();
             if (bad < 0) return;
             int row = t.Numel / Math.Max(1, t.Shape[0]);
             int r = (int)(bad / Math.Max(1, row)), c = (int)(bad % Math.Max(1, row));
@@ -123,23 +123,6 @@ public sealed class TensorDataset
             string value = double.IsNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity";
             throw new ValueException($"{context}: {what} {t.Shape} hold {value} at row {r}, column {c}; every value must be finite (drop or impute missing values before training)");
         }
-    }
-
-    /// <summary>The index of the first non-finite element, or −1. A vector pass (x − x is 0 exactly when x is finite), then a scalar pass to locate.</summary>
-    private static long FirstNonFinite<T>(ReadOnlySpan<T> s) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var acc = System.Numerics.Vector<T>.Zero;
-        int i = 0, w = System.Numerics.Vector<T>.Count;
-        for (; i <= s.Length - w; i += w)
-        {
-            var v = new System.Numerics.Vector<T>(s.Slice(i, w));
-            acc += v - v;
-        }
-        bool clean = System.Numerics.Vector.EqualsAll(acc, System.Numerics.Vector<T>.Zero);
-        for (int j = i; j < s.Length && clean; j++) clean = T.IsFinite(s[j]);
-        if (clean) return -1;
-        for (int j = 0; j < s.Length; j++) if (!T.IsFinite(s[j])) return j;
-        return -1;
     }
 
     /// <summary>The same labels and targets with other features (e.g. preprocessed ones) of the same row count.</summary>

@@ -27,8 +27,7 @@ internal static class PointwiseLoss
         bool elementwise = reduction is Reduction.SumAll or Reduction.MeanAll or Reduction.PerElement;
         int rows = elementwise ? prediction.Numel : n, width = elementwise ? 1 : m;
         var perRow = new double[rows];
-        if (prediction.DType == DType.Float32) Values<float, TOp>(ref op, prediction.F, target.F, perRow, width);
-        else Values<double, TOp>(ref op, prediction.D, target.D, perRow, width);
+        DTypeDispatch.Run(prediction.DType, new ValuesAction<TOp>(op, prediction, target, perRow, width));
 
         // the result is Σ (or each) of perRow[i]·scale; mean reductions divide by the row count too
         double scale = sumOverSample || elementwise ? 1.0 : 1.0 / m;
@@ -55,17 +54,34 @@ internal static class PointwiseLoss
             // coefficient of row i: ∂(result)/∂(the row's f-sum), times the incoming gradient
             var coef = new double[rows];
             for (int i = 0; i < rows; i++) coef[i] = scale * (each ? g.GetFlat(i) : g.GetFlat(0));
-            if (p.RequiresGrad) p.AccumulateGrad(Grad(ref op, p, t, coef, width, wrtPrediction: true));
-            if (targetDifferentiable && t.RequiresGrad) t.AccumulateGrad(Grad(ref op, p, t, coef, width, wrtPrediction: false));
+            if (p.RequiresGrad) p.AccumulateGrad(Grad(op, p, t, coef, width, wrtPrediction: true));
+            if (targetDifferentiable && t.RequiresGrad) t.AccumulateGrad(Grad(op, p, t, coef, width, wrtPrediction: false));
         });
     }
 
-    private static Tensor Grad<TOp>(ref TOp op, Tensor p, Tensor t, double[] coef, int m, bool wrtPrediction) where TOp : struct, IPointwiseLoss
+    private static Tensor Grad<TOp>(TOp op, Tensor p, Tensor t, double[] coef, int m, bool wrtPrediction) where TOp : struct, IPointwiseLoss
     {
         var d = Tensor.Zeros(p.Shape.ToArray(), p.DType);
-        if (p.DType == DType.Float32) Grads<float, TOp>(ref op, p.F, t.F, d.F, coef, m, wrtPrediction);
-        else Grads<double, TOp>(ref op, p.D, t.D, d.D, coef, m, wrtPrediction);
+        DTypeDispatch.Run(p.DType, new GradsAction<TOp>(op, p, t, d, coef, m, wrtPrediction));
         return d;
+    }
+
+    private readonly struct ValuesAction<TOp>(TOp op, Tensor p, Tensor t, double[] perSample, int m) : IDTypeAction where TOp : struct, IPointwiseLoss
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var o = op;
+            Values<T, TOp>(ref o, p.AsSpan<T>(), t.AsSpan<T>(), perSample, m);
+        }
+    }
+
+    private readonly struct GradsAction<TOp>(TOp op, Tensor p, Tensor t, Tensor d, double[] coef, int m, bool wrtPrediction) : IDTypeAction where TOp : struct, IPointwiseLoss
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var o = op;
+            Grads<T, TOp>(ref o, p.AsSpan<T>(), t.AsSpan<T>(), d.AsSpan<T>(), coef, m, wrtPrediction);
+        }
     }
 
     // p, t: (N,M) -> perSample: (N), the sum over each row of f(p, t)

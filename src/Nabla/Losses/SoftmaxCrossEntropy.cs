@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using Nabla.Autograd;
 using Nabla.Errors;
+using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Losses;
@@ -33,21 +34,8 @@ internal static class SoftmaxCrossEntropy
         int n = logits.Shape.Dims[0], k = logits.Shape.Dims[1];
         bool recording = GradMode.IsEnabled && (logits.RequiresGrad || (soft?.RequiresGrad ?? false));
         var rows = new double[3 * n];   // per row: lse, S = Σ_c w_c t_c, loss
-        Array prob;                     // softmax(x) [N, K], kept for backward
-        if (logits.DType == DType.Float32)
-        {
-            var p = recording ? new float[n * k] : ArrayPool<float>.Shared.Rent(n * k);
-            Forward<float>(logits.F, labels, soft is null ? default : soft.F, smoothing, weights, p.AsSpan(0, n * k), rows, k);
-            if (!recording) ArrayPool<float>.Shared.Return(p);
-            prob = p;
-        }
-        else
-        {
-            var p = recording ? new double[n * k] : ArrayPool<double>.Shared.Rent(n * k);
-            Forward<double>(logits.D, labels, soft is null ? default : soft.D, smoothing, weights, p.AsSpan(0, n * k), rows, k);
-            if (!recording) ArrayPool<double>.Shared.Return(p);
-            prob = p;
-        }
+        // softmax(x) [N, K], kept for backward when recording (else computed in a pooled buffer and returned)
+        Array? prob = DTypeDispatch.Run<ForwardFunc, Array?>(logits.DType, new(logits, labels, soft, smoothing, weights, rows, k, recording));
 
         double denominator = 1;
         Tensor y;
@@ -86,15 +74,13 @@ internal static class SoftmaxCrossEntropy
             if (x.RequiresGrad)
             {
                 var dx = Tensor.Zeros([n, k], x.DType);
-                if (x.DType == DType.Float32) BackwardLogits<float>((float[])prob, labels, soft is null ? default : soft.F, smoothing, weights, rows, coef, dx.F, k);
-                else BackwardLogits<double>((double[])prob, labels, soft is null ? default : soft.D, smoothing, weights, rows, coef, dx.D, k);
+                DTypeDispatch.Run(x.DType, new BackwardAction(prob!, labels, soft, x, smoothing, weights, rows, coef, dx, k));
                 x.AccumulateGrad(dx);
             }
             if (soft != null && soft.RequiresGrad)
             {
                 var dt = Tensor.Zeros([n, k], x.DType);
-                if (x.DType == DType.Float32) BackwardTarget<float>(x.F, smoothing, weights, rows, coef, dt.F, k);
-                else BackwardTarget<double>(x.D, smoothing, weights, rows, coef, dt.D, k);
+                DTypeDispatch.Run(x.DType, new BackwardAction(null, labels, soft, x, smoothing, weights, rows, coef, dt, k));
                 soft.AccumulateGrad(dt);
             }
         });
@@ -119,7 +105,7 @@ internal static class SoftmaxCrossEntropy
             var prow = prob.Slice(i * k, k);
             for (int c = 0; c < k; c++) prow[c] = row[c] - max;
         }
-        VectorMath.ExpInPlace(prob);
+        Elementwise.Exp<T>(prob, prob);
 
         for (int i = 0; i < n; i++)
         {
@@ -202,6 +188,30 @@ internal static class SoftmaxCrossEntropy
             double a = coef[i] * (1 - eps), lse = rows[3 * i];
             for (int c = 0; c < k; c++)
                 dt[i * k + c] = T.CreateTruncating(a * (w is null ? 1 : w[c]) * (lse - double.CreateTruncating(x[i * k + c])));
+        }
+    }
+
+    /// <summary>The forward pass at the logits' element type; returns the softmax when recording, else null.</summary>
+    private readonly struct ForwardFunc(Tensor logits, int[]? labels, Tensor? soft, double smoothing, double[]? weights, double[] rows, int k, bool recording) : IDTypeFunc<Array?>
+    {
+        public Array? Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int size = rows.Length / 3 * k;
+            var p = recording ? new T[size] : ArrayPool<T>.Shared.Rent(size);
+            Forward<T>(logits.AsSpan<T>(), labels, soft is null ? default : soft.AsSpan<T>(), smoothing, weights, p.AsSpan(0, size), rows, k);
+            if (recording) return p;
+            ArrayPool<T>.Shared.Return(p);
+            return null;
+        }
+    }
+
+    /// <summary>The gradient for the logits (given the kept softmax) or, without it, for soft targets.</summary>
+    private readonly struct BackwardAction(Array? prob, int[]? labels, Tensor? soft, Tensor x, double smoothing, double[]? weights, double[] rows, double[] coef, Tensor output, int k) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (prob is not null) BackwardLogits<T>((T[])prob, labels, soft is null ? default : soft.AsSpan<T>(), smoothing, weights, rows, coef, output.AsSpan<T>(), k);
+            else BackwardTarget<T>(x.AsSpan<T>(), smoothing, weights, rows, coef, output.AsSpan<T>(), k);
         }
     }
 }

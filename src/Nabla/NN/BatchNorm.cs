@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nabla.Autograd;
+using System.Numerics;
 using Nabla.Errors;
 using Nabla.Tensors;
 
@@ -104,8 +105,7 @@ public abstract class BatchNorm : Module
         if (batchStats)
         {
             var variance = new double[c];
-            if (x.DType == DType.Float32) BatchNormKernel.Statistics<float>(x.AsSpan<float>(), n, c, s, mean, variance);
-            else BatchNormKernel.Statistics<double>(x.AsSpan<double>(), n, c, s, mean, variance);
+            DTypeDispatch.Run(x.DType, new StatisticsAction(x, n, c, s, mean, variance));
             for (int ch = 0; ch < c; ch++) invStd[ch] = 1 / Math.Sqrt(variance[ch] + Epsilon);
             UpdateRunningStatistics(mean, variance, n * s);
         }
@@ -119,10 +119,7 @@ public abstract class BatchNorm : Module
         }
 
         var y = Tensor.ZerosLike(x);
-        if (x.DType == DType.Float32)
-            BatchNormKernel.Normalize<float>(x.AsSpan<float>(), y.AsSpan<float>(), n, c, s, mean, invStd, gamma.AsSpan<float>(), beta.AsSpan<float>());
-        else
-            BatchNormKernel.Normalize<double>(x.AsSpan<double>(), y.AsSpan<double>(), n, c, s, mean, invStd, gamma.AsSpan<double>(), beta.AsSpan<double>());
+        DTypeDispatch.Run(x.DType, new NormalizeAction(x, y, n, c, s, mean, invStd, gamma, beta));
 
         if (GradMode.IsEnabled)
             y.Record("batch_norm", Affine ? [x, gamma, beta] : [x], dy =>
@@ -130,12 +127,7 @@ public abstract class BatchNorm : Module
                 var dx = x.RequiresGrad ? Tensor.ZerosLike(x) : null;
                 var dGamma = Tensor.ZerosLike(gamma);
                 var dBeta = Tensor.ZerosLike(beta);
-                if (x.DType == DType.Float32)
-                    BatchNormKernel.Backward<float>(x.AsSpan<float>(), dy.AsSpan<float>(), n, c, s, mean, invStd, gamma.AsSpan<float>(),
-                        batchStats, dx is null ? default : dx.AsSpan<float>(), dGamma.AsSpan<float>(), dBeta.AsSpan<float>());
-                else
-                    BatchNormKernel.Backward<double>(x.AsSpan<double>(), dy.AsSpan<double>(), n, c, s, mean, invStd, gamma.AsSpan<double>(),
-                        batchStats, dx is null ? default : dx.AsSpan<double>(), dGamma.AsSpan<double>(), dBeta.AsSpan<double>());
+                DTypeDispatch.Run(x.DType, new BackwardAction(x, dy, n, c, s, mean, invStd, gamma, batchStats, dx, dGamma, dBeta));
                 if (dx is not null) x.AccumulateGrad(dx);
                 if (Affine)
                 {
@@ -159,4 +151,23 @@ public abstract class BatchNorm : Module
 
     /// <inheritdoc/>
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}({NumFeatures}{(Affine ? "" : ", affine: false")})");
+
+    private readonly struct StatisticsAction(Tensor x, int n, int c, int s, double[] mean, double[] variance) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => BatchNormKernel.Statistics<T>(x.AsSpan<T>(), n, c, s, mean, variance);
+    }
+
+    private readonly struct NormalizeAction(Tensor x, Tensor y, int n, int c, int s, double[] mean, double[] invStd, Tensor gamma, Tensor beta) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            => BatchNormKernel.Normalize<T>(x.AsSpan<T>(), y.AsSpan<T>(), n, c, s, mean, invStd, gamma.AsSpan<T>(), beta.AsSpan<T>());
+    }
+
+    private readonly struct BackwardAction(Tensor x, Tensor dy, int n, int c, int s, double[] mean, double[] invStd, Tensor gamma, bool batchStats,
+        Tensor? dx, Tensor dGamma, Tensor dBeta) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            => BatchNormKernel.Backward<T>(x.AsSpan<T>(), dy.AsSpan<T>(), n, c, s, mean, invStd, gamma.AsSpan<T>(),
+                batchStats, dx is null ? default : dx.AsSpan<T>(), dGamma.AsSpan<T>(), dBeta.AsSpan<T>());
+    }
 }

@@ -1,8 +1,7 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
+using Nabla.Kernels;
 using Nabla.NN;
 using Nabla.Tensors;
-using static Nabla.Optim.VectorOps;
 
 namespace Nabla.Optim;
 
@@ -39,11 +38,7 @@ public static class GradientClipping
         if (!double.IsFinite(norm)) return norm;
         double scale = maxNorm / (norm + 1e-6);
         if (scale >= 1) return norm;
-        foreach (var g in grads)
-        {
-            if (g.DType == DType.Float32) Scale(g.AsSpan<float>(), scale);
-            else Scale(g.AsSpan<double>(), scale);
-        }
+        foreach (var g in grads) DTypeDispatch.Run(g.DType, new ClipAction(g, scale, 0));
         return norm;
     }
 
@@ -53,8 +48,7 @@ public static class GradientClipping
         if (p == 2)
         {
             double sum = 0;
-            foreach (var g in grads)
-                sum += g.DType == DType.Float32 ? SumOfSquares(g.AsSpan<float>()) : SumOfSquares(g.AsSpan<double>());
+            foreach (var g in grads) sum += DTypeDispatch.Run<SumOfSquaresFunc, double>(g.DType, new(g));
             return Math.Sqrt(sum);
         }
         if (double.IsPositiveInfinity(p))
@@ -85,48 +79,22 @@ public static class GradientClipping
         ArgumentNullException.ThrowIfNull(parameters);
         OptionCheck.Positive(nameof(ClipByValue), "clip value", clipValue);
         foreach (var p in parameters)
+            if (p.Grad is { } g) DTypeDispatch.Run(g.DType, new ClipAction(g, 0, clipValue));
+    }
+
+    private readonly struct SumOfSquaresFunc(Tensor g) : IDTypeFunc<double>
+    {
+        public double Run<T>() where T : unmanaged, IFloatingPointIeee754<T> => double.CreateTruncating(Reductions.SumOfSquares<T>(g.AsSpan<T>()));
+    }
+
+    /// <summary>g ← scale·g, or with a clip value c &gt; 0, g ← min(max(g, −c), c), in place.</summary>
+    private readonly struct ClipAction(Tensor g, double scale, double clipValue) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (p.Grad is not { } g) continue;
-            if (g.DType == DType.Float32) Clamp(g.AsSpan<float>(), clipValue);
-            else Clamp(g.AsSpan<double>(), clipValue);
+            Span<T> x = g.AsSpan<T>();
+            if (clipValue > 0) Elementwise.Clamp<T>(x, T.CreateTruncating(-clipValue), T.CreateTruncating(clipValue), x);
+            else Elementwise.MulScalar<T>(x, T.CreateTruncating(scale), x);
         }
-    }
-
-    private static double SumOfSquares(ReadOnlySpan<float> x)
-    {
-        var acc = Vector<double>.Zero;
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(x);
-        foreach (var v in vectors)
-        {
-            Vector.Widen(v, out var lo, out var hi);
-            acc += lo * lo + hi * hi;
-        }
-        double sum = Vector.Sum(acc);
-        for (int i = vectors.Length * Vector<float>.Count; i < x.Length; i++) sum += (double)x[i] * x[i];
-        return sum;
-    }
-
-    private static double SumOfSquares(ReadOnlySpan<double> x)
-    {
-        var acc = Vector<double>.Zero;
-        for (int i = 0; i < x.Length; i += Vector<double>.Count)
-        {
-            var v = Load(x, i);
-            acc += v * v;
-        }
-        return Vector.Sum(acc);
-    }
-
-    private static void Scale<T>(Span<T> x, double scale) where T : unmanaged, INumberBase<T>
-    {
-        var s = Splat<T>(scale);
-        for (int i = 0; i < x.Length; i += Vector<T>.Count) Store(x, i, Load<T>(x, i) * s);
-    }
-
-    private static void Clamp<T>(Span<T> x, double c) where T : unmanaged, INumberBase<T>
-    {
-        var hi = Splat<T>(c);
-        var lo = Splat<T>(-c);
-        for (int i = 0; i < x.Length; i += Vector<T>.Count) Store(x, i, Vector.Min(Vector.Max(Load<T>(x, i), lo), hi));
     }
 }

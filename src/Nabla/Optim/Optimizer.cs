@@ -128,15 +128,21 @@ public abstract class Optimizer : IStateful
     private void UpdateParameter(in StepContext ctx, Tensor data, Tensor grad, ParamSlot slot)
     {
         int n = data.Numel;
-        if (n >= 2 * ChunkSize && Kernels.Parallelism.MaxThreads > 1)
+        if (n >= 2 * ChunkSize && Threads.Max > 1)
         {
             var job = _chunked ??= new ChunkedUpdate(this);
             job.Set(ctx, data, grad, slot);
             Kernels.Parallelism.For((n + ChunkSize - 1) / ChunkSize, job, static (j, c) => j.Run(c));
             job.Clear();
         }
-        else if (data.DType == DType.Float32) Update(ctx, data.AsSpan<float>(), grad.AsSpan<float>(), new SlotWindow(slot, 0, n));
-        else Update(ctx, data.AsSpan<double>(), grad.AsSpan<double>(), new SlotWindow(slot, 0, n));
+        else DTypeDispatch.Run(data.DType, new UpdateAction(this, ctx, data, grad, new SlotWindow(slot, 0, n), 0, n));
+    }
+
+    /// <summary>The update rule on elements [start, start + length) of one parameter, at its element type.</summary>
+    private readonly struct UpdateAction(Optimizer optimizer, StepContext ctx, Tensor data, Tensor grad, SlotWindow window, int start, int length) : IDTypeAction
+    {
+        public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            => optimizer.Update(ctx, data.AsSpan<T>().Slice(start, length), grad.AsSpan<T>().Slice(start, length), window);
     }
 
     /// <summary>The state of a chunked update, reused from step to step so that stepping allocates nothing.</summary>
@@ -153,11 +159,7 @@ public abstract class Optimizer : IStateful
         public void Run(int chunk)
         {
             int start = chunk * ChunkSize, length = Math.Min(ChunkSize, _data!.Numel - start);
-            var window = new SlotWindow(_slot!, start, length);
-            if (_data.DType == DType.Float32)
-                optimizer.Update(_ctx, _data.AsSpan<float>().Slice(start, length), _grad!.AsSpan<float>().Slice(start, length), window);
-            else
-                optimizer.Update(_ctx, _data.AsSpan<double>().Slice(start, length), _grad!.AsSpan<double>().Slice(start, length), window);
+            DTypeDispatch.Run(_data.DType, new UpdateAction(optimizer, _ctx, _data, _grad!, new SlotWindow(_slot!, start, length), start, length));
         }
     }
 

@@ -10,7 +10,7 @@ internal sealed class ParamSlot
         DType = dtype;
         Buffers = new Array[bufferCount];
         for (int i = 0; i < bufferCount; i++)
-            Buffers[i] = dtype == DType.Float32 ? new float[numel] : new double[numel];
+            Buffers[i] = DTypeDispatch.Allocate(dtype, numel);
     }
 
     public DType DType { get; }

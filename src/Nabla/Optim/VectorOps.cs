@@ -1,49 +1,23 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
 /// <summary>
-/// Loads and stores of <see cref="Vector{T}"/> lanes over spans, padding the last partial vector with zeros,
-/// so that every update rule is written once, in vector form, and also covers the tail of a span.
+/// The vector vocabulary of the update rules: loads and stores of <see cref="Vector{T}"/> lanes that cover the tail of
+/// a span (the kernels' <see cref="Simd"/> helpers), sign, the coupled penalties and broadcast scalars, so that every
+/// update rule is written once, in vector form, for float and double.
 /// </summary>
 internal static class VectorOps
 {
     /// <summary>The lanes <c>[i, i + Count)</c> of <paramref name="s"/>; lanes past the end read as zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<T> Load<T>(ReadOnlySpan<T> s, int i) where T : unmanaged
-    {
-        if (i + Vector<T>.Count <= s.Length)
-            return Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
-        return LoadTail(s, i);
-    }
+    public static Vector<T> Load<T>(ReadOnlySpan<T> s, int i) where T : unmanaged => Simd.LoadPartial(s, i);
 
     /// <summary>Writes the lanes of <paramref name="v"/> that fall inside <paramref name="s"/>, from index <paramref name="i"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<T>(Span<T> s, int i, Vector<T> v) where T : unmanaged
-    {
-        if (i + Vector<T>.Count <= s.Length)
-            v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
-        else StoreTail(s, i, v);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector<T> LoadTail<T>(ReadOnlySpan<T> s, int i) where T : unmanaged
-    {
-        Span<T> tmp = stackalloc T[Vector<T>.Count];
-        tmp.Clear();
-        s[i..].CopyTo(tmp);
-        return new Vector<T>(tmp);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StoreTail<T>(Span<T> s, int i, Vector<T> v) where T : unmanaged
-    {
-        Span<T> tmp = stackalloc T[Vector<T>.Count];
-        v.CopyTo(tmp);
-        tmp[..(s.Length - i)].CopyTo(s[i..]);
-    }
+    public static void Store<T>(Span<T> s, int i, Vector<T> v) where T : unmanaged => Simd.StorePartial(v, s, i);
 
     /// <summary>sign(x) lane-wise: 1, −1 or 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

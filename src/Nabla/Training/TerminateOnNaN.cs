@@ -28,19 +28,5 @@ public sealed class TerminateOnNaN : Callback
         context.StopReason = $"non-finite value at epoch {batch.Epoch}, batch {batch.Index + 1}: {fault}";
     }
 
-    private static int? FirstNonFinite(Tensors.Tensor? t)
-    {
-        if (t is null) return null;
-        if (t.DType == Tensors.DType.Float32)
-        {
-            var s = t.AsSpan<float>();
-            for (int i = 0; i < s.Length; i++) if (!float.IsFinite(s[i])) return i;
-        }
-        else
-        {
-            var s = t.AsSpan<double>();
-            for (int i = 0; i < s.Length; i++) if (!double.IsFinite(s[i])) return i;
-        }
-        return null;
-    }
+    private static int? FirstNonFinite(Tensors.Tensor? t) => t?.IndexOfNonFinite() is int i and >= 0 ? i : null;
 }

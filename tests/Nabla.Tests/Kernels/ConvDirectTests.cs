@@ -1,4 +1,5 @@
 using Nabla.Kernels;
+using Nabla.Tensors;
 using Xunit;
 
 namespace Nabla.Tests.Kernels;
@@ -58,8 +59,8 @@ public class ConvDirectTests
         float[] x = Rand(g.InputLength), w = Rand(g.WeightLength), b = Rand(g.OutChannels), dy = Rand(g.OutputLength);
         float[][] Run(int threads)
         {
-            int keep = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
+            int keep = Threads.Max;
+            Threads.Max = threads;
             try
             {
                 float[] y = new float[g.OutputLength], dx = new float[g.InputLength], dw = new float[g.WeightLength];
@@ -68,7 +69,7 @@ public class ConvDirectTests
                 Convolution.Conv2dBackwardWeight<float>(g, x, dy, dw, Span<float>.Empty);
                 return [y, dx, dw];
             }
-            finally { Parallelism.MaxThreads = keep; }
+            finally { Threads.Max = keep; }
         }
         var one = Run(1);
         foreach (int t in new[] { 2, 3 })

@@ -1,10 +1,11 @@
 using System.Numerics;
 using Nabla.Kernels;
+using Nabla.Tensors;
 using Xunit;
 
 namespace Nabla.Tests.Kernels;
 
-// Tests that change Parallelism.MaxThreads share one collection so they never race on it.
+// Tests that change Threads.Max share one collection so they never race on it.
 [Collection("MaxThreads")]
 public class ConvolutionTests
 {
@@ -220,8 +221,8 @@ public class ConvolutionTests
 
         (float[] Y, float[] Dx, float[] Dw, float[] Db) Run(int threads)
         {
-            int keep = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
+            int keep = Threads.Max;
+            Threads.Max = threads;
             try
             {
                 var y = new float[g.OutputLength];
@@ -233,7 +234,7 @@ public class ConvolutionTests
                 Convolution.Conv2dBackwardWeight<float>(g, x, dy, dw, db);
                 return (y, dx, dw, db);
             }
-            finally { Parallelism.MaxThreads = keep; }
+            finally { Threads.Max = keep; }
         }
 
         var one = Run(1);
@@ -293,7 +294,7 @@ public class ConvolutionTests
         foreach (int n in new[] { 1, 2, 7, 20, 64, 1000 })
         {
             var g = new Conv2dGeometry(n, 32, 26, 26, 64, 3, 3);
-            var (size, chunks) = Convolution.WeightChunks(g);
+            var (size, chunks) = ConvGemm.WeightChunks(g);
             Assert.True(chunks >= 1 && chunks <= 16 && (chunks - 1) * size < n && chunks * size >= n, $"N={n}: {chunks} x {size}");
         }
     }

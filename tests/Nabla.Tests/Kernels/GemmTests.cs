@@ -1,4 +1,5 @@
 using Nabla.Kernels;
+using Nabla.Tensors;
 using Xunit;
 
 namespace Nabla.Tests.Kernels;
@@ -161,13 +162,13 @@ public class GemmTests
         var a = RandomArray(rng, k);
         var b = RandomArray(rng, n * k);
         var c0 = RandomArray(rng, n);
-        int saved = Parallelism.MaxThreads;
+        int saved = Threads.Max;
         try
         {
-            Parallelism.MaxThreads = 1;
+            Threads.Max = 1;
             var c1 = (float[])c0.Clone();
             Gemm.Sgemm(transA, true, 1, n, k, 1.5f, a, transA ? 1 : k, b, k, 0.5f, c1, n);
-            Parallelism.MaxThreads = 2;
+            Threads.Max = 2;
             for (int rep = 0; rep < 4; rep++)
             {
                 var c2 = (float[])c0.Clone();
@@ -185,7 +186,7 @@ public class GemmTests
         }
         finally
         {
-            Parallelism.MaxThreads = saved;
+            Threads.Max = saved;
         }
     }
 
@@ -201,20 +202,20 @@ public class GemmTests
         var b = RandomArray(rng, k * n);
         var c0 = RandomArray(rng, m * n);
         int lda = transA ? m : k, ldb = transB ? k : n;
-        int saved = Parallelism.MaxThreads;
+        int saved = Threads.Max;
         try
         {
             foreach (var path in Paths)
             {
                 using var _ = new PathScope(path);
-                Parallelism.MaxThreads = 1;
+                Threads.Max = 1;
                 var c1 = (float[])c0.Clone();
                 Gemm.Sgemm(transA, transB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, c1, n);
                 Assert.Equal(1, PackedGemm<float>.LastTeamSize);
                 var d1 = c0.Select(x => (double)x).ToArray();
                 Gemm.Dgemm(transA, transB, m, n, k, 1.5, a.Select(x => (double)x).ToArray(), lda, b.Select(x => (double)x).ToArray(), ldb, 0.5, d1, n);
 
-                Parallelism.MaxThreads = 2;
+                Threads.Max = 2;
                 var c2 = (float[])c0.Clone();
                 // Repeated: a race between the threads (one already packing the next depth block) shows only sometimes.
                 for (int rep = 0; rep < 4; rep++)
@@ -237,17 +238,17 @@ public class GemmTests
         }
         finally
         {
-            Parallelism.MaxThreads = saved;
+            Threads.Max = saved;
         }
     }
 
     [Fact]
     public void SteadyStateCallsDoNotAllocate()
     {
-        int saved = Parallelism.MaxThreads;
+        int saved = Threads.Max;
         try
         {
-            Parallelism.MaxThreads = 2;
+            Threads.Max = 2;
             var rng = new Random(11);
             var a = RandomArray(rng, 200 * 300);
             var b = RandomArray(rng, 300 * 250);
@@ -268,7 +269,7 @@ public class GemmTests
         }
         finally
         {
-            Parallelism.MaxThreads = saved;
+            Threads.Max = saved;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Nabla.Kernels;
+using Nabla.Tensors;
 using Xunit;
 
 namespace Nabla.Tests.Kernels;
@@ -266,8 +267,8 @@ public class PoolingTests
         float[] x = To<float>(Random(g.InputLength, 12)), dy = To<float>(Random(g.OutputLength, 13));
         float[][] Run(int threads)
         {
-            int keep = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
+            int keep = Threads.Max;
+            Threads.Max = threads;
             try
             {
                 var y = new float[g.OutputLength];
@@ -281,7 +282,7 @@ public class PoolingTests
                 Pooling.AvgPool2dBackward<float>(g, dy, dxAvg, countIncludePad: true, accumulate: false);
                 return new[] { y, dxMax, a, dxAvg };
             }
-            finally { Parallelism.MaxThreads = keep; }
+            finally { Threads.Max = keep; }
         }
         var one = Run(1);
         var two = Run(2);

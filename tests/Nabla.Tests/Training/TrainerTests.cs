@@ -105,20 +105,20 @@ public sealed class TrainerTests : IDisposable
     public void SameSeedGivesBitIdenticalWeightsWithOneOrTwoThreads()
     {
         var train = Blobs(300, 1);
-        int saved = Parallelism.MaxThreads;
+        int saved = Threads.Max;
         try
         {
-            Parallelism.MaxThreads = 2;
+            Threads.Max = 2;
             var a = NewTrainer(3); a.Fit(train, 3, 16, seed: 9);
             var b = NewTrainer(3); b.Fit(train, 3, 16, seed: 9);
-            Parallelism.MaxThreads = 1;
+            Threads.Max = 1;
             var c = NewTrainer(3); c.Fit(train, 3, 16, seed: 9);
             Assert.Equal(Weights(a.Model), Weights(b.Model));
             Assert.Equal(Weights(a.Model), Weights(c.Model));
             var d = NewTrainer(4); d.Fit(train, 3, 16, seed: 9);
             Assert.NotEqual(Weights(a.Model), Weights(d.Model));
         }
-        finally { Parallelism.MaxThreads = saved; }
+        finally { Threads.Max = saved; }
     }
 
     [Fact]

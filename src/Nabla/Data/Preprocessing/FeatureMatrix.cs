@@ -14,27 +14,21 @@ internal static class FeatureMatrix
     }
 
     /// <summary>Copies row <paramref name="r"/> of <paramref name="t"/> (D features) into <paramref name="dst"/>.</summary>
-    internal static void ReadRow(Tensor t, int r, Span<double> dst)
-    {
-        int d = dst.Length;
-        if (t.DType == DType.Float32)
-        {
-            var s = t.AsSpan<float>().Slice(r * d, d);
-            for (int j = 0; j < d; j++) dst[j] = s[j];
-        }
-        else t.AsSpan<double>().Slice(r * d, d).CopyTo(dst);
-    }
+    internal static void ReadRow(Tensor t, int r, double[] dst) => DTypeDispatch.Run(t.DType, new RowCopy(t, r, dst, write: false));
 
     /// <summary>Writes <paramref name="src"/> as row <paramref name="r"/> of <paramref name="t"/>.</summary>
-    internal static void WriteRow(Tensor t, int r, ReadOnlySpan<double> src)
+    internal static void WriteRow(Tensor t, int r, double[] src) => DTypeDispatch.Run(t.DType, new RowCopy(t, r, src, write: true));
+
+    /// <summary>Row r of t (as many features as the array holds) into the array, or with write the array into row r.</summary>
+    private readonly struct RowCopy(Tensor t, int r, double[] row, bool write) : IDTypeAction
     {
-        int d = src.Length;
-        if (t.DType == DType.Float32)
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            var s = t.AsSpan<float>().Slice(r * d, d);
-            for (int j = 0; j < d; j++) s[j] = (float)src[j];
+            int d = row.Length;
+            Span<T> s = t.AsSpan<T>().Slice(r * d, d);
+            if (write) for (int j = 0; j < d; j++) s[j] = T.CreateTruncating(row[j]);
+            else for (int j = 0; j < d; j++) row[j] = double.CreateTruncating(s[j]);
         }
-        else src.CopyTo(t.AsSpan<double>().Slice(r * d, d));
     }
 
     /// <summary>Column means of the rows.</summary>

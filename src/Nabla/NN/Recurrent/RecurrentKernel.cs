@@ -38,9 +38,14 @@ internal static class RecurrentKernel
     public static Tensor Run(CellKind kind, Tensor x, bool batchFirst, bool reverse,
         Tensor wih, Tensor whh, Tensor bih, Tensor bhh, Tensor h0, Tensor? c0)
     {
-        return x.DType == DType.Float32
-            ? new LayerPass<float>(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0).Run()
-            : new LayerPass<double>(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0).Run();
+        return DTypeDispatch.Run<RunFunc, Tensor>(x.DType, new(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0));
+    }
+
+    private readonly struct RunFunc(CellKind kind, Tensor x, bool batchFirst, bool reverse,
+        Tensor wih, Tensor whh, Tensor bih, Tensor bhh, Tensor h0, Tensor? c0) : IDTypeFunc<Tensor>
+    {
+        public Tensor Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            => new LayerPass<T>(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0).Run();
     }
 
     private sealed class LayerPass<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,10 +1,10 @@
 using Nabla.Errors;
-using Nabla.NN.Recurrent;
+using Nabla.NN;
 using Nabla.Tensors;
 using Xunit;
 using static Nabla.Tests.TestUtil;
 
-namespace Nabla.Tests.NN.Recurrent;
+namespace Nabla.Tests.NN;
 
 public class EmbeddingTests
 {

@@ -2,7 +2,7 @@ using System.Globalization;
 using Nabla.Errors;
 using Nabla.Tensors;
 
-namespace Nabla.NN.Recurrent;
+namespace Nabla.NN;
 
 /// <summary>
 /// A lookup table of learned vectors: index k → row k of the weight [numEmbeddings, dim]. The input holds indices
@@ -68,14 +68,12 @@ public sealed class Embedding : Module
         for (int i = 0; i < input.Rank; i++) dims[i] = input.Shape[i];
         dims[^1] = d;
         var y = Tensor.Zeros(dims, w.DType);
-        if (w.DType == DType.Float32) Gather<float>(w, y, index, d);
-        else Gather<double>(w, y, index, d);
+        for (int q = 0; q < index.Length; q++) w.CopyElements(index[q] * d, y, q * d, d);
         int? pad = PaddingIndex;
         return y.Record("embedding", [w], g =>
         {
             var dw = Tensor.ZerosLike(w);
-            if (dw.DType == DType.Float32) ScatterAdd<float>(g, dw, index, d, pad);
-            else ScatterAdd<double>(g, dw, index, d, pad);
+            DTypeDispatch.Run(dw.DType, new ScatterAdd(g, dw, index, d, pad));
             w.AccumulateGrad(dw);
         });
     }
@@ -83,23 +81,15 @@ public sealed class Embedding : Module
     /// <inheritdoc/>
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"Embedding({NumEmbeddings}, {EmbeddingDim})");
 
-    private static void Gather<T>(Tensor w, Tensor y, int[] index, int d) where T : unmanaged
+    /// <summary>dw[index[q], :] += g[q, :] for every q whose index is not the padding index.</summary>
+    private readonly struct ScatterAdd(Tensor g, Tensor dw, int[] index, int d, int? pad) : IDTypeAction
     {
-        var src = w.AsSpan<T>();
-        var dst = y.AsSpan<T>();
-        for (int q = 0; q < index.Length; q++) src.Slice(index[q] * d, d).CopyTo(dst.Slice(q * d, d));
-    }
-
-    private static void ScatterAdd<T>(Tensor g, Tensor dw, int[] index, int d, int? pad) where T : unmanaged, System.Numerics.INumber<T>
-    {
-        var src = g.AsSpan<T>();
-        var dst = dw.AsSpan<T>();
-        for (int q = 0; q < index.Length; q++)
+        public void Run<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            if (index[q] == pad) continue;
-            var row = dst.Slice(index[q] * d, d);
-            var gr = src.Slice(q * d, d);
-            for (int j = 0; j < d; j++) row[j] += gr[j];
+            ReadOnlySpan<T> src = g.AsSpan<T>();
+            Span<T> dst = dw.AsSpan<T>();
+            for (int q = 0; q < index.Length; q++)
+                if (index[q] != pad) Kernels.Simd.AddTo(src.Slice(q * d, d), dst.Slice(index[q] * d, d));
         }
     }
 }
