@@ -59,6 +59,9 @@ internal static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Fma256(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
 
+    /// <summary>True where <see cref="Fma128"/> is fused (x86 with FMA, ARM64).</summary>
+    private static bool HasFma128 => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Fma128(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
 

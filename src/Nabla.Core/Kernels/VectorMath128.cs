@@ -5,7 +5,10 @@ namespace Nabla.Kernels;
 
 // The 128-bit twin of the 256-bit section of VectorMath.cs: the same algorithms and constants, line for line,
 // for machines without AVX2 (and for the forced-fallback tests). Generated from that section by replacing
-// Vector256 with Vector128 and Fma256 with Fma128; keep the two in step.
+// Vector256 with Vector128 and Fma256 with Fma128; keep the two in step. One addition: on x86 without FMA, where
+// Fma128 rounds twice, Exp sums its polynomial as 1 + (r + r²·q) to stay within 1 ulp.
+// (The two widths stay two files: .NET 10 keeps its ISimdVector abstraction internal, and a hand-made one over
+// Vector128/Vector256 would be more code than this twin.)
 internal static partial class VectorMath
 {
     /// <summary>e^x. Range reduction x = n·ln2 + r, |r| ≤ ln2/2; e^r by its degree-7 Taylor polynomial (truncation
@@ -24,8 +27,12 @@ internal static partial class VectorMath
         p = Fma128(p, r, Vector128.Create(F4));
         p = Fma128(p, r, Vector128.Create(F3));
         p = Fma128(p, r, Vector128.Create(F2));
-        p = Fma128(p, r, Vector128<float>.One);
-        p = Fma128(p, r, Vector128<float>.One);
+        if (HasFma128)
+        {
+            p = Fma128(p, r, Vector128<float>.One);
+            p = Fma128(p, r, Vector128<float>.One);
+        }
+        else p = Vector128<float>.One + (r + r * r * p); // unfused, the last two Horner steps would round four times (1.17 ulp)
 
         Vector128<int> n = kp.AsInt32() - Vector128.Create(ShifterBits); // n in [-150, 128]
         Vector128<int> n1 = Vector128.ShiftRightArithmetic(n, 1);
