@@ -123,4 +123,18 @@ internal static class LossChecks
         for (int a = 0; a < idx.Length; a++) sb.Append(a == 0 ? "" : ",").Append(idx[a]);
         return sb.Append(']').ToString();
     }
+
+    /// <summary>
+    /// The divisor of a mean cross-entropy: the batch size n, or with class labels and class weights Σ w_yₙ (as
+    /// PyTorch), which must be positive.
+    /// </summary>
+    internal static double MeanDenominator(string name, int n, int[]? labels, double[]? weights)
+    {
+        if (labels == null || weights == null) return n;
+        double denominator = 0;
+        foreach (int c in labels) denominator += weights[c];
+        if (denominator <= 0)
+            throw new ValueException($"{name}: every label in the batch has class weight 0, so the weighted mean is undefined; use Reduction.Sum or give those classes a positive weight");
+        return denominator;
+    }
 }

@@ -59,14 +59,7 @@ internal static class ProbabilityCrossEntropy
             foreach (double v in loss) total += v;
             if (reduction == Reduction.Mean)
             {
-                denominator = n;
-                if (labels != null && weights != null)
-                {
-                    denominator = 0;
-                    foreach (int c in labels) denominator += weights[c];
-                    if (denominator <= 0)
-                        throw new ValueException($"{name}: every label in the batch has class weight 0, so the weighted mean is undefined; use Reduction.Sum or give those classes a positive weight");
-                }
+                denominator = LossChecks.MeanDenominator(name, n, labels, weights);
                 total /= denominator;
             }
             y = Tensor.Scalar(total, prob.DType);

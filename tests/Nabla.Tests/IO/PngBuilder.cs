@@ -26,7 +26,8 @@ internal static class PngBuilder
         return ms.ToArray();
     }
 
-    private static void Chunk(Stream s, string type, byte[] data)
+    /// <summary>Writes one PNG chunk: length, type, data and a CRC-32 computed independently of the library.</summary>
+    internal static void Chunk(Stream s, string type, byte[] data)
     {
         var len = new byte[4];
         BinaryPrimitives.WriteInt32BigEndian(len, data.Length);

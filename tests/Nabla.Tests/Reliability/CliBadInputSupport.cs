@@ -257,17 +257,7 @@ public static class BadInputFiles
         return ms.ToArray();
     }
 
-    private static void Chunk(Stream s, string type, byte[] data)
-    {
-        var len = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(len, data.Length);
-        s.Write(len);
-        var t = Encoding.ASCII.GetBytes(type);
-        s.Write(t);
-        s.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(len, Crc32.Compute(t, data));
-        s.Write(len);
-    }
+    private static void Chunk(Stream s, string type, byte[] data) => IO.PngBuilder.Chunk(s, type, data);
 
     /// <summary>Scanlines of a gray 8-bit image: each row led by filter byte <paramref name="filter"/>.</summary>
     public static byte[] GrayRows(int width, int height, byte filter = 0)
