@@ -34,7 +34,14 @@ internal static class ModelExporter
         model.Eval();
         try
         {
-            var probe = ShapeProbe.Run(model, inputShape, symbolicTime);
+            ShapeProbe probe;
+            try { probe = ShapeProbe.Run(model, inputShape, symbolicTime); }
+            catch (OnnxException) when (symbolicTime)
+            {
+                // A layer fixes the sequence length (e.g. batch norm over the time axis): keep the length static.
+                symbolicTime = false;
+                probe = ShapeProbe.Run(model, inputShape, symbolicTime);
+            }
             var graph = new GraphProto { Name = model.Describe() };
             var builder = new OnnxGraphBuilder(graph, opset);
             graph.Input.Add(ValueInfo("input", [-1, .. inputShape.Select((d, i) => symbolicTime && i == 0 ? -1 : d)]));

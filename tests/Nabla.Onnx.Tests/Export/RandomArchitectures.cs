@@ -118,7 +118,7 @@ internal static class RandomArchitectures
         return (model, sample, ExportCase.Normal(sample));
     }
 
-    /// <summary>A dense ending: optionally a hidden layer with an activation, then 2–5 outputs, sometimes a softmax.</summary>
+    /// <summary>A dense ending: optionally a hidden layer with an activation, then 2–5 outputs, sometimes a softmax, log-softmax or sigmoid.</summary>
     private static void FeatureTail(Sequential model, int f, Generator g)
     {
         if (g.NextInt(2) == 0)
@@ -132,6 +132,7 @@ internal static class RandomArchitectures
         {
             case 0: model.Add(new Softmax()); break;
             case 1: model.Add(new LogSoftmax(1)); break;
+            case 2: model.Add(new Sigmoid()); break;
         }
     }
 
