@@ -26,28 +26,30 @@ public static class TorchFile
     /// <exception cref="DataFormatException">The file is missing, damaged, not a state dict, or uses a global or element type outside the allow-list; the message names the file and entry.</exception>
     public static TensorStateDict Load(string path)
     {
-        string name = Path.GetFileName(path);
-        FileStream stream;
-        try { stream = File.OpenRead(path); }
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new DataFormatException($"{path}: file not found", e); }
-        using (stream)
-        {
-            Span<byte> head = stackalloc byte[4];
-            int n = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false);
-            stream.Position = 0;
-            if (n >= 2 && head[0] == 'P' && head[1] == 'K') return TorchZipReader.Read(stream, name);
-            if (n >= 3 && head[0] == 0x80 && head[1] <= 5 && head[2] == 0x8a)
-                throw new DataFormatException($"{name}: the legacy torch.save format of PyTorch before 1.6, which Nabla does not read; re-save it in the zip format with PyTorch ≥ 1.6: torch.save(torch.load(\"{name}\"), \"{Path.GetFileNameWithoutExtension(name)}-zip.pt\")");
-            return LoadSafeTensors(path);
-        }
+        return Parse(bytes, Path.GetFileName(path));
+    }
+
+    /// <summary>Reads a state dict from the bytes of a file (a torch.save zip or safetensors); <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="DataFormatException">As <see cref="Load"/>.</exception>
+    public static TensorStateDict Parse(byte[] bytes, string source)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length >= 2 && bytes[0] == 'P' && bytes[1] == 'K') return TorchZipReader.Read(new MemoryStream(bytes, writable: false), source);
+        if (bytes.Length >= 3 && bytes[0] == 0x80 && bytes[1] <= 5 && bytes[2] == 0x8a)
+            throw new DataFormatException($"{source}: the legacy torch.save format of PyTorch before 1.6, which Nabla does not read; re-save it in the zip format with PyTorch ≥ 1.6: torch.save(torch.load(\"{source}\"), \"{Path.GetFileNameWithoutExtension(source)}-zip.pt\")");
+        return ToDict(SafeTensors.Parse(bytes, source), source);
     }
 
     /// <summary>Reads the tensors of a safetensors file (any dtype of the remarks), with the names as stored.</summary>
     /// <exception cref="DataFormatException">The file is missing or malformed.</exception>
-    public static TensorStateDict LoadSafeTensors(string path)
+    public static TensorStateDict LoadSafeTensors(string path) => ToDict(SafeTensors.Load(path), Path.GetFileName(path));
+
+    private static TensorStateDict ToDict(SafeTensorsFile file, string source)
     {
-        var file = SafeTensors.Load(path);
-        var dict = new TensorStateDict(Path.GetFileName(path));
+        var dict = new TensorStateDict(source);
         foreach (var (n, t) in file.Tensors) dict.Set(n, t);
         return dict;
     }

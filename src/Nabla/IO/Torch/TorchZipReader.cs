@@ -15,18 +15,20 @@ internal static class TorchZipReader
 {
     public static TensorStateDict Read(Stream stream, string source)
     {
-        ZipArchive zip;
-        try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
-        catch (InvalidDataException e) { throw new DataFormatException($"{source}: not a complete zip archive, as torch.save writes ({e.Message}); the file may be truncated", e); }
-        using (zip)
+        try
         {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             var pkl = zip.Entries.FirstOrDefault(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
                 ?? throw new DataFormatException($"{source}: a zip archive without a data.pkl entry, so not a torch.save file (entries: {string.Join(", ", zip.Entries.Take(5).Select(e => e.FullName))})");
             string prefix = pkl.FullName[..^"data.pkl".Length];
             var storages = new Dictionary<string, (TorchStorageRef Ref, byte[] Bytes)>(StringComparer.Ordinal);
             TorchStorageRef Load(PickleTuple id) => LoadStorage(zip, prefix, source, id, storages);
-            object? root = new PickleReader(ReadEntry(pkl, source), $"{source}:{pkl.FullName}", Load).Read();
+            object? root = new PickleReader(ReadEntry(pkl), $"{source}:{pkl.FullName}", Load).Read();
             return Materialize(root, source, storages);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{source}: not a complete zip archive as torch.save writes ({stream.Length} bytes; {e.Message}); the file may be truncated or damaged", e);
         }
     }
 
@@ -44,7 +46,7 @@ internal static class TorchZipReader
         }
         string name = $"{prefix}data/{key}";
         var entry = zip.GetEntry(name) ?? throw new DataFormatException($"{source}: entry {name} (storage '{key}') is missing");
-        var bytes = ReadEntry(entry, source);
+        var bytes = ReadEntry(entry);
         if (numel < 0 || bytes.LongLength < numel * element.Size)
             throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
                 $"{source}: entry {name} has {bytes.LongLength} bytes; its {numel} {element.Name} elements need {numel * element.Size}"));
@@ -68,22 +70,20 @@ internal static class TorchZipReader
             if (extent > t.Storage.Numel)
                 throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
                     $"{source}: tensor '{name}' (size [{string.Join(",", t.Size)}], stride [{string.Join(",", t.Stride)}], offset {t.Offset}) reaches element {extent - 1} of storage '{t.Storage.Key}', which has {t.Storage.Numel}"));
-            if (t.Size.Aggregate(1L, (p, s) => p * s) > int.MaxValue)
-                throw new DataFormatException($"{source}: tensor '{name}' has more than {int.MaxValue} elements");
+            long numel = t.Size.Aggregate(1L, (p, s) => p > int.MaxValue ? p : p * s);
+            if (numel > Math.Max(1, t.Storage.Numel))
+                throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"{source}: tensor '{name}' has {numel} elements but its storage '{t.Storage.Key}' only {t.Storage.Numel} (an expanded view); save it with .clone()"));
             result.Set(name, t.Storage.Type.Gather(storages[t.Storage.Key].Bytes, t.Offset, t.Size, t.Stride));
         }
         return result;
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, string source)
+    private static byte[] ReadEntry(ZipArchiveEntry entry)
     {
-        try
-        {
-            using var s = entry.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            return ms.ToArray();
-        }
-        catch (InvalidDataException e) { throw new DataFormatException($"{source}: entry {entry.FullName} is damaged ({e.Message})", e); }
+        using var s = entry.Open();
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
     }
 }
