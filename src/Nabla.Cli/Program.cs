@@ -2,7 +2,7 @@ using Nabla.Cli;
 using Nabla.Cli.Commands;
 using Nabla.Errors;
 
-// The `nabla` command: train, eval, predict, summary, lr-search, gradcheck.
+// The `nabla` command: train, eval, predict, summary, lr-search, gradcheck, import.
 return Cli.Run(args);
 
 namespace Nabla.Cli
@@ -19,6 +19,7 @@ namespace Nabla.Cli
               summary    print a model's layers:     nabla summary --model lenet
               lr-search  log-scale learning-rate search and range test
               gradcheck  numerical gradient check of a model
+              import     PyTorch weights into a run: nabla import --torch model.pt --model lenet --out DIR
 
             'nabla <command> --help' lists a command's options; 'nabla --version' prints the version.
             Data: MNIST travels with nabla; other datasets are found in $NABLA_DATA/<name>, ~/.local/share/nabla/<name>,
@@ -31,7 +32,7 @@ namespace Nabla.Cli
                 .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
             ?? typeof(Cli).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck"];
+        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck", "import"];
 
         public static int Run(string[] args)
         {
@@ -64,6 +65,7 @@ namespace Nabla.Cli
                     "summary" => SummaryCommand.Run(rest),
                     "lr-search" => LrSearchCommand.Run(rest),
                     "gradcheck" => GradCheckCommand.Run(rest),
+                    "import" => ImportCommand.Run(rest),
                     _ => throw new CliException($"unknown command '{command}'"),
                 };
             }
@@ -95,6 +97,7 @@ namespace Nabla.Cli
             "summary" => SummaryCommand.Help,
             "lr-search" => LrSearchCommand.Help,
             "gradcheck" => GradCheckCommand.Help,
+            "import" => ImportCommand.Help,
             _ => Usage,
         };
     }
