@@ -11,8 +11,8 @@ so the state dicts carry the names Nabla gives the same architecture) it writes
                     little-endian header length, JSON header, raw data), since bookworm has no python3-safetensors
   NAME.json         an input and PyTorch's output for it in evaluation mode (numbers as repr, exact for the dtype)
 Batch-norm models first run a few training batches so their running statistics and counters are not the defaults.
-Also written: dtypes.pt/.safetensors/.json (float16, bfloat16, float64, int64 tensors and strided, offset views that
-share one storage) and evil.pt, a torch-format zip whose data.pkl calls os.system (Nabla must refuse it, naming it).
+Also written: dtypes.pt/.safetensors/.json (float16, bfloat16, float64, int64 tensors, strided, offset views that
+share one storage, and an nn.Parameter) and evil.pt, a torch-format zip whose data.pkl calls os.system (Nabla must refuse it, naming it).
 
 tests/torch/check_weights.py imports the modules from here to load Nabla-written files back into PyTorch.
 Everything is seeded; rerunning gives the same tensors (outputs may differ in the last bits on another BLAS).
@@ -137,6 +137,7 @@ DTYPE_TAGS = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", 
 def save_safetensors(path, tensors):
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
+        t = t.detach()
         data = t.contiguous().numpy().tobytes() if t.dtype != torch.bfloat16 else t.contiguous().view(torch.int16).numpy().tobytes()
         header[name] = {"dtype": DTYPE_TAGS[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
@@ -190,6 +191,7 @@ def make_dtypes(out):
         "rows": base[1:3],             # an offset view into base's storage
         "transposed": base.t(),        # strided, same storage
         "every_other": base[:, ::2],   # strided with an offset of 0
+        "parameter": nn.Parameter(torch.randn(2, generator=g)),  # pickled through torch._utils._rebuild_parameter
     }
     torch.save(sd, os.path.join(out, "dtypes.pt"))
     save_safetensors(os.path.join(out, "dtypes.safetensors"), sd)
@@ -203,8 +205,9 @@ class Evil:
 
 def make_evil(out):
     with zipfile.ZipFile(os.path.join(out, "evil.pt"), "w", zipfile.ZIP_STORED) as z:
-        z.writestr("evil/data.pkl", pickle.dumps({"weight": Evil()}, protocol=2))
-        z.writestr("evil/version", "3\n")
+        stamp = (1980, 1, 1, 0, 0, 0)  # fixed, so the file is the same on every run
+        z.writestr(zipfile.ZipInfo("evil/data.pkl", stamp), pickle.dumps({"weight": Evil()}, protocol=2))
+        z.writestr(zipfile.ZipInfo("evil/version", stamp), "3\n")
 
 
 def main():

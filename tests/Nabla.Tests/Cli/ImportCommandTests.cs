@@ -77,6 +77,22 @@ public class ImportCommandTests
     }
 
     [Fact]
+    public void ImportsIntoAJsonArchitecture()
+    {
+        using var box = new CliSandbox();
+        box.Write("iris.csv", CliSandbox.IrisLike());
+        box.Write("net.json", """{"layers": [{"type": "linear", "in": 4, "out": 5}, {"type": "prelu", "channels": 5}, {"type": "linear", "in": 5, "out": 3}]}""");
+        var net = Nabla.Models.ModelSpec.Parse(File.ReadAllText(box["net.json"]), "net.json").Build(new Generator(3));
+        TorchFile.Save(box["net.pt"], net.StateDict());
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "2.weight", "2.bias"], net.StateDict().Keys);
+        var r = box.Run("import", "--torch", "net.pt", "--model", "net.json", "--dataset", "iris.csv", "--out", "run");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var ev = box.Run("eval", "--run", "run");
+        Assert.True(ev.ExitCode == 0, ev.Stderr);
+        Assert.Equal(net.StateDict()["2.weight"].ToArray(), CliRunner.ModelWeights(box["run"])["model.2.weight"]);
+    }
+
+    [Fact]
     public void WeightsOfAnotherArchitectureAreRefusedAndNothingIsWritten()
     {
         using var box = new CliSandbox();
