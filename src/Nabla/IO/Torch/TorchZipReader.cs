@@ -47,9 +47,9 @@ internal static class TorchZipReader
         string name = $"{prefix}data/{key}";
         var entry = zip.GetEntry(name) ?? throw new DataFormatException($"{source}: entry {name} (storage '{key}') is missing");
         var bytes = ReadEntry(entry);
-        if (numel < 0 || bytes.LongLength < numel * element.Size)
+        if (numel < 0 || numel > bytes.LongLength / element.Size)
             throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
-                $"{source}: entry {name} has {bytes.LongLength} bytes; its {numel} {element.Name} elements need {numel * element.Size}"));
+                $"{source}: entry {name} has {bytes.LongLength} bytes; its {numel} {element.Name} elements need {(numel < 0 || numel > long.MaxValue / element.Size ? "more" : (numel * element.Size).ToString(CultureInfo.InvariantCulture))}"));
         var r = new TorchStorageRef(element, key, numel);
         storages[key] = (r, bytes);
         return r;

@@ -79,6 +79,14 @@ public sealed class TorchBadInputTests : IDisposable
             "short.pt", "mlp/data/0 has 1276 bytes", "320 float32 elements need 1280");
 
     [Fact]
+    public void StorageClaimingAnAbsurdElementCount()
+    {
+        // The persistent id of storage 0 says 2^61 elements (LONG1 of 8 bytes instead of BININT2 320): refused, not wrapped around.
+        var pkl = ChangeEntry(Fixture("mlp.pt"), "/data.pkl", b => Replace(b, "X\u0003\u0000\u0000\u0000cpuq\u0007M@\u0001t", "X\u0003\u0000\u0000\u0000cpuq\u0007\u008a\u0008\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0020t"));
+        AssertRefused(Write("huge.pt", pkl), "huge.pt", "entry mlp/data/0 has 1280 bytes; its 2305843009213693952 float32 elements need more");
+    }
+
+    [Fact]
     public void UnsupportedStorageType() =>
         AssertRefused(Write("int16.pt", ChangeEntry(Fixture("mlp.pt"), "/data.pkl", b => Replace(b, "torch\nFloatStorage\n", "torch\nShortStorage\n"))),
             "int16.pt:mlp/data.pkl", "torch.ShortStorage is not supported", "torch.FloatStorage, torch.DoubleStorage");
