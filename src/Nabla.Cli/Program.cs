@@ -2,7 +2,7 @@ using Nabla.Cli;
 using Nabla.Cli.Commands;
 using Nabla.Errors;
 
-// The `nabla` command: train, eval, predict, summary, lr-search, gradcheck, export.
+// The `nabla` command: train, eval, predict, summary, lr-search, gradcheck, export, import.
 return Cli.Run(args);
 
 namespace Nabla.Cli
@@ -20,6 +20,7 @@ namespace Nabla.Cli
               lr-search  log-scale learning-rate search and range test
               gradcheck  numerical gradient check of a model
               export     write a trained run as ONNX:  nabla export --run DIR [--out model.onnx] [--opset N]
+              import     PyTorch weights into a run: nabla import --torch model.pt --model lenet --out DIR
 
             'nabla <command> --help' lists a command's options; 'nabla --version' prints the version.
             Data: MNIST travels with nabla; other datasets are found in $NABLA_DATA/<name>, ~/.local/share/nabla/<name>,
@@ -32,7 +33,7 @@ namespace Nabla.Cli
                 .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
             ?? typeof(Cli).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck", "export"];
+        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck", "export", "import"];
 
         public static int Run(string[] args)
         {
@@ -66,6 +67,7 @@ namespace Nabla.Cli
                     "lr-search" => LrSearchCommand.Run(rest),
                     "gradcheck" => GradCheckCommand.Run(rest),
                     "export" => ExportCommand.Run(rest),
+                    "import" => ImportCommand.Run(rest),
                     _ => throw new CliException($"unknown command '{command}'"),
                 };
             }
@@ -98,6 +100,7 @@ namespace Nabla.Cli
             "lr-search" => LrSearchCommand.Help,
             "gradcheck" => GradCheckCommand.Help,
             "export" => ExportCommand.Help,
+            "import" => ImportCommand.Help,
             _ => Usage,
         };
     }

@@ -30,6 +30,9 @@ internal sealed record RunConfig
     public string[] ClassNames { get; init; } = [];
     public Dictionary<string, double[]>? Preprocessing { get; init; }
 
+    /// <summary>The weights file a run made by `nabla import` came from; `train --resume` of such a run starts from its model.safetensors.</summary>
+    public string? ImportedFrom { get; init; }
+
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,

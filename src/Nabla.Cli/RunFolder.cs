@@ -13,11 +13,7 @@ internal static class RunFolder
 
     public static void WriteResults(string dir, Trainer trainer, Evaluation test, RunConfig config, string architecture, bool validationIsTest)
     {
-        Checkpoint.Save(ModelPath(dir), trainer.Model, new Dictionary<string, string>
-        {
-            ["nabla.architecture"] = architecture,
-            ["nabla.config"] = config.ToJson(),
-        });
+        SaveModel(dir, trainer.Model, config, architecture);
         var h = trainer.History;
         var epochs = h.Epochs.Select(e => (double)e.Epoch).ToArray();
         string val = validationIsTest ? "test" : "validation";
@@ -35,6 +31,24 @@ internal static class RunFolder
             summary + "\n\n" + string.Create(CultureInfo.InvariantCulture, $"test accuracy {test.Accuracy:F4}, test loss {test.Loss:F4}\n")
             + (test.Confusion is { } c ? "\n" + c.ToString(config.ClassNames) + "\n" : ""));
     }
+
+    /// <summary>
+    /// Writes the run folder of imported weights (`nabla import`): run.json, model.safetensors and summary.txt. It has no
+    /// training history and no last.safetensors; `nabla train --resume` then starts training from these weights.
+    /// </summary>
+    public static void WriteImported(string dir, Module model, RunConfig config, string architecture)
+    {
+        AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), config.ToJson());
+        SaveModel(dir, model, config, architecture);
+        AtomicFile.WriteAllText(Path.Combine(dir, "summary.txt"), model.Summary([1, .. config.InputShape]) + $"\n\nimported from {config.ImportedFrom}\n");
+    }
+
+    private static void SaveModel(string dir, Module model, RunConfig config, string architecture) =>
+        Checkpoint.Save(ModelPath(dir), model, new Dictionary<string, string>
+        {
+            ["nabla.architecture"] = architecture,
+            ["nabla.config"] = config.ToJson(),
+        });
 
     /// <summary>Rebuilds the trained model of a run folder (architecture from run.json, weights from model.safetensors).</summary>
     public static (Module Model, RunConfig Config) LoadModel(string dir)

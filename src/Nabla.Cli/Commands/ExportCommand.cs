@@ -3,34 +3,55 @@ using OnnxIO = Nabla.Onnx.Onnx;
 
 namespace Nabla.Cli.Commands;
 
-/// <summary>`nabla export`: writes a trained run's model as an ONNX file (inference form) for ONNX Runtime and other consumers.</summary>
+/// <summary>
+/// `nabla export`: writes a trained run's model as an ONNX file (inference form) for ONNX Runtime and other consumers,
+/// or its weights for PyTorch (a torch.save file or safetensors with PyTorch's names).
+/// </summary>
 internal static class ExportCommand
 {
     public const string Help = """
-        usage: nabla export --run DIR [--out FILE] [--opset N]
+        usage: nabla export --run DIR [--format onnx|torch|safetensors] [--out FILE] [--opset N]
 
-          --run DIR      a run folder written by 'nabla train'
-          --out FILE     the ONNX file to write (default: DIR/model.onnx)
-          --opset N      the ONNX opset, 13 to 17 (default 17)
+          --run DIR      a run folder written by 'nabla train' or 'nabla import'
+          --format F     onnx (default): the whole model as an ONNX graph;
+                         torch: the weights as a torch.save file (torch.load(path, weights_only=True) reads it);
+                         safetensors: the weights as safetensors with PyTorch's names
+          --out FILE     the file to write (default: DIR/model.onnx, DIR/model.pt or DIR/model.torch.safetensors)
+          --opset N      the ONNX opset, 13 to 17 (default 17; onnx only)
 
-        The graph takes 'input' [batch, ...one example's shape] and gives 'output' [batch, classes] (the logits).
+        The ONNX graph takes 'input' [batch, ...one example's shape] and gives 'output' [batch, classes] (the logits).
         """;
+
+    static readonly string[] Formats = ["onnx", .. WeightExport.Formats];
 
     public static int Run(string[] argv)
     {
         var a = new Arguments(argv, new HashSet<string>());
         string run = a.String("run") ?? throw new CliException("export: --run DIR is required");
         string? outPath = a.String("out");
+        string format = a.String("format") ?? "onnx";
+        if (!Formats.Contains(format))
+            throw new CliException($"--format: unknown format '{format}'; choose {string.Join(", ", Formats)}");
+        if (format != "onnx" && a.String("opset") is not null)
+            throw new CliException($"--opset applies to --format onnx only, not {format}");
         int opset = a.Int("opset", OnnxIO.DefaultOpset, 13, OnnxIO.DefaultOpset);
         a.EnsureNoPositional("export");
         a.EnsureAllUsed("export");
         if (outPath is not null && string.IsNullOrWhiteSpace(outPath)) throw new CliException("--out: the file path is empty");
         var (model, config) = RunFolder.LoadModel(run);
-        string path = outPath ?? Path.Combine(run, "model.onnx");
-        if (Directory.Exists(path)) throw new CliException($"--out {path}: is a folder; give the ONNX file's path (e.g. {Path.Combine(path, "model.onnx")})");
+        string fileName = format == "onnx" ? "model.onnx" : Path.GetFileName(WeightExport.DefaultPath(run, format));
+        string path = outPath ?? Path.Combine(run, fileName);
+        if (Directory.Exists(path)) throw new CliException($"--out {path}: is a folder; give the file's path (e.g. {Path.Combine(path, fileName)})");
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder))
             throw new CliException($"--out {path}: the folder {folder} does not exist", 1);
+        if (format != "onnx")
+        {
+            int tensors = WeightExport.Write(run, format, path);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {path} ({new FileInfo(path).Length:N0} bytes, {tensors} tensors with PyTorch's names, {format} format)"));
+            return 0;
+        }
         OnnxIO.Export(model, config.InputShape, path, opset);
         long size = new FileInfo(path).Length;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -160,7 +160,13 @@ internal static class TrainCommand
         trainer.Callbacks.Add(new CsvLogger(Path.Combine(outDir, "history.csv")));
         trainer.Callbacks.Add(checkpoint);
 
-        if (resumed)
+        if (resumed && config.ImportedFrom is not null && !File.Exists(checkpoint.LastPath))
+        {
+            // A run made by `nabla import`: no epoch yet; training starts from the imported weights.
+            IO.Checkpoint.Load(RunFolder.ModelPath(outDir), model);
+            log.WriteLine($"training {ws.Target} from the weights imported from {Path.GetFileName(config.ImportedFrom)}, {config.Epochs} epochs");
+        }
+        else if (resumed)
         {
             if (!File.Exists(checkpoint.LastPath))
                 throw new CliException($"--resume: {ws.Target} has no checkpoint yet (the run stopped in its first epoch); start it again with 'nabla train --out {ws.Target} --force'");

@@ -64,21 +64,10 @@ public static class Checkpoint
     /// <exception cref="CheckpointException">The file does not fit the model (names, shapes).</exception>
     public static SafeTensorsFile Load(SafeTensorsFile file, string fileName, Module model)
     {
-        string path = fileName;
-        var stored = new Dictionary<string, Tensor>();
+        var stored = new NN.TensorStateDict(fileName);
         foreach (var (n, t) in file.Tensors)
-            if (n.StartsWith(ModelPrefix, StringComparison.Ordinal)) stored[n[ModelPrefix.Length..]] = t;
-        var targets = new List<(string Name, Tensor Target)>();
-        foreach (var (n, p) in model.NamedParameters()) targets.Add((n, p.Data));
-        foreach (var (n, b) in model.NamedBuffers()) targets.Add((n, b));
-        var missing = targets.Where(t => !stored.ContainsKey(t.Name)).Select(t => t.Name).ToList();
-        var unexpected = stored.Keys.Except(targets.Select(t => t.Name)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new CheckpointException($"{Path.GetFileName(path)}: does not fit the model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
-        foreach (var (n, target) in targets)
-            if (stored[n].Shape != target.Shape)
-                throw new CheckpointException($"{Path.GetFileName(path)}: tensor '{n}' has shape {stored[n].Shape} in the file but {target.Shape} in the model");
-        foreach (var (n, target) in targets) target.CopyFrom(stored[n]);
+            if (n.StartsWith(ModelPrefix, StringComparison.Ordinal)) stored.Set(n[ModelPrefix.Length..], t);
+        model.LoadStateDict(stored, strict: true);
         return file;
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Nabla.Errors;
+using Nabla.IO.Torch;
 using Nabla.Tensors;
 
 namespace Nabla.IO;
@@ -10,7 +11,7 @@ namespace Nabla.IO;
 /// <summary>
 /// Reads and writes the safetensors format: an 8-byte little-endian header length, a UTF-8 JSON header
 /// mapping each tensor name to {dtype, shape, data_offsets} (plus an optional <c>__metadata__</c> map of strings),
-/// then the raw little-endian data. Nabla writes F32 and F64 and reads F32, F64 and F16/BF16 (widened to F32).
+/// then the raw little-endian data. Nabla writes F32 and F64 (and I64 for PyTorch's integer buffers through <see cref="Torch.TorchFile"/>) and reads F32, F64, F16/BF16 (widened to F32) and I64 (as F64).
 /// </summary>
 public static class SafeTensors
 {
@@ -19,7 +20,13 @@ public static class SafeTensors
 
     /// <summary>Serializes named tensors and metadata to a stream. Names are written in the given order.</summary>
     public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+        => Write(stream, tensors, metadata, null);
+
+    /// <summary>Serializes as <see cref="Write(Stream, IReadOnlyList{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>, each tensor as the element type <paramref name="typeOf"/> picks (default: F32 or F64 by its dtype).</summary>
+    internal static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata,
+        Func<string, Tensor, TorchElementType>? typeOf)
     {
+        typeOf ??= static (_, t) => t.DType == DType.Float32 ? TorchElementType.Float32 : TorchElementType.Float64;
         var header = new Dictionary<string, object>();
         if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
         long offset = 0;
@@ -27,10 +34,11 @@ public static class SafeTensors
         foreach (var (name, t) in tensors)
         {
             if (name == "__metadata__" || !seen.Add(name)) throw new ValueException($"safetensors: tensor name '{name}' is reserved or repeated");
-            long size = (long)t.Numel * (t.DType == DType.Float32 ? 4 : 8);
+            var type = typeOf(name, t);
+            long size = (long)t.Numel * type.Size;
             header[name] = new Dictionary<string, object>
             {
-                ["dtype"] = t.DType == DType.Float32 ? "F32" : "F64",
+                ["dtype"] = type.SafeTensorsTag,
                 ["shape"] = t.Shape.ToArray(),
                 ["data_offsets"] = new[] { offset, offset + size },
             };
@@ -43,11 +51,19 @@ public static class SafeTensors
         stream.Write(len);
         stream.Write(json);
         for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
-        foreach (var (_, t) in tensors)
+        foreach (var (name, t) in tensors)
         {
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors: big-endian machines are not supported");
-            if (t.DType == DType.Float32) stream.Write(MemoryMarshal.AsBytes(t.AsSpan<float>()));
-            else stream.Write(MemoryMarshal.AsBytes(t.AsSpan<double>()));
+            var type = typeOf(name, t);
+            if (type == TorchElementType.Float32 && t.DType == DType.Float32) stream.Write(MemoryMarshal.AsBytes(t.AsSpan<float>()));
+            else if (type == TorchElementType.Float64 && t.DType == DType.Float64) stream.Write(MemoryMarshal.AsBytes(t.AsSpan<double>()));
+            else
+            {
+                var values = t.ToDoubleArray();
+                var bytes = new byte[values.Length * type.Size];
+                for (int i = 0; i < values.Length; i++) type.Write(bytes.AsSpan(i * type.Size), values[i]);
+                stream.Write(bytes);
+            }
         }
     }
 
@@ -112,8 +128,9 @@ public static class SafeTensors
             || !e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw new DataFormatException($"{source}: tensor '{name}' needs dtype (string), shape (array) and data_offsets ([begin, end])");
         string dtype = dt.GetString()!;
-        int elemSize = dtype switch { "F32" => 4, "F64" => 8, "F16" or "BF16" => 2, _ => 0 };
-        if (elemSize == 0) throw new DataFormatException($"{source}: tensor '{name}' has dtype {dtype}; supported are F32, F64, F16, BF16");
+        var type = TorchElementType.FromTag(dtype)
+            ?? throw new DataFormatException($"{source}: tensor '{name}' has dtype {dtype}; supported are {TorchElementType.Supported(t => t.SafeTensorsTag)}");
+        int elemSize = type.Size;
         var dims = new List<int>();
         long count = 1;
         foreach (var d in sh.EnumerateArray())
@@ -130,16 +147,10 @@ public static class SafeTensors
             throw new DataFormatException($"{source}: tensor '{name}' of shape [{string.Join(",", dims)}] and dtype {dtype} needs {count * elemSize} bytes, data_offsets span {end - begin}");
         var raw = data.Slice((int)begin, (int)(end - begin));
         var shape = dims.ToArray();
-        switch (dtype)
-        {
-            case "F32": return Tensor.Wrap(MemoryMarshal.Cast<byte, float>(raw).ToArray(), shape.Length == 0 ? [] : shape).Reshape(shape);
-            case "F64": return Tensor.Wrap(MemoryMarshal.Cast<byte, double>(raw).ToArray(), shape.Length == 0 ? [] : shape).Reshape(shape);
-            default:
-                var halves = MemoryMarshal.Cast<byte, ushort>(raw);
-                var f = new float[halves.Length];
-                for (int i = 0; i < f.Length; i++)
-                    f[i] = dtype == "F16" ? (float)BitConverter.UInt16BitsToHalf(halves[i]) : BitConverter.Int32BitsToSingle(halves[i] << 16);
-                return Tensor.Wrap(f).Reshape(shape);
-        }
+        if (type == TorchElementType.Float32) return Tensor.Wrap(MemoryMarshal.Cast<byte, float>(raw).ToArray(), shape.Length == 0 ? [] : shape).Reshape(shape);
+        if (type == TorchElementType.Float64) return Tensor.Wrap(MemoryMarshal.Cast<byte, double>(raw).ToArray(), shape.Length == 0 ? [] : shape).Reshape(shape);
+        var contiguous = new long[shape.Length];
+        for (int d = shape.Length - 1, s = 1; d >= 0; s *= shape[d], d--) contiguous[d] = s;
+        return type.Gather(raw, 0, shape.Select(x => (long)x).ToArray(), contiguous);
     }
 }

@@ -20,7 +20,7 @@ namespace Nabla.NN;
 /// </code>
 /// Its parameters are named <c>hidden.weight</c>, <c>hidden.bias</c>, <c>out.weight</c>, <c>out.bias</c>.
 /// </remarks>
-public abstract class Module
+public abstract partial class Module
 {
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> FieldCache = new();
 

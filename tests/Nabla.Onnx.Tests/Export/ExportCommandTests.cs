@@ -74,7 +74,8 @@ public sealed class ExportCommandTests : IDisposable
     [Theory]
     [InlineData(2, "--opset: must be between 13 and 17, got 18", "--opset", "18")]
     [InlineData(2, "--opset: expected an integer, got 'x'", "--opset", "x")]
-    [InlineData(2, "export: unknown option --format", "--format", "onnx")]
+    [InlineData(2, "--format: unknown format 'pickle'; choose onnx, torch, safetensors", "--format", "pickle")]
+    [InlineData(2, "--opset applies to --format onnx only, not torch", "--format", "torch", "--opset", "15")]
     [InlineData(1, "does not exist", "--out", "/nonexistent-nabla-dir/model.onnx")]
     public void BadOptionsAreOneLineErrors(int exitCode, string message, params string[] extra)
     {
@@ -84,6 +85,24 @@ public sealed class ExportCommandTests : IDisposable
         Assert.StartsWith("nabla: error: ", stderr);
         Assert.Contains(message, stderr);
         Assert.Equal("", stdout);
+    }
+
+    [Theory]
+    [InlineData("torch", "model.pt")]
+    [InlineData("safetensors", "model.torch.safetensors")]
+    public void FormatTorchAndSafetensorsWriteTheRunsWeightsWithPyTorchNames(string format, string file)
+    {
+        string run = Run("lenet");
+        var (code, stdout, stderr) = Nabla("export", "--run", run, "--format", format);
+        Assert.True(code == 0, stderr);
+        string path = Path.Combine(run, file);
+        Assert.StartsWith($"wrote {path} (", stdout);
+        var expected = RunFolder.LoadModel(run).Model.StateDict();
+        var written = global::Nabla.IO.Torch.TorchFile.Load(path);
+        Assert.Equal(expected.Keys, written.Keys);
+        Assert.Contains("0.weight", written.Keys);
+        foreach (var key in expected.Keys) Assert.Equal(expected[key].ToArray(), written[key].ToArray());
+        Assert.Contains($"{expected.Count} tensors with PyTorch's names", stdout);
     }
 
     [Fact]

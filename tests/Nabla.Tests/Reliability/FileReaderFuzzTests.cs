@@ -48,6 +48,33 @@ public class FileReaderFuzzTests
         finally { File.Delete(path); }
     }
 
+    [Fact]
+    public void TorchZipAndItsPickle()
+    {
+        var valid = File.ReadAllBytes(IO.Torch.TorchModels.Fixture("mlp.pt"));
+        Assert.InRange(Fuzzer.Run(valid, b => Nabla.IO.Torch.TorchFile.Parse(b, "fuzz.pt"), Cases / 4, 15, headerBytes: 200), 1, Cases / 4);
+        // The pickle itself, mutated inside an intact zip: opcodes, memo indices, sizes, strides and storage keys.
+        byte[] pickle;
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(valid)))
+        using (var s = zip.GetEntry("mlp/data.pkl")!.Open())
+        using (var ms = new MemoryStream()) { s.CopyTo(ms); pickle = ms.ToArray(); }
+        Fuzzer.Run(pickle, b => Nabla.IO.Torch.TorchFile.Parse(WithPickle(valid, b), "fuzz.pt"), Cases / 4, 16, headerBytes: pickle.Length);
+    }
+
+    private static byte[] WithPickle(byte[] torchZip, byte[] pickle)
+    {
+        using var source = new System.IO.Compression.ZipArchive(new MemoryStream(torchZip));
+        var output = new MemoryStream();
+        using (var target = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var e in source.Entries)
+            {
+                using var w = target.CreateEntry(e.FullName, System.IO.Compression.CompressionLevel.NoCompression).Open();
+                if (e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)) w.Write(pickle);
+                else using (var r = e.Open()) r.CopyTo(w);
+            }
+        return output.ToArray();
+    }
+
     /// <summary>Recomputes every chunk CRC so mutations reach decompression, filtering and pixel decoding.</summary>
     private static byte[] FixPngCrcs(byte[] png)
     {
