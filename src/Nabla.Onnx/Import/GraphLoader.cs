@@ -42,7 +42,7 @@ internal static class GraphLoader
             var (info, type) = Describe(vi, file, "graph input");
             if (!ElementTypes.IsSupported(type))
                 throw new OnnxUnsupportedException($"{file}: graph input {info} has element type {ElementTypes.Name(type)}; " +
-                                                   "supported: FLOAT, DOUBLE, INT64, INT32, BOOL.");
+                                                   "supported: FLOAT, DOUBLE, BOOL and integer types but UINT64.");
             inputs.Add(info);
             inputTypes.Add(type);
             types[vi.Name] = type;

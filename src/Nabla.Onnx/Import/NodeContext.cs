@@ -112,7 +112,7 @@ internal sealed class NodeContext
     /// <summary>Refuses every input whose type the importer cannot compute with.</summary>
     public DataType RequireNumeric(params int[] inputs)
     {
-        foreach (int i in inputs) RequireTypes(i, DataType.Float, DataType.Double, DataType.Int64, DataType.Int32, DataType.Bool);
+        foreach (int i in inputs) RequireTypes(i, [DataType.Float, DataType.Double, DataType.Bool, .. ElementTypes.Integers]);
         return InputTypes.Length > 0 ? InputTypes[0] : DataType.Float;
     }
 

@@ -36,7 +36,7 @@ internal static class Values
         }
         string what = $"tensor '{proto.Name}' of element type {ElementTypes.Name(type)}";
         if (node is not null) throw node.Unsupported(what);
-        throw new OnnxUnsupportedException($"{where}: {what} is not supported (supported: FLOAT, DOUBLE, INT64, INT32, BOOL).");
+        throw new OnnxUnsupportedException($"{where}: {what} is not supported (supported: FLOAT, DOUBLE, BOOL and integer types but UINT64).");
     }
 
     static double[] ReadDoubles(TensorProto proto, string? modelDirectory, string where)

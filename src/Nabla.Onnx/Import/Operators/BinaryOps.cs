@@ -14,7 +14,7 @@ internal static class BinaryOps
         Arithmetic(ops, "Sub", (a, b) => a - b);
         Arithmetic(ops, "Mul", (a, b) => a * b);
         ops["Div"] = new(c => Plan(c, "Div", (a, b) => a / b, integer: (a, b) => Truncate(a / b)), [0, 1], [], "integer division truncates toward zero");
-        ops["Pow"] = new(BuildPow, "float base; float or integer exponent");
+        ops["Pow"] = new(BuildPow, "integer results truncate toward zero");
         Variadic(ops, "Max", (a, b) => a.Maximum(b));
         Variadic(ops, "Min", (a, b) => a.Minimum(b));
         Variadic(ops, "Sum", (a, b) => a + b);
@@ -84,16 +84,17 @@ internal static class BinaryOps
 
     static OpPlan BuildPow(NodeContext c)
     {
-        var type = c.RequireFloat(0);
-        c.RequireNumeric(1);
+        var type = c.RequireNumeric(0, 1);
+        if (type == DataType.Bool || c.InputTypes[1] == DataType.Bool) throw c.Unsupported("element type BOOL");
         return new OpPlan
         {
             Run = (i, _) =>
             {
-                var x = i[0]!.F;
-                var e = i[1]!.Tensor ?? OpHelpers.AsDouble(i[1]!).ToDType(x.DType);
-                if (e.DType != x.DType) e = e.ToDType(x.DType);
-                return [OnnxValue.Of(x.Pow(e))];
+                var x = i[0]!;
+                if (x.Tensor is not { } t)
+                    return [OpHelpers.Map2(x, i[1]!, (a, b) => Truncate(a.Pow(b.ToDType(a.DType))))];
+                var e = i[1]!.Tensor ?? OpHelpers.AsDouble(i[1]!);
+                return [OnnxValue.Of(t.Pow(e.DType == t.DType ? e : e.ToDType(t.DType)))];
             },
             OutputTypes = [type],
             Description = "Pow",

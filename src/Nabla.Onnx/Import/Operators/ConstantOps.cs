@@ -2,14 +2,14 @@ using Nabla.Tensors;
 
 namespace Nabla.Onnx.Import.Operators;
 
-/// <summary>Constant, ConstantOfShape, Range, Cast and CastLike (FLOAT, DOUBLE, INT64, INT32, BOOL).</summary>
+/// <summary>Constant, ConstantOfShape, Range, Cast and CastLike (FLOAT, DOUBLE, BOOL and integer types but UINT64).</summary>
 internal static class ConstantOps
 {
     public static void Register(Dictionary<string, OperatorEntry> ops)
     {
         ops["Constant"] = new(BuildConstant, "value, value_float(s), value_int(s); no sparse or string values");
         ops["ConstantOfShape"] = new(BuildConstantOfShape);
-        ops["Cast"] = new(BuildCast, "between FLOAT, DOUBLE, INT64, INT32, BOOL");
+        ops["Cast"] = new(BuildCast, "between FLOAT, DOUBLE, BOOL and integer types but UINT64; FLOAT16 not supported");
         ops["CastLike"] = new(c =>
         {
             c.RequireNumeric(0, 1);
