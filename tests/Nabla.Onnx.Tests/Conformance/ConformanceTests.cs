@@ -28,4 +28,21 @@ public class ConformanceTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0,
             $"{failures.Count} supported cases fail:\n" + string.Join("\n", failures.Select(f => $"{f.Suite}/{f.Name} ({f.Operator}): {f.Reason}")));
     }
+
+    [OnnxTestDataFact]
+    public void DocsTableMatchesTheRun()
+    {
+        string section = ConformanceTable.Render(Results.Value.Cases);
+        string path = ConformanceTable.DocsPath;
+        string docs = File.Exists(path) ? File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal) : "";
+        if (Environment.GetEnvironmentVariable(ConformanceTable.WriteVariable) is "1")
+        {
+            File.WriteAllText(path, ConformanceTable.Replace(docs.Length > 0 ? docs : "# ONNX\n", section));
+            return;
+        }
+        var committed = ConformanceTable.Committed(docs);
+        Assert.True(committed == section,
+            $"{path}'s '{ConformanceTable.Heading}' section is stale; regenerate it with {ConformanceTable.WriteVariable}=1 " +
+            "dotnet test tests/Nabla.Onnx.Tests -c Release --filter Conformance");
+    }
 }
