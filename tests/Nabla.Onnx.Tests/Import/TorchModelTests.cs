@@ -1,5 +1,4 @@
 using Nabla.Diagnostics;
-using Nabla.Losses;
 using Nabla.Onnx.Import;
 using Nabla.Onnx.Protobuf;
 using Nabla.Onnx.Tests.Support;
@@ -75,17 +74,6 @@ public sealed class TorchModelTests(TorchModelTests.Export export) : IClassFixtu
         model.Train();
         var target = Tensor.Randn([x.Shape[0], 3], new Generator(1));
         var optimizer = new Adam(model.Parameters(), learningRate: 0.01);
-        var loss = new MSE();
-        double first = 0, last = 0;
-        for (int step = 0; step < 60; step++)
-        {
-            optimizer.ZeroGrad();
-            var l = loss.Forward(model.Forward(x), target);
-            l.Backward();
-            optimizer.Step();
-            if (step == 0) first = l.Item();
-            last = l.Item();
-        }
-        Assert.True(last < 0.5 * first, $"loss went from {first} to {last}");
+        TrainingTests.AssertLossHalves(model, x, target, optimizer, 60);
     }
 }
