@@ -1,3 +1,4 @@
+using Nabla.NN.Recurrent;
 using Nabla.Tensors;
 
 namespace Nabla.Onnx.Import.Operators;
@@ -5,7 +6,9 @@ namespace Nabla.Onnx.Import.Operators;
 /// <summary>
 /// RNN, LSTM and GRU in ONNX's layouts and gate orders (LSTM i, o, f, c; GRU z, r, h with either linear_before_reset):
 /// forward, reverse and bidirectional, initial states, LSTM peepholes, clip, layout 0 and 1, the Y / Y_h / Y_c outputs.
-/// The input projection of all steps is one matrix product; each step is composed of differentiable tensor operations.
+/// Where a direction is exactly one of Nabla's cells it runs on Nabla's fused recurrent kernel; otherwise (peepholes, clip,
+/// other activations, GRU without linear_before_reset) the input projection of all steps is one matrix product and each
+/// step is composed of differentiable tensor operations.
 /// </summary>
 internal static class RecurrentOps
 {
@@ -55,7 +58,9 @@ internal static class RecurrentOps
                 var cs = new Tensor[dirs];
                 for (int d = 0; d < dirs; d++)
                 {
-                    var state = new Direction(cell, h, clip, lbr, acts.Skip(d * defaults.Length).Take(defaults.Length).ToArray())
+                    var dirNames = names.Skip(d * defaults.Length).Take(defaults.Length).ToArray();
+                    var state = new Direction(cell, h, clip, lbr, acts.Skip(d * defaults.Length).Take(defaults.Length).ToArray(),
+                        KernelKind(cell, dirNames, clip, lbr))
                     {
                         W = w.Narrow(0, d, 1).Squeeze(0),
                         R = i[2]!.F.Narrow(0, d, 1).Squeeze(0),
@@ -91,8 +96,25 @@ internal static class RecurrentOps
         _ => throw c.Unsupported($"activation '{name}' (supported: Sigmoid, Tanh, Relu)"),
     };
 
+    /// <summary>
+    /// The cell of Nabla's fused recurrent kernel that computes exactly this direction (the default activations, or
+    /// Relu for an RNN; no clip; a GRU with linear_before_reset), or null when the step must be composed.
+    /// </summary>
+    static CellKind? KernelKind(Cell cell, string[] activations, double clip, bool linearBeforeReset)
+    {
+        if (!double.IsPositiveInfinity(clip)) return null;
+        return cell switch
+        {
+            Cell.Lstm when activations.SequenceEqual(["Sigmoid", "Tanh", "Tanh"]) => CellKind.Lstm,
+            Cell.Gru when linearBeforeReset && activations.SequenceEqual(["Sigmoid", "Tanh"]) => CellKind.Gru,
+            Cell.Rnn when activations[0] == "Tanh" => CellKind.RnnTanh,
+            Cell.Rnn when activations[0] == "Relu" => CellKind.RnnRelu,
+            _ => null,
+        };
+    }
+
     /// <summary>One direction's weights, state and step.</summary>
-    sealed class Direction(Cell cell, int h, double clip, bool linearBeforeReset, Func<Tensor, Tensor>[] act)
+    sealed class Direction(Cell cell, int h, double clip, bool linearBeforeReset, Func<Tensor, Tensor>[] act, CellKind? kernel)
     {
         public required Tensor W, R, H, C;
         public Tensor? B, P;
@@ -101,6 +123,7 @@ internal static class RecurrentOps
 
         public (Tensor Y, Tensor H, Tensor C) Run(Tensor x, bool reverse)
         {
+            if (kernel is { } kind && P is null) return RunKernel(kind, x, reverse);
             int steps = x.Shape[0], batch = x.Shape[1], g = W.Shape[0];
             // Input projections of every step at once: [T·N, I]·Wᵀ + Wb.
             var xw = x.Reshape(steps * batch, x.Shape[2]).Matmul(W.Transpose(0, 1));
@@ -121,6 +144,26 @@ internal static class RecurrentOps
                 outputs[t] = H;
             }
             return (Tensor.Stack(outputs, 0), H, C);
+        }
+
+        /// <summary>
+        /// Runs Nabla's fused kernel (time-major): ONNX's gate blocks (LSTM i, o, f, c; GRU z, r, h) reordered to Nabla's
+        /// (LSTM i, f, g, o; GRU r, z, n) by a differentiable row selection.
+        /// </summary>
+        (Tensor Y, Tensor H, Tensor C) RunKernel(CellKind kind, Tensor x, bool reverse)
+        {
+            int steps = x.Shape[0], g = W.Shape[0];
+            int[] blocks = kind switch { CellKind.Lstm => [0, 2, 3, 1], CellKind.Gru => [1, 0, 2], _ => [0] };
+            int[] rows = blocks.SelectMany(b => Enumerable.Range(b * h, h)).ToArray();
+            Tensor Order(Tensor t) => kind is CellKind.Lstm or CellKind.Gru ? t.IndexSelect(0, rows) : t;
+            var bih = B is null ? Tensor.Zeros([g], x.DType) : Order(B.Narrow(0, 0, g));
+            var bhh = B is null ? Tensor.Zeros([g], x.DType) : Order(B.Narrow(0, g, g));
+            var packed = RecurrentKernel.Run(kind, x, batchFirst: false, reverse, Order(W), Order(R), bih, bhh, H,
+                kind == CellKind.Lstm ? C : null);
+            var y = kind == CellKind.Lstm ? packed.Narrow(0, 0, steps) : packed;
+            var last = y.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
+            var cell = kind == CellKind.Lstm ? packed.Narrow(0, steps, 1).Squeeze(0) : C;
+            return (y, last, cell);
         }
 
         void Step(Tensor xt, Tensor rt, Tensor? rb)
