@@ -85,7 +85,7 @@ public sealed class OnnxModule : Module
                 throw new OnnxException($"{_graph.File}: '{name}' is not a graph input (inputs: {string.Join(", ", InputNames)}).");
         var outputs = GraphRunner.Run(_graph, values, IsTraining);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, v) in outputs) result[name] = v.Tensor ?? Tensor.FromArray(Array.ConvertAll(v.I, x => (double)x), v.Dims);
+        foreach (var (name, v) in outputs) result[name] = v.Tensor ?? Values.Array(Array.ConvertAll(v.I, x => (double)x), v.Dims);
         return result;
     }
 

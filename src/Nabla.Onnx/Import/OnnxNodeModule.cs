@@ -63,7 +63,7 @@ internal sealed class OnnxNodeModule : Module
         if (_pending is not null) _last = outputs;
         var first = outputs.FirstOrDefault(o => o is not null)
                     ?? throw new OnnxException($"{Where}: the node produced no output");
-        return first.Tensor ?? Tensor.FromArray(Array.ConvertAll(first.I, v => (float)v), first.Dims);
+        return first.Tensor ?? Values.Array(Array.ConvertAll(first.I, v => (double)v), first.Dims);
     }
 
     /// <inheritdoc/>

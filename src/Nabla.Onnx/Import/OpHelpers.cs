@@ -30,7 +30,7 @@ internal static class OpHelpers
 
     /// <summary>An integer value as a Float64 tensor.</summary>
     public static Tensor AsDouble(OnnxValue v) =>
-        v.Tensor ?? Tensor.FromArray(Array.ConvertAll(v.I, x => (double)x), v.Dims);
+        v.Tensor ?? Values.Array(Array.ConvertAll(v.I, x => (double)x), v.Dims);
 
     /// <summary>A float tensor of integral values as an integer value.</summary>
     public static OnnxValue ToInts(Tensor t, DataType type)

@@ -23,6 +23,8 @@ internal static class OperatorRegistry
         IndexOps.Register(ops);
         ConstantOps.Register(ops);
         RecurrentOps.Register(ops);
+        LayoutOps.Register(ops);
+        DiscreteOps.Register(ops);
         return ops;
     }
 }

@@ -24,10 +24,12 @@ internal static class Values
             if (d.LongLength != TensorProtoData.Count(proto, where))
                 throw new OnnxException($"{where}: tensor '{proto.Name}' of shape [{string.Join(", ", dims)}] needs " +
                                         $"{TensorProtoData.Count(proto, where)} elements; its data has {d.Length}.");
-            return OnnxValue.Of(Tensor.FromArray(d, dims));
+            return OnnxValue.Of(Array(d, dims));
         }
         if (type is DataType.Float)
-            return OnnxValue.Of(TensorProtoData.ToTensor(proto, modelDirectory, where));
+            return OnnxValue.Of(dims.Length == 0
+                ? Tensor.Scalar(TensorProtoData.ReadFloats(proto, modelDirectory, where)[0])
+                : TensorProtoData.ToTensor(proto, modelDirectory, where));
         if (ElementTypes.IsInt(type))
         {
             var longs = TensorProtoData.ReadInt64s(proto, modelDirectory, where);
@@ -51,6 +53,9 @@ internal static class Values
         return d;
     }
 
+    /// <summary>A Float64 tensor of <paramref name="dims"/> holding <paramref name="data"/>; rank 0 (one value) when no dimension is given.</summary>
+    public static Tensor Array(double[] data, int[] dims) => dims.Length == 0 ? Tensor.Scalar(data[0], DType.Float64) : Tensor.FromArray(data, dims);
+
     /// <summary>A float scalar of the given float type.</summary>
     public static Tensor Scalar(double v, DataType type) => Tensor.Scalar(v, type == DataType.Double ? DType.Float64 : DType.Float32);
 
@@ -63,11 +68,11 @@ internal static class Values
         if (ElementTypes.IsFloat(to))
         {
             if (v.Tensor is { } t) return OnnxValue.Of(t.DType == DTypeOf(to) ? t : t.ToDType(DTypeOf(to)));
-            double[] d = Array.ConvertAll(v.I, x => (double)x);
-            var tensor = Tensor.FromArray(d, v.Dims);
+            double[] d = System.Array.ConvertAll(v.I, x => (double)x);
+            var tensor = Array(d, v.Dims);
             return OnnxValue.Of(to == DataType.Double ? tensor : tensor.ToDType(DType.Float32));
         }
-        if (v.Ints is { } ints) return OnnxValue.OfInts(Array.ConvertAll(ints, x => ElementTypes.Narrow(x, to)), v.Dims, to);
+        if (v.Ints is { } ints) return OnnxValue.OfInts(System.Array.ConvertAll(ints, x => ElementTypes.Narrow(x, to)), v.Dims, to);
         double[] src = v.F.ToDoubleArray();
         var r = new long[src.Length];
         for (int i = 0; i < r.Length; i++)

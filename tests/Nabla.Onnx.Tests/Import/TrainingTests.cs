@@ -149,6 +149,39 @@ public class TrainingTests
         Assert.True(result.Passed, result.ToString());
     }
 
+    [Theory]
+    [InlineData("Erf")]
+    [InlineData("Sin")]
+    [InlineData("Atan")]
+    [InlineData("Cosh")]
+    public void ElementwiseMathGradientsMatchCentralDifferences(string op)
+    {
+        var model = new TestModel().Input("x", 2, 3).Output("y").Node(op, ["x"], ["y"], "f").Load();
+        model.To(DType.Float64);
+        var x = Rand64([2, 3], 12);
+        x.RequiresGrad = true;
+        var result = GradCheck.Check(() => model.Forward(x), [x]);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void LayoutOpGradientsMatchCentralDifferences()
+    {
+        // DepthToSpace → CumSum (reverse, exclusive) → Trilu → GatherElements.
+        var model = new TestModel().Input("x", 1, 4, 2, 3).Output("y")
+            .InitInts("axis", [3], []).InitInts("k", [1], []).InitInts("idx", [0, 1, 2, 1, 3, 0, 2, 2, 5, 4, 0, 1], 1, 1, 4, 3)
+            .Node("DepthToSpace", ["x"], ["d"], "d2s", Attr("blocksize", 2L), Attr("mode", "CRD"))
+            .Node("CumSum", ["d", "axis"], ["c"], "cumsum", Attr("exclusive", 1L), Attr("reverse", 1L))
+            .Node("Trilu", ["c", "k"], ["t"], "trilu", Attr("upper", 0L))
+            .Node("GatherElements", ["t", "idx"], ["y"], "gather", Attr("axis", 3L))
+            .Load();
+        model.To(DType.Float64);
+        var x = Rand64([1, 4, 2, 3], 13);
+        x.RequiresGrad = true;
+        var result = GradCheck.Check(() => model.Forward(x), [x]);
+        Assert.True(result.Passed, result.ToString());
+    }
+
     [Fact]
     public void StateDictsAndCheckpointsUseTheInitializerNames()
     {

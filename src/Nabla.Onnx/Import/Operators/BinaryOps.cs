@@ -59,7 +59,7 @@ internal static class BinaryOps
     {
         double[] d = t.ToDoubleArray();
         for (int k = 0; k < d.Length; k++) d[k] = Math.Truncate(d[k]);
-        return Tensor.FromArray(d, t.Shape.ToArray());
+        return Values.Array(d, t.Shape.ToArray());
     }
 
     static void Arithmetic(Dictionary<string, OperatorEntry> ops, string name, Func<Tensor, Tensor, Tensor> f) =>

@@ -42,6 +42,6 @@ internal static class DropoutOps
 
     static OnnxValue Mask(long[] keep, int[] dims, DataType type) =>
         ElementTypes.IsFloat(type)
-            ? OnnxValue.Of(Tensor.FromArray(Array.ConvertAll(keep, v => (float)v), dims))
+            ? OnnxValue.Of(Values.Array(Array.ConvertAll(keep, v => (double)v), dims).ToDType(DType.Float32))
             : OnnxValue.OfInts(keep, dims, DataType.Bool);
 }

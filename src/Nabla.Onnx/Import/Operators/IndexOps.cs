@@ -2,17 +2,19 @@ using Nabla.Tensors;
 
 namespace Nabla.Onnx.Import.Operators;
 
-/// <summary>Operators that pick or add elements by position: Gather, Slice (any steps), Pad (constant, reflect, edge).</summary>
+/// <summary>Operators that pick or add elements by position: Gather, GatherElements, Slice (any steps), Pad (constant, reflect, edge).</summary>
 internal static class IndexOps
 {
     public static void Register(Dictionary<string, OperatorEntry> ops)
     {
         ops["Gather"] = new(BuildGather, "any axis; negative indices");
+        ops["GatherElements"] = new(BuildGatherElements, "negative indices");
         ops["Slice"] = new(BuildSlice, "attributes before opset 10, inputs (with steps) from 10");
         ops["Pad"] = new(BuildPad, "constant, reflect and edge modes; pads as an attribute before opset 11, as an input from 11");
     }
 
-    static OpPlan BuildGather(NodeContext c)
+    /// <summary>Gather and GatherElements: data of any type, INT64/INT32 indices along one axis (negative ones count from the end).</summary>
+    static OpPlan Gathering(NodeContext c, string name, Func<OnnxValue, OnnxValue, int, int[], OnnxValue> gather)
     {
         var type = c.RequireNumeric(0);
         c.RequireTypes(1, DataType.Int64, DataType.Int32);
@@ -23,23 +25,46 @@ internal static class IndexOps
             {
                 var data = i[0]!;
                 var idx = i[1]!;
-                int r = data.Dims.Length;
-                int a = OpHelpers.Axis(axis, r, c);
+                int a = OpHelpers.Axis(axis, data.Dims.Length, c);
                 int n = data.Dims[a];
-                var flat = new int[idx.Count];
-                for (int k = 0; k < flat.Length; k++)
+                var positions = new int[idx.Count];
+                for (int k = 0; k < positions.Length; k++)
                 {
                     long v = idx.I[k];
                     if (v < -n || v >= n) throw new OnnxException($"{c.Where}: index {v} is out of range for axis {a} of size {n}");
-                    flat[k] = (int)(v < 0 ? v + n : v);
+                    positions[k] = (int)(v < 0 ? v + n : v);
                 }
-                int[] dims = [.. data.Dims[..a], .. idx.Dims, .. data.Dims[(a + 1)..]];
-                return [OpHelpers.Map(data, t => t.IndexSelect(a, flat).Reshape(dims))];
+                return [gather(data, idx, a, positions)];
             },
             OutputTypes = [type],
-            Description = $"Gather(axis {axis})",
+            Description = $"{name}(axis {axis})",
         };
     }
+
+    static OpPlan BuildGather(NodeContext c) => Gathering(c, "Gather", (data, idx, a, positions) =>
+    {
+        int[] dims = [.. data.Dims[..a], .. idx.Dims, .. data.Dims[(a + 1)..]];
+        return OpHelpers.Map(data, t => t.IndexSelect(a, positions).Reshape(dims));
+    });
+
+    /// <summary>GatherElements as an index selection of the flattened data (differentiable).</summary>
+    static OpPlan BuildGatherElements(NodeContext c) => Gathering(c, "GatherElements", (data, idx, a, positions) =>
+    {
+        int r = data.Dims.Length;
+        if (idx.Dims.Length != r) throw new OnnxException($"{c.Where}: indices {idx} must have the rank of data {data}");
+        var strides = new int[r];
+        for (int k = r - 1, s = 1; k >= 0; s *= data.Dims[k], k--) strides[k] = s;
+        var flat = new int[positions.Length];
+        var pos = new int[r];
+        for (int e = 0; e < flat.Length; e++)
+        {
+            int offset = 0;
+            for (int k = 0; k < r; k++) offset += (k == a ? positions[e] : pos[k]) * strides[k];
+            flat[e] = offset;
+            for (int k = r - 1; k >= 0 && ++pos[k] == idx.Dims[k]; k--) pos[k] = 0;
+        }
+        return OpHelpers.Map(data, t => t.Reshape(t.Numel).IndexSelect(0, flat).Reshape(idx.Dims));
+    });
 
     static OpPlan BuildSlice(NodeContext c)
     {

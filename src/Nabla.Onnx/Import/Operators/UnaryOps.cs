@@ -34,7 +34,28 @@ internal static class UnaryOps
         Float(ops, "Log", _ => x => x.Log());
         Float(ops, "Sqrt", _ => x => x.Sqrt());
         Float(ops, "Reciprocal", _ => x => 1.0 / x);
-        Float(ops, "Erf", _ => ErfFunction.Apply);
+        Math(ops, "Erf", MathFunction.Erf, MathFunction.ErfDerivative);
+        Math(ops, "Sin", System.Math.Sin, System.Math.Cos);
+        Math(ops, "Cos", System.Math.Cos, x => -System.Math.Sin(x));
+        Math(ops, "Tan", System.Math.Tan, x => 1 / (System.Math.Cos(x) * System.Math.Cos(x)));
+        Math(ops, "Asin", System.Math.Asin, x => 1 / System.Math.Sqrt(1 - x * x));
+        Math(ops, "Acos", System.Math.Acos, x => -1 / System.Math.Sqrt(1 - x * x));
+        Math(ops, "Atan", System.Math.Atan, x => 1 / (1 + x * x));
+        Math(ops, "Sinh", System.Math.Sinh, System.Math.Cosh);
+        Math(ops, "Cosh", System.Math.Cosh, System.Math.Sinh);
+        Math(ops, "Asinh", System.Math.Asinh, x => 1 / System.Math.Sqrt(x * x + 1));
+        Math(ops, "Acosh", System.Math.Acosh, x => 1 / System.Math.Sqrt(x * x - 1));
+        Math(ops, "Atanh", System.Math.Atanh, x => 1 / (1 - x * x));
+        Math(ops, "Floor", System.Math.Floor);
+        Math(ops, "Ceil", System.Math.Ceiling);
+        Math(ops, "Round", x => System.Math.Round(x, MidpointRounding.ToEven));
+        Numeric(ops, "Sign", x => MathFunction.Apply(x, "sign", v => double.IsNaN(v) ? double.NaN : System.Math.Sign(v)));
+        ops["IsNaN"] = new(c => Test(c, "IsNaN", (v, _) => double.IsNaN(v)));
+        ops["IsInf"] = new(c =>
+        {
+            bool negative = c.Int("detect_negative", 1) != 0, positive = c.Int("detect_positive", 1) != 0;
+            return Test(c, "IsInf", (v, _) => (negative && double.IsNegativeInfinity(v)) || (positive && double.IsPositiveInfinity(v)));
+        });
         Float(ops, "ThresholdedRelu", c =>
         {
             double a = c.Float("alpha", 1f);
@@ -57,6 +78,28 @@ internal static class UnaryOps
             var f = build(c);
             return new OpPlan { Run = (i, _) => [OnnxValue.Of(f(i[0]!.F))], OutputTypes = [type], Description = name };
         }, notes);
+
+    /// <summary>A float function from <see cref="MathFunction"/>; without a derivative its gradient is zero.</summary>
+    static void Math(Dictionary<string, OperatorEntry> ops, string name, Func<double, double> f, Func<double, double>? derivative = null) =>
+        Float(ops, name, _ => x => MathFunction.Apply(x, name.ToLowerInvariant(), f, derivative), derivative is null ? "no gradient (zero almost everywhere)" : "");
+
+    /// <summary>A per-element test of a float input, giving BOOL.</summary>
+    static OpPlan Test(NodeContext c, string name, Func<double, int, bool> test)
+    {
+        c.RequireFloat(0);
+        return new OpPlan
+        {
+            Run = (i, _) =>
+            {
+                double[] v = i[0]!.F.ToDoubleArray();
+                var r = new long[v.Length];
+                for (int k = 0; k < r.Length; k++) r[k] = test(v[k], k) ? 1 : 0;
+                return [OnnxValue.OfInts(r, i[0]!.Dims, DataType.Bool)];
+            },
+            OutputTypes = [DataType.Bool],
+            Description = name,
+        };
+    }
 
     static void Numeric(Dictionary<string, OperatorEntry> ops, string name, Func<Tensor, Tensor> f) =>
         ops[name] = new(c =>
