@@ -25,6 +25,7 @@ internal static class OperatorRegistry
         RecurrentOps.Register(ops);
         LayoutOps.Register(ops);
         DiscreteOps.Register(ops);
+        LossOps.Register(ops);
         return ops;
     }
 }

@@ -14,7 +14,7 @@ internal static class NormalizationOps
         ops["BatchNormalization"] = new(BuildBatchNorm, [1, 2], [3, 4],
             "running statistics in eval; batch statistics when training (module in training mode, or training_mode = 1)");
         ops["InstanceNormalization"] = new(BuildInstanceNorm, [1, 2], [], "");
-        ops["LayerNormalization"] = new(BuildLayerNorm, [1, 2], [], "no Mean/InvStdDev outputs");
+        ops["LayerNormalization"] = new(BuildLayerNorm, [1, 2], [], "Mean and InvStdDev outputs; stash_type 1");
     }
 
     /// <summary>[C] reshaped to [1, C, 1, ...] of rank <paramref name="rank"/>.</summary>
@@ -101,8 +101,7 @@ internal static class NormalizationOps
         var type = c.RequireFloat(0, 1, 2);
         double eps = c.Float("epsilon", 1e-5f);
         long axis = c.Int("axis", -1);
-        c.Int("stash_type", 1);
-        if (c.HasOutput(1) || c.HasOutput(2)) throw c.Unsupported("the Mean and InvStdDev outputs");
+        if (c.Int("stash_type", 1) != 1) throw c.Unsupported("stash_type other than 1 (FLOAT)");
         return new OpPlan
         {
             Run = (i, _) =>
@@ -112,9 +111,10 @@ internal static class NormalizationOps
                 int[] axes = Enumerable.Range(a, x.Rank - a).ToArray();
                 var mean = x.Mean(axes, keepDim: true);
                 var variance = x.Variance(axes, keepDim: true);
-                var y = (x - mean) / (variance + eps).Sqrt() * i[1]!.F;
+                var invStd = 1.0 / (variance + eps).Sqrt();
+                var y = (x - mean) * invStd * i[1]!.F;
                 if (i.Length > 2 && i[2] is { } b) y += b.F;
-                return [OnnxValue.Of(y)];
+                return [OnnxValue.Of(y), OnnxValue.Of(mean), OnnxValue.Of(invStd)];
             },
             OutputTypes = OpHelpers.Same(type, 3),
             Description = $"LayerNormalization(axis {axis})",

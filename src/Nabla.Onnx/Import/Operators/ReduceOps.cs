@@ -20,8 +20,8 @@ internal static class ReduceOps
         Reduce(ops, "ReduceL2", (x, a, k) => (x * x).Sum(a, k).Sqrt());
         Reduce(ops, "ReduceLogSum", (x, a, k) => x.Sum(a, k).Log());
         Reduce(ops, "ReduceLogSumExp", LogSumExp);
-        ops["ArgMax"] = new(c => BuildArg(c, "ArgMax", x => x), "select_last_index 0");
-        ops["ArgMin"] = new(c => BuildArg(c, "ArgMin", x => -x), "select_last_index 0");
+        ops["ArgMax"] = new(c => BuildArg(c, "ArgMax", x => x), "select_last_index");
+        ops["ArgMin"] = new(c => BuildArg(c, "ArgMin", x => -x), "select_last_index");
     }
 
     static Tensor LogSumExp(Tensor x, int[] axes, bool keep)
@@ -64,7 +64,7 @@ internal static class ReduceOps
         c.RequireNumeric(0);
         long axis = c.Int("axis", 0);
         bool keep = c.Int("keepdims", 1) != 0;
-        if (c.Int("select_last_index", 0) != 0) throw c.Unsupported("select_last_index 1");
+        bool last = c.Int("select_last_index", 0) != 0;
         return new OpPlan
         {
             Run = (i, _) =>
@@ -72,7 +72,14 @@ internal static class ReduceOps
                 var x = OpHelpers.AsDouble(i[0]!);
                 int a = OpHelpers.Axis(axis, x.Rank, c);
                 using (Nabla.Autograd.GradMode.NoGrad())
-                    return [OpHelpers.ToInts(prepare(x.Detach()).ArgMax(a, keep), DataType.Int64)];
+                {
+                    var v = prepare(x.Detach());
+                    if (!last) return [OpHelpers.ToInts(v.ArgMax(a, keep), DataType.Int64)];
+                    // The last maximum: the first one along the reversed axis, mirrored back.
+                    int n = v.Shape[a];
+                    var reversed = v.IndexSelect(a, Enumerable.Range(0, n).Reverse().ToArray());
+                    return [OpHelpers.ToInts((n - 1.0) - reversed.ArgMax(a, keep), DataType.Int64)];
+                }
             },
             OutputTypes = [DataType.Int64],
             Description = $"{name}(axis {axis})",
