@@ -1,3 +1,4 @@
+using DataType = Nabla.Onnx.Protobuf.TensorProto.Types.DataType;
 using Nabla.Autograd;
 using Nabla.Losses;
 using Nabla.NN;
@@ -179,6 +180,26 @@ public class TrainingTests
         var x = Rand64([1, 4, 2, 3], 13);
         x.RequiresGrad = true;
         var result = GradCheck.Check(() => model.Forward(x), [x]);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void LayerNormAndSoftmaxCrossEntropyGradientsMatchCentralDifferences()
+    {
+        var model = new TestModel().Input("x", 2, 3, 4).Input("labels", DataType.Int64, 2, 4).Output("loss")
+            .Init("ln.weight", Tensor.Randn([4], new Generator(1))).Init("ln.bias", Tensor.Randn([4], new Generator(2)))
+            .Init("class_weights", Tensor.FromArray([0.5f, 2f, 1f], 3))
+            .Node("LayerNormalization", ["x", "ln.weight", "ln.bias"], ["n"], "ln", Attr("axis", -1L))
+            .Node("SoftmaxCrossEntropyLoss", ["n", "labels", "class_weights"], ["loss"], "loss", Attr("ignore_index", 2L))
+            .Load();
+        model.To(DType.Float64);
+        var x = Rand64([2, 3, 4], 14);
+        x.RequiresGrad = true;
+        var labels = Tensor.FromArray([0f, 1f, 2f, 1f, 2f, 0f, 0f, 1f], 2, 4);
+        var inputs = new List<Tensor> { x };
+        inputs.AddRange(model.Parameters().Select(p => p.Data));
+        Assert.Equal(3, inputs.Count);
+        var result = GradCheck.Check(() => model.Run(x, labels)[0], inputs);
         Assert.True(result.Passed, result.ToString());
     }
 
