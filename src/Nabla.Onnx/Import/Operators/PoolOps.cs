@@ -10,7 +10,7 @@ internal static class PoolOps
 {
     public static void Register(Dictionary<string, OperatorEntry> ops)
     {
-        ops["MaxPool"] = new(c => BuildPool(c, max: true), "1-D and 2-D; no dilations, no Indices output, storage_order 0");
+        ops["MaxPool"] = new(c => BuildPool(c, max: true), "1-D and 2-D; no dilations; the Indices output for 2-D NOTSET symmetric pads, storage_order 0");
         ops["AveragePool"] = new(c => BuildPool(c, max: false), "1-D and 2-D; pads, ceil_mode, count_include_pad");
         ops["GlobalAveragePool"] = new(c => Global(c, "GlobalAveragePool", (x, axes) => x.Mean(axes, keepDim: true)));
         ops["GlobalMaxPool"] = new(c => Global(c, "GlobalMaxPool", (x, axes) => x.Max(axes, keepDim: true)));
@@ -39,8 +39,11 @@ internal static class PoolOps
         long[]? pads = c.Ints("pads"), strides = c.Ints("strides"), dilations = c.Ints("dilations");
         bool ceil = c.Int("ceil_mode", 0) != 0;
         bool countPad = !max && c.Int("count_include_pad", 0) != 0;
-        if (max && c.Int("storage_order", 0) != 0) throw c.Unsupported("storage_order 1");
-        if (max && c.HasOutput(1)) throw c.Unsupported("the Indices output");
+        bool indices = max && c.HasOutput(1);
+        if (max && c.Int("storage_order", 0) != 0 && indices) throw c.Unsupported("the Indices output with storage_order 1");
+        if (indices && (autoPad != "NOTSET" || kernelShape.Length != 2 || (pads is not null && (pads[0] != pads[2] || pads[1] != pads[3] ||
+                                                                                               pads[0] > kernelShape[0] / 2 || pads[1] > kernelShape[1] / 2))))
+            throw c.Unsupported("the Indices output with auto_pad, asymmetric pads, pads beyond half the kernel or a 1-D pool");
         if (dilations is not null && dilations.Any(d => d != 1)) throw c.Unsupported($"dilations [{string.Join(", ", dilations)}]");
         int n = kernelShape.Length;
         if (ceil && (autoPad.StartsWith("SAME", StringComparison.Ordinal) ||
@@ -62,12 +65,23 @@ internal static class PoolOps
                 int[] stride = ConvOps.Spatial(strides, n, oneD);
                 int[] input = x.Shape.ToArray()[2..];
                 var (begin, end) = Padding.Resolve(autoPad, oneD && pads is not null ? [0, pads[0], 0, pads[1]] : pads, input, kernel, stride, [1, 1]);
+                if (indices) return MaxWithIndices(x, kernel, stride, begin, ceil);
                 var y = Pool(x, max, kernel, stride, begin, end, ceil, countPad);
                 return [OnnxValue.Of(oneD ? y.Squeeze(2) : y)];
             },
-            OutputTypes = [type],
+            OutputTypes = max ? [type, DataType.Int64] : [type],
             Description = desc,
         };
+    }
+
+    /// <summary>MaxPool with ONNX's Indices output: the row-major index of each maximum in the whole (unpadded) input.</summary>
+    static OnnxValue?[] MaxWithIndices(Tensor x, int[] kernel, int[] stride, int[] pad, bool ceil)
+    {
+        var (y, within) = x.MaxPool2dWithIndices((kernel[0], kernel[1]), (stride[0], stride[1]), (pad[0], pad[1]), ceil);
+        int plane = x.Shape[2] * x.Shape[3], outPlane = y.Shape[2] * y.Shape[3];
+        var flat = new long[within.Length];
+        for (int k = 0; k < flat.Length; k++) flat[k] = (long)(k / outPlane) * plane + within[k];
+        return [OnnxValue.Of(y), OnnxValue.OfInts(flat, y.Shape.ToArray())];
     }
 
     static Tensor Pool(Tensor x, bool max, int[] kernel, int[] stride, int[] begin, int[] end, bool ceil, bool countPad)
