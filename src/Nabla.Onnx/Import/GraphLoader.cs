@@ -54,7 +54,9 @@ internal static class GraphLoader
         foreach (var (name, (_, v)) in initializers)
             if (!parameters.ContainsKey(name) && !buffers.ContainsKey(name)) constants[name] = v;
 
-        var nodes = new List<(string, OnnxNodeModule)>();
+        // Node modules are created only once everything has been checked: a node with randomness takes a generator from
+        // Generator.Default, which a failed load must leave untouched.
+        var built = new List<(string Name, NodeContext Context, OpPlan Plan, (string, Parameter)[] Parameters)>();
         var usedNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (int index in order)
         {
@@ -91,7 +93,7 @@ internal static class GraphLoader
             }
             var nodeParameters = node.Input.Where(parameters.ContainsKey).Distinct().Select(n => (n, parameters[n])).ToArray();
             string name = node.Name.Length > 0 && usedNames.Add(node.Name) ? node.Name : Unique($"{node.OpType}_{index}", usedNames);
-            nodes.Add((name, new OnnxNodeModule(context, plan, nodeParameters)));
+            built.Add((name, context, plan, nodeParameters));
         }
 
         var outputs = new List<OnnxTensorInfo>();
@@ -114,7 +116,7 @@ internal static class GraphLoader
             InputTypes = inputTypes,
             Outputs = outputs,
             OutputTypes = outputTypes,
-            Nodes = nodes,
+            Nodes = built.Select(b => (b.Name, new OnnxNodeModule(b.Context, b.Plan, b.Parameters))).ToArray(),
             Parameters = parameters.Select(p => (p.Key, p.Value)).ToArray(),
             Buffers = buffers.Select(b => (b.Key, b.Value)).ToArray(),
             Constants = constants,
