@@ -1,0 +1,1 @@
+global using DataType = Nabla.Onnx.Protobuf.TensorProto.Types.DataType;
