@@ -49,7 +49,7 @@ internal static class GraphLoader
         }
 
         var order = TopologicalOrder(graph, file, types.Keys);
-        var (parameters, buffers) = Learnables(graph, initializers);
+        var (parameters, buffers) = Learnables(graph, order, initializers);
         var constants = new Dictionary<string, OnnxValue>(StringComparer.Ordinal);
         foreach (var (name, (_, v)) in initializers)
             if (!parameters.ContainsKey(name) && !buffers.ContainsKey(name)) constants[name] = v;
@@ -211,24 +211,51 @@ internal static class GraphLoader
     static string NodeName(GraphProto graph, int i) =>
         $"node {i}{(graph.Node[i].Name.Length > 0 ? $" '{graph.Node[i].Name}'" : "")} ({graph.Node[i].OpType})";
 
-    /// <summary>Float initializers read at a learnable input become parameters; at a running-statistics input, buffers.</summary>
-    static (Dictionary<string, Parameter>, Dictionary<string, Tensor>) Learnables(
-        GraphProto graph, Dictionary<string, (TensorProto Proto, OnnxValue Value)> initializers)
+    /// <summary>
+    /// Operators that only move, reshape or select elements: a float initializer that reaches a learnable input through
+    /// them (as exporters write a weight: Wᵀ for MatMul, recurrent gate blocks gathered into ONNX's order) is learnable too.
+    /// The value is the set of such data inputs (-1: every input).
+    /// </summary>
+    static readonly Dictionary<string, int> PassThrough = new(StringComparer.Ordinal)
     {
-        var parameters = new Dictionary<string, Parameter>(StringComparer.Ordinal);
-        var buffers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        ["Transpose"] = 0, ["Reshape"] = 0, ["Flatten"] = 0, ["Squeeze"] = 0, ["Unsqueeze"] = 0, ["Slice"] = 0,
+        ["Identity"] = 0, ["Gather"] = 0, ["Cast"] = 0, ["Concat"] = -1,
+    };
+
+    /// <summary>
+    /// Float initializers read at a learnable input (directly or through <see cref="PassThrough"/> operators) become
+    /// parameters; at a running-statistics input, buffers.
+    /// </summary>
+    static (Dictionary<string, Parameter>, Dictionary<string, Tensor>) Learnables(
+        GraphProto graph, List<int> order, Dictionary<string, (TensorProto Proto, OnnxValue Value)> initializers)
+    {
+        var learnable = new HashSet<string>(StringComparer.Ordinal);
+        var statistics = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
             if (!OperatorRegistry.Operators.TryGetValue(node.OpType, out var entry)) continue;
             for (int k = 0; k < node.Input.Count; k++)
             {
-                if (!initializers.TryGetValue(node.Input[k], out var init) || init.Value.Tensor is not { } t) continue;
-                if (entry.Weights.Contains(k) && !parameters.ContainsKey(node.Input[k]))
-                    parameters[node.Input[k]] = new Parameter(t, isBias: t.Rank <= 1);
-                else if (entry.Buffers.Contains(k)) buffers.TryAdd(node.Input[k], t);
+                if (entry.Weights.Contains(k)) learnable.Add(node.Input[k]);
+                else if (entry.Buffers.Contains(k)) statistics.Add(node.Input[k]);
             }
         }
-        foreach (var name in parameters.Keys) buffers.Remove(name);
+        // Consumers come after producers in the order, so one backward sweep carries learnability to the sources.
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var node = graph.Node[order[i]];
+            if (!PassThrough.TryGetValue(node.OpType, out int data) || !node.Output.Any(learnable.Contains)) continue;
+            for (int k = 0; k < node.Input.Count; k++)
+                if (data < 0 || k == data) learnable.Add(node.Input[k]);
+        }
+        var parameters = new Dictionary<string, Parameter>(StringComparer.Ordinal);
+        var buffers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, (_, value)) in initializers)
+        {
+            if (value.Tensor is not { } t) continue;
+            if (learnable.Contains(name)) parameters[name] = new Parameter(t, isBias: t.Rank <= 1);
+            else if (statistics.Contains(name)) buffers[name] = t;
+        }
         return (parameters, buffers);
     }
 }

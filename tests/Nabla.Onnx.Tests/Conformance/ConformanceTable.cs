@@ -24,7 +24,9 @@ public static class ConformanceTable
             `Onnx.Load(path)` (or `Onnx.Load(bytes|stream, modelDirectory)`) reads an ONNX model (ai.onnx opsets 7 to 17) as an
             `OnnxModule`: a Nabla module that evaluates and trains. Each node is a child module named after the node, so
             `model.Summary(1, 3, 224, 224)` prints a per-node table. Float initializers at weight inputs (Gemm, Conv, MatMul,
-            Add/Sub/Mul/Div operands, PRelu slopes, normalization scales and biases, recurrent weights) are parameters named by
+            Add/Sub/Mul/Div operands, PRelu slopes, normalization scales and biases, recurrent weights, Gather tables), also
+            when they reach such an input through Transpose, Reshape, Squeeze/Unsqueeze, Slice, Gather, Cast or Concat (as
+            exporters write Wᵀ or reordered gate blocks), are parameters named by
             their initializer names (optimizers, `Freeze`, checkpoints work); BatchNormalization means and variances are
             buffers; values known at load time (shape computations of constants) are folded. The module starts in evaluation
             mode; `Train()` makes Dropout drop and BatchNormalization use batch statistics. `Forward(x)` runs a single-input

@@ -56,7 +56,11 @@ internal static class OrtCheck
         return bytes;
     }
 
-    /// <summary>Runs <paramref name="onnx"/> in ONNX Runtime on <paramref name="input"/> and asserts it matches Nabla within <see cref="Tolerance"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="onnx"/> in ONNX Runtime on <paramref name="input"/> and asserts it matches Nabla within
+    /// <see cref="Tolerance"/>; then imports the same file back with <see cref="Onnx.Load(byte[], string?)"/> and asserts the
+    /// imported module gives Nabla's outputs again (same criterion) and holds the same parameter count.
+    /// </summary>
     public static void AssertMatches(string name, Module model, byte[] onnx, Tensor input)
     {
         var expected = Evaluate(model, input);
@@ -69,5 +73,16 @@ internal static class OrtCheck
         double error = RelativeError(expected.ToArray(), values);
         Assert.True(error <= Tolerance,
             $"{name}: max |nabla - ort| / max |ort| = {error:E3}, expected at most {Tolerance:E0}");
+
+        OnnxModule imported;
+        try { imported = Onnx.Load(onnx); }
+        catch (OnnxException e) { throw new Xunit.Sdk.XunitException($"{name}: Nabla cannot import its own export: {e.Message}"); }
+        var again = Evaluate(imported, input);
+        Assert.True(expected.Shape.ToArray().SequenceEqual(again.Shape.ToArray()),
+            $"{name}: the re-imported model gives shape {again.Shape}, the original {expected.Shape}");
+        double back = RelativeError(again.ToArray(), expected.ToArray());
+        Assert.True(back <= Tolerance,
+            $"{name}: re-imported: max |imported - nabla| / max |nabla| = {back:E3}, expected at most {Tolerance:E0}");
+        Assert.Equal(model.ParameterCount(trainableOnly: true), imported.ParameterCount(trainableOnly: true));
     }
 }

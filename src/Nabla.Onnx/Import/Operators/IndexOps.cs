@@ -7,7 +7,7 @@ internal static class IndexOps
 {
     public static void Register(Dictionary<string, OperatorEntry> ops)
     {
-        ops["Gather"] = new(BuildGather, "any axis; negative indices");
+        ops["Gather"] = new(BuildGather, [0], [], "any axis; negative indices; a float initializer as data (an embedding table) is a parameter");
         ops["GatherElements"] = new(BuildGatherElements, "negative indices");
         ops["Slice"] = new(BuildSlice, "attributes before opset 10, inputs (with steps) from 10");
         ops["Pad"] = new(BuildPad, "constant, reflect and edge modes; pads as an attribute before opset 11, as an input from 11");
