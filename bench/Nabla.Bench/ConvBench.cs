@@ -9,7 +9,9 @@ namespace Nabla.Bench;
 /// <summary>
 /// Conv2d forward and forward+backward (input, weight and bias gradients) of the LeNet-5 and 32c3-64c3 CNN layers at
 /// batch 64, float32: milliseconds per call (median of timed repetitions), as JSON lines {"case","metric","value","unit"}.
-/// The same cases run in PyTorch with bench/torch_bench.py conv_layers.
+/// The same cases run in PyTorch with bench/torch_bench.py conv_layers. <c>--kernels</c> adds the three kernels alone
+/// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
+/// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine.
 /// </summary>
 internal static class ConvBench
 {
@@ -25,6 +27,8 @@ internal static class ConvBench
     {
         int i = Array.IndexOf(args, "--threads");
         if (i >= 0) Threads.Max = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        ConvDirect.Disable = args.Contains("--im2col");
+        Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);
         foreach (var (name, c, k, h, f, pad) in Layers)
         {
@@ -66,12 +70,19 @@ internal static class ConvBench
         var geo = new Conv2dGeometry(64, c, h, h, k, f, f, padH: pad, padW: pad);
         float[] x = Tensor.Randn([geo.InputLength], g).ToArray(), w = Tensor.Randn([geo.WeightLength], g).ToArray();
         float[] y = new float[geo.OutputLength], dx = new float[geo.InputLength], dw = new float[geo.WeightLength], db = new float[k];
-        Emit(name, "kernel_forward_ms", Time(() => Convolution.Conv2dForward<float>(geo, x, w, db, y)));
-        Emit(name, "kernel_input_grad_ms", Time(() => Convolution.Conv2dBackwardInput<float>(geo, y, w, dx, accumulate: false)));
-        Emit(name, "kernel_weight_grad_ms", Time(() => Convolution.Conv2dBackwardWeight<float>(geo, x, y, dw, db)));
+        EmitBoth(name, "kernel_forward_ms", () => Convolution.Conv2dForward<float>(geo, x, w, db, y));
+        EmitBoth(name, "kernel_input_grad_ms", () => Convolution.Conv2dBackwardInput<float>(geo, y, w, dx, accumulate: false));
+        EmitBoth(name, "kernel_weight_grad_ms", () => Convolution.Conv2dBackwardWeight<float>(geo, x, y, dw, db));
     }
 
-    private static double Time(Action a)
+    private static void EmitBoth(string name, string metric, Action a)
+    {
+        double min = double.MaxValue;
+        Emit(name, metric, Time(a, t => min = Math.Min(min, t)));
+        Emit(name, metric.Replace("_ms", "_min_ms", StringComparison.Ordinal), min);
+    }
+
+    private static double Time(Action a, Action<double>? each = null)
     {
         for (int i = 0; i < 3; i++) a();
         var times = new List<double>();
@@ -81,6 +92,7 @@ internal static class ConvBench
             long t0 = Stopwatch.GetTimestamp();
             a();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            each?.Invoke(times[^1]);
         }
         times.Sort();
         return times[times.Count / 2];

@@ -6,18 +6,21 @@ using System.Runtime.Intrinsics.X86;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// Stride-1, single-group float convolutions as an implicit GEMM with AVX-512: no im2col matrix and no packing of the
-/// image. With stride 1, row (c, kh, kw) of the im2col matrix is the (zero-padded) image read at a fixed offset when the
-/// output pixels are numbered along the padded row pitch Wp (q = oh·Wp + ow): the Wp − OW columns past the end of each
-/// output row are computed and thrown away. So every im2col "row" is a contiguous vector load straight from the image.
+/// Stride-1, single-group float convolutions as an implicit GEMM with AVX-512 or AVX2/FMA: no im2col matrix and no
+/// packing of the image. With stride 1, row (c, kh, kw) of the im2col matrix is the (zero-padded) image read at a fixed
+/// offset when the output pixels are numbered along the padded row pitch Wp (q = oh·Wp + ow): the Wp − OW columns past
+/// the end of each output row are computed and thrown away. So every im2col "row" is a contiguous vector load straight
+/// from the image.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Forward: a register tile of 8 output channels × 48 positions accumulates over the C·KH·KW taps, the weights of the
-/// 8 channels packed once per call ([block][tap][8]), the image of one sample zero-padded into a workspace.
+/// Forward: a register tile of Mr output channels × QBlock positions (AVX-512: 8 × 48; AVX2: 6 × 16, see
+/// <see cref="ConvDirectAvx2"/>) accumulates over the C·KH·KW taps, the weights of the Mr channels packed once per call
+/// ([block][tap][Mr]), the image of one sample zero-padded into a workspace.
 /// The input gradient is the same kernel: a stride-1 convolution of the output gradient, padded by d·(K−1) − p, with the
 /// flipped, transposed weights. The weight gradient dW[k, tap] = Σ_n Σ_q dy[n, k, q] · x[n, tap offset + q] keeps a
-/// tile of 4 channels × 6 taps in vector accumulators over the positions of a chunk of samples, then sums their lanes.
+/// tile of channels × taps (AVX-512: 4 × 6; AVX2: 2 × 6) in vector accumulators over the positions of a chunk of
+/// samples, then sums their lanes.
 /// </para>
 /// <para>
 /// Determinism: every output element is summed by one thread in a fixed order (taps in order; positions, then samples
@@ -26,43 +29,58 @@ namespace Nabla.Kernels;
 /// </remarks>
 internal static unsafe class ConvDirect
 {
-    private const int Mr = 8, Vl = 16, QBlock = 3 * Vl; // forward tile: 8 channels × 48 positions
-    private const int WRows = 4, WTaps = 6;             // weight-gradient tile: 4 channels × 6 taps
-    private const int Slack = 64;                       // readable zeros after each padded sample
+    private const int Mr = 8, Vl = 16, QBlock = 3 * Vl; // AVX-512 forward tile: 8 channels × 48 positions
+    private const int WRows = 4, WTaps = 6;             // AVX-512 weight-gradient tile: 4 channels × 6 taps
+    private const int Slack = 64;                       // readable zeros after each padded sample (≥ QBlock − 1)
 
-    // The forward tile computes 8 output channels (and the input gradient 8 input channels) at once: with fewer than
+    // The forward tile computes Mr output channels (and the input gradient Mr input channels) at once: with fewer than
     // MinTileRows real ones, most of the arithmetic would be thrown away and im2col + GEMM is faster.
     private const int MinTileRows = 4, MinTileRowsBackwardInput = 6;
+    private const int MinTileRowsAvx2 = 3, MinTileRowsBackwardInputAvx2 = 6;
+
+    // On AVX2 the input gradient runs here only while im2col's GEMM (dcol = wᵀ·dy) reduces over fewer than this many
+    // output channels: the implicit form also multiplies the zero border of the padded dy, which costs more than the
+    // GEMM's packing and col2im once K is large (measured: CNN 32->64 3x3 on 26x26 25 ms direct vs 18 ms im2col,
+    // LeNet 6->16 5x5 on 14x14 about even on one thread).
+    private const int MaxReductionBackwardInputAvx2 = 32;
+
+    /// <summary>Tests set this to run the im2col + GEMM path where this one would apply.</summary>
+    internal static bool Disable { get; set; }
+
+    private static bool Avx512 => Gemm.UsesAvx512;
 
     private static bool Eligible(in Conv2dGeometry g) =>
-        Gemm.UsesAvx512 && g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.KernelH * g.KernelW > 1;
+        !Disable && Gemm.UsesAvx2 && g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.KernelH * g.KernelW > 1;
 
     /// <summary>True when the forward pass and weight gradient of this geometry (float) run here.</summary>
-    public static bool Applies(in Conv2dGeometry g) => Eligible(g) && g.OutChannels >= MinTileRows;
+    public static bool Applies(in Conv2dGeometry g) =>
+        Eligible(g) && g.OutChannels >= (Avx512 ? MinTileRows : MinTileRowsAvx2);
 
     /// <summary>True when the input gradient of this geometry (float) runs here (padding at most the dilated kernel extent − 1).</summary>
     public static bool AppliesBackwardInput(in Conv2dGeometry g) =>
-        Eligible(g) && g.InChannels >= MinTileRowsBackwardInput
-        && g.PadH <= g.DilationH * (g.KernelH - 1) && g.PadW <= g.DilationW * (g.KernelW - 1);
+        Eligible(g) && g.PadH <= g.DilationH * (g.KernelH - 1) && g.PadW <= g.DilationW * (g.KernelW - 1)
+        && (Avx512
+            ? g.InChannels >= MinTileRowsBackwardInput
+            : g.InChannels >= MinTileRowsBackwardInputAvx2 && g.OutChannels < MaxReductionBackwardInputAvx2);
 
     /// <summary>y = conv(x, w) + b.</summary>
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* y)
     {
         int k = g.OutChannels, c = g.InChannels, kk = g.KernelH * g.KernelW, taps = c * kk;
-        int blocks = (k + Mr - 1) / Mr;
-        float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * Mr + blocks * Mr);
+        int mr = TileRows, blocks = (k + mr - 1) / mr;
+        float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * mr + blocks * mr);
         fixed (float* pw = packed)
         {
-            float* pb = pw + blocks * taps * Mr;
-            // packed[b][t][r] = w[b·8 + r, t] (zero for channels past K); pb[b·8 + r] = bias (or 0).
+            float* pb = pw + blocks * taps * mr;
+            // packed[b][t][r] = w[b·mr + r, t] (zero for channels past K); pb[b·mr + r] = bias (or 0).
             for (int b = 0; b < blocks; b++)
                 for (int t = 0; t < taps; t++)
-                    for (int r = 0; r < Mr; r++)
+                    for (int r = 0; r < mr; r++)
                     {
-                        int o = b * Mr + r;
-                        pw[((long)b * taps + t) * Mr + r] = o < k ? w[(long)o * taps + t] : 0f;
+                        int o = b * mr + r;
+                        pw[((long)b * taps + t) * mr + r] = o < k ? w[(long)o * taps + t] : 0f;
                     }
-            for (int o = 0; o < blocks * Mr; o++) pb[o] = bias is not null && o < k ? bias[o] : 0f;
+            for (int o = 0; o < blocks * mr; o++) pb[o] = bias is not null && o < k ? bias[o] : 0f;
             var job = new Plan(g.Batch, x, c, g.Height, g.Width, g.PadH, g.PadW, g.PadH, g.PadW, g.KernelH, g.KernelW,
                 g.DilationH, g.DilationW, pw, pb, k, y, g.OutHeight, g.OutWidth, accumulate: false);
             job.Run();
@@ -74,25 +92,25 @@ internal static unsafe class ConvDirect
     public static void BackwardInput(in Conv2dGeometry g, float* dy, float* w, float* dx, bool accumulate)
     {
         int k = g.OutChannels, c = g.InChannels, kh = g.KernelH, kw = g.KernelW, kk = kh * kw, taps = k * kk;
-        int blocks = (c + Mr - 1) / Mr;
-        float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * Mr + blocks * Mr);
+        int mr = TileRows, blocks = (c + mr - 1) / mr;
+        float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * mr + blocks * mr);
         fixed (float* pw = packed)
         {
-            float* pb = pw + blocks * taps * Mr;
+            float* pb = pw + blocks * taps * mr;
             // Tap (o, i, j) of input channel ch reads weight w[o, ch, KH−1−i, KW−1−j].
             for (int b = 0; b < blocks; b++)
                 for (int o = 0; o < k; o++)
                     for (int i = 0; i < kh; i++)
                         for (int j = 0; j < kw; j++)
                         {
-                            float* dst = pw + ((long)b * taps + (o * kh + i) * kw + j) * Mr;
-                            for (int r = 0; r < Mr; r++)
+                            float* dst = pw + ((long)b * taps + (o * kh + i) * kw + j) * mr;
+                            for (int r = 0; r < mr; r++)
                             {
-                                int ch = b * Mr + r;
+                                int ch = b * mr + r;
                                 dst[r] = ch < c ? w[(((long)o * c + ch) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] : 0f;
                             }
                         }
-            new Span<float>(pb, blocks * Mr).Clear();
+            new Span<float>(pb, blocks * mr).Clear();
             int padT = g.DilationH * (kh - 1) - g.PadH, padL = g.DilationW * (kw - 1) - g.PadW;
             var job = new Plan(g.Batch, dy, k, g.OutHeight, g.OutWidth, padT, padL, padT, padL, kh, kw,
                 g.DilationH, g.DilationW, pw, pb, c, dx, g.Height, g.Width, accumulate);
@@ -101,14 +119,19 @@ internal static unsafe class ConvDirect
         ArrayPool<float>.Shared.Return(packed);
     }
 
+    // The forward tile's rows and positions on this machine.
+    private static int TileRows => Avx512 ? Mr : ConvDirectAvx2.Mr;
+    private static int TilePositions => Avx512 ? QBlock : ConvDirectAvx2.QBlock;
+
     // One stride-1 convolution of a batch: src [N, cin, hin, win] padded by (padT, padL, padB, padR) into a workspace of
-    // pitch wp, packed weights [blocks][cin·kh·kw][8], output dst [N, kout, outH, outW] (written or added).
+    // pitch wp, packed weights [blocks][cin·kh·kw][mr], output dst [N, kout, outH, outW] (written or added).
     private sealed class Plan
     {
         private readonly int _batch, _cin, _hin, _win, _padT, _padL, _hp, _wp, _kout, _outH, _outW, _taps, _blocks, _qPad;
+        private readonly int _mr, _qBlock;
         private readonly float* _src, _w, _bias, _dst;
         private readonly int[] _offsets;
-        private readonly bool _accumulate;
+        private readonly bool _accumulate, _avx512;
 
         public Plan(int batch, float* src, int cin, int hin, int win, int padT, int padL, int padB, int padR,
             int kh, int kw, int dh, int dw, float* w, float* bias, int kout, float* dst, int outH, int outW, bool accumulate)
@@ -117,9 +140,10 @@ internal static unsafe class ConvDirect
             _hp = hin + padT + padB; _wp = win + padL + padR;
             _w = w; _bias = bias; _kout = kout; _dst = dst; _outH = outH; _outW = outW; _accumulate = accumulate;
             _taps = cin * kh * kw;
-            _blocks = (kout + Mr - 1) / Mr;
+            _avx512 = Avx512; _mr = TileRows; _qBlock = TilePositions;
+            _blocks = (kout + _mr - 1) / _mr;
             int q = (outH - 1) * _wp + outW;
-            _qPad = (q + QBlock - 1) / QBlock * QBlock;
+            _qPad = (q + _qBlock - 1) / _qBlock * _qBlock;
             _offsets = new int[_taps];
             int plane = _hp * _wp;
             for (int c = 0; c < cin; c++)
@@ -132,7 +156,7 @@ internal static unsafe class ConvDirect
 
         private void Sample(int n)
         {
-            int plane = _hp * _wp, wsLen = _cin * plane + Slack, tmpLen = _blocks * Mr * _qPad;
+            int plane = _hp * _wp, wsLen = _cin * plane + Slack, tmpLen = _blocks * _mr * _qPad;
             float[] ws = ArrayPool<float>.Shared.Rent(wsLen + tmpLen);
             fixed (float* pws = ws)
             fixed (int* off = _offsets)
@@ -141,11 +165,17 @@ internal static unsafe class ConvDirect
                 PadInto(_src + (long)n * _cin * _hin * _win, _cin, _hin, _win, _padT, _padL, _hp, _wp, pws, wsLen);
                 for (int b = 0; b < _blocks; b++)
                 {
-                    float* wb = _w + (long)b * _taps * Mr;
-                    float* ob = tmp + (long)b * Mr * _qPad;
-                    for (int q0 = 0; q0 < _qPad; q0 += QBlock)
-                        Tile8x48(_taps, off, pws + q0, wb, _bias + b * Mr, ob + q0, _qPad);
+                    float* wb = _w + (long)b * _taps * _mr;
+                    float* ob = tmp + (long)b * _mr * _qPad;
+                    if (_avx512)
+                        for (int q0 = 0; q0 < _qPad; q0 += QBlock)
+                            Tile8x48(_taps, off, pws + q0, wb, _bias + b * Mr, ob + q0, _qPad);
                 }
+                if (!_avx512)
+                    for (int q0 = 0; q0 < _qPad; q0 += ConvDirectAvx2.QBlock)
+                        for (int b = 0; b < _blocks; b++)
+                            ConvDirectAvx2.Tile6x16(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirectAvx2.Mr,
+                                tmp + (long)b * _mr * _qPad + q0, _qPad);
                 // Keep the first outW of every wp positions.
                 long outPlane = (long)_outH * _outW;
                 float* dn = _dst + (long)n * _kout * outPlane;
@@ -266,24 +296,27 @@ internal static unsafe class ConvDirect
     private sealed class WeightPlan
     {
         private readonly int _batch, _c, _h, _w, _padH, _padW, _hp, _wp, _k, _kRows, _oh, _ow, _taps, _tapsPad, _qv;
-        private readonly int _chunkSize, _xStride, _dyStride;
+        private readonly int _chunkSize, _xStride, _dyStride, _rows, _vl;
         private readonly float* _x, _dy, _out;
-        private readonly bool _accumulate;
+        private readonly bool _accumulate, _avx512;
         private readonly int[] _offsets;
 
         public WeightPlan(in Conv2dGeometry g, float* x, float* dy, int chunkSize, int chunks, float* output, bool accumulate)
         {
             _batch = g.Batch; _c = g.InChannels; _h = g.Height; _w = g.Width; _padH = g.PadH; _padW = g.PadW;
             _hp = _h + 2 * _padH; _wp = _w + 2 * _padW; _k = g.OutChannels; _oh = g.OutHeight; _ow = g.OutWidth;
-            _kRows = (_k + WRows - 1) / WRows * WRows;
+            _avx512 = Avx512;
+            _rows = _avx512 ? WRows : ConvDirectAvx2.WRows;
+            _vl = _avx512 ? Vl : ConvDirectAvx2.Vl;
+            _kRows = (_k + _rows - 1) / _rows * _rows;
             int kh = g.KernelH, kw = g.KernelW;
             _taps = _c * kh * kw;
             _tapsPad = (_taps + WTaps - 1) / WTaps * WTaps;
             int q = (_oh - 1) * _wp + _ow;
-            _qv = (q + Vl - 1) / Vl;
+            _qv = (q + _vl - 1) / _vl;
             _chunkSize = chunkSize;
             _xStride = _c * _hp * _wp + Slack;
-            _dyStride = _kRows * _qv * Vl;
+            _dyStride = _kRows * _qv * _vl;
             _x = x; _dy = dy; _out = output; _accumulate = accumulate;
             _offsets = new int[_tapsPad]; // padding taps read offset 0 (results dropped)
             int plane = _hp * _wp;
@@ -305,7 +338,7 @@ internal static unsafe class ConvDirect
             fixed (int* off = _offsets)
             {
                 float* xs = pws, dys = pws + xLen;
-                int ld = _qv * Vl, op = _oh * _ow;
+                int ld = _qv * _vl, op = _oh * _ow;
                 for (int s = 0; s < ns; s++)
                 {
                     int n = n0 + s;
@@ -317,11 +350,12 @@ internal static unsafe class ConvDirect
                         for (int r = 0; r < _oh; r++)
                             new ReadOnlySpan<float>(_dy + ((long)n * _k + o) * op + r * _ow, _ow).CopyTo(new Span<float>(d + (long)o * ld + r * _wp, _ow));
                 }
-                for (int k0 = 0; k0 < _kRows; k0 += WRows)
+                for (int k0 = 0; k0 < _kRows; k0 += _rows)
                     for (int t0 = 0; t0 < _tapsPad; t0 += WTaps)
                     {
-                        Tile4x6(ns, _qv, dys + (long)k0 * ld, ld, _dyStride, xs, _xStride, off + t0, sums);
-                        for (int r = 0; r < WRows && k0 + r < _k; r++)
+                        if (_avx512) Tile4x6(ns, _qv, dys + (long)k0 * ld, ld, _dyStride, xs, _xStride, off + t0, sums);
+                        else ConvDirectAvx2.Tile2x6(ns, _qv, dys + (long)k0 * ld, ld, _dyStride, xs, _xStride, off + t0, sums);
+                        for (int r = 0; r < _rows && k0 + r < _k; r++)
                             for (int t = 0; t < WTaps && t0 + t < _taps; t++)
                             {
                                 float* e = dst + (long)(k0 + r) * _taps + t0 + t;

@@ -15,8 +15,9 @@ namespace Nabla.Kernels;
 /// (x is zero outside the image).
 /// </para>
 /// <para>
-/// This class checks the arguments and picks the method: on AVX-512, stride-1 single-group float convolutions run as an
-/// implicit GEMM (<see cref="ConvDirect"/>); depthwise-style convolutions (groups == C) with a depth multiplier K/C
+/// This class checks the arguments and picks the method: with AVX-512 or AVX2/FMA, stride-1 single-group float
+/// convolutions run as an implicit GEMM (<see cref="ConvDirect"/>; on AVX2 the input gradient only while K &lt; 32);
+/// depthwise-style convolutions (groups == C) with a depth multiplier K/C
 /// below 8 use direct loops (<see cref="ConvDepthwise"/>), since im2col + GEMM with a one-channel reduction is mostly
 /// copying; everything else is im2col + GEMM per sample and group, parallel over the batch, with col2im for the input
 /// gradient (<see cref="ConvGemm"/>; a 1×1, stride-1, unpadded convolution multiplies the image directly).

@@ -5,53 +5,81 @@ using Xunit;
 namespace Nabla.Tests.Kernels;
 
 /// <summary>
-/// The AVX-512 implicit-GEMM convolution (<see cref="ConvDirect"/>) against the float64 reference, beside the
-/// im2col + GEMM path it replaces (AVX-512 switched off): both must match the reference on the same geometries.
-/// These flip a process-wide switch, so they run in the serial GEMM collection.
+/// The implicit-GEMM convolution (<see cref="ConvDirect"/>) against the float64 reference with each of its tiles the
+/// machine can run (AVX-512 where present; AVX2, also forced on AVX-512 machines), beside the im2col + GEMM path it
+/// replaces (<see cref="ConvDirect.Disable"/>): all must match the reference on the same geometries. Without AVX2
+/// (e.g. <c>DOTNET_EnableAVX2=0</c>, or ARM64) the implicit GEMM never applies and the 128-bit im2col path is checked.
+/// These flip process-wide switches, so they run in the serial GEMM collection.
 /// </summary>
 [Collection(GemmCollection.Name)]
 public class ConvDirectTests
 {
-    // (N, C, H, W, K, KH, KW, sh, sw, ph, pw, dh, dw, groups) and whether ConvDirect runs forward / input gradient.
-    public static TheoryData<int[], bool, bool> Geometries => new()
+    // (N, C, H, W, K, KH, KW, sh, sw, ph, pw, dh, dw, groups) and whether ConvDirect runs forward / input gradient with
+    // AVX-512, then with AVX2.
+    public static TheoryData<int[], bool, bool, bool, bool> Geometries => new()
     {
-        { new[] { 2, 6, 9, 13, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true },  // 8 + 3 output channels, 6 inputs
-        { new[] { 2, 8, 7, 30, 9, 3, 5, 1, 1, 2, 1, 1, 2, 1 }, true, true },   // wide rows (several 48-wide tiles), dilation in W
-        { new[] { 3, 7, 6, 6, 8, 3, 3, 1, 1, 3, 3, 1, 1, 1 }, true, false },   // padding beyond the kernel extent
-        { new[] { 2, 6, 4, 2, 8, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, true, true },    // dilated kernel columns wholly outside a row
-        { new[] { 1, 16, 12, 12, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, true }, // LeNet/CNN-like 5x5
-        { new[] { 20, 6, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true },   // many samples per weight-gradient chunk
-        { new[] { 2, 6, 6, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, false, true },   // 3 output channels: im2col forward
-        { new[] { 2, 2, 4, 2, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, false, false },  // the im2col path with columns wholly outside
-        { new[] { 2, 4, 4, 2, 4, 3, 3, 1, 1, 3, 3, 3, 3, 2 }, false, false },  // same, grouped
+        { new[] { 2, 6, 9, 13, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true },    // 8 + 3 (6 + 5) output channels
+        { new[] { 2, 8, 7, 30, 9, 3, 5, 1, 1, 2, 1, 1, 2, 1 }, true, true, true, true },     // wide rows (several tiles), dilation in W
+        { new[] { 3, 7, 6, 6, 8, 3, 3, 1, 1, 3, 3, 1, 1, 1 }, true, false, true, false },    // padding beyond the kernel extent
+        { new[] { 2, 6, 4, 2, 8, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, true, true, true, true },      // dilated kernel columns wholly outside a row
+        { new[] { 1, 16, 12, 12, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, true, true, true },  // LeNet/CNN-like 5x5
+        { new[] { 20, 6, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true },     // many samples per weight-gradient chunk
+        { new[] { 2, 6, 6, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, false, true, true, true },     // 3 output channels: im2col forward on AVX-512
+        { new[] { 2, 2, 4, 2, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, false, false, true, false },   // columns wholly outside; 2 inputs
+        { new[] { 2, 4, 4, 2, 4, 3, 3, 1, 1, 3, 3, 3, 3, 2 }, false, false, false, false },  // grouped
+        { new[] { 3, 7, 5, 17, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true },     // 7 channels each way (6 + 1 rows), odd width
+        { new[] { 2, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, false, true, false },  // LeNet conv1
+        { new[] { 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, true },   // LeNet conv2
+        { new[] { 1, 8, 10, 9, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, false },   // K = 32: im2col input gradient on AVX2
+        { new[] { 2, 6, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1 }, false, false, false, false },  // stride 2
+        { new[] { 2, 6, 5, 5, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1 }, false, false, false, false },  // 1x1
     };
 
     private static Conv2dGeometry Make(int[] a) =>
         new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
 
     [Theory, MemberData(nameof(Geometries))]
-    public void DirectAndIm2colPathsMatchTheReference(int[] geometry, bool direct, bool directBackwardInput)
+    public void EveryPathMatchesTheReference(int[] geometry, bool direct512, bool backwardInput512, bool directAvx2, bool backwardInputAvx2)
     {
         var g = Make(geometry);
-        if (Gemm.UsesAvx512)
-        {
-            Assert.Equal(direct, ConvDirect.Applies(g));
-            Assert.Equal(directBackwardInput, ConvDirect.AppliesBackwardInput(g));
-        }
-        ConvolutionTests.CheckAgainstReference<float>(geometry);
-
-        bool saved = Gemm.DisableAvx512;
-        Gemm.DisableAvx512 = true;
+        bool savedAvx512 = Gemm.DisableAvx512, savedDirect = ConvDirect.Disable;
         try
         {
+            if (Gemm.UsesAvx512)
+            {
+                Assert.Equal(direct512, ConvDirect.Applies(g));
+                Assert.Equal(backwardInput512, ConvDirect.AppliesBackwardInput(g));
+                ConvolutionTests.CheckAgainstReference<float>(geometry);
+            }
+
+            Gemm.DisableAvx512 = true;
+            Assert.Equal(Gemm.UsesAvx2 && directAvx2, ConvDirect.Applies(g));
+            Assert.Equal(Gemm.UsesAvx2 && backwardInputAvx2, ConvDirect.AppliesBackwardInput(g));
+            ConvolutionTests.CheckAgainstReference<float>(geometry);
+
+            ConvDirect.Disable = true;
             Assert.False(ConvDirect.Applies(g) || ConvDirect.AppliesBackwardInput(g));
             ConvolutionTests.CheckAgainstReference<float>(geometry);
         }
+        finally
+        {
+            Gemm.DisableAvx512 = savedAvx512;
+            ConvDirect.Disable = savedDirect;
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DirectPathIsBitIdenticalForAnyThreadCount(bool avx2)
+    {
+        bool saved = Gemm.DisableAvx512;
+        Gemm.DisableAvx512 = avx2;
+        try { CheckThreadCounts(); }
         finally { Gemm.DisableAvx512 = saved; }
     }
 
-    [Fact]
-    public void DirectPathIsBitIdenticalForAnyThreadCount()
+    private static void CheckThreadCounts()
     {
         var g = Make([7, 6, 10, 11, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1]);
         var r = new Random(5);
