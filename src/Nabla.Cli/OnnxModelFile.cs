@@ -31,7 +31,7 @@ internal static class OnnxModelFile
         if (run is not null && model is not null)
             throw new CliException($"{command}: give either --run DIR or --model FILE.onnx, not both");
         if (run is null && model is null)
-            throw new CliException($"{command}: --run DIR or --model FILE.onnx is required");
+            throw new CliException($"{command}: --run DIR is required (or --model FILE.onnx)");
         return (run, model);
     }
 

@@ -36,15 +36,10 @@ internal static class PredictCommand
         if (a.Positional.Count == 0) throw new CliException("predict: give at least one PNG, PGM or CSV file");
         if (run is not null && (classes ?? labels) is not null)
             throw new CliException($"predict: --{(classes is null ? "labels" : "classes")} names the outputs of an ONNX model (--model); a run's classes are in its run.json");
-        foreach (var file in a.Positional) // every name checked before any output
-        {
-            if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
-            if (Path.GetExtension(file).ToLowerInvariant() is not (".csv" or ".png" or ".pgm"))
-                throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file");
-        }
         if (onnx is not null) return PredictOnnx(onnx, a.Positional, OnnxModelFile.ClassNames(classes, labels), top);
         var (model, config) = RunFolder.LoadModel(run!);
         var loss = new CrossEntropy(); // what `nabla train` trains with: the model outputs logits
+        CheckFiles(a.Positional);
         foreach (var file in a.Positional)
         {
             string ext = Path.GetExtension(file).ToLowerInvariant();
@@ -71,11 +66,23 @@ internal static class PredictCommand
         return 0;
     }
 
+    /// <summary>Every name checked before any output.</summary>
+    private static void CheckFiles(List<string> files)
+    {
+        foreach (var file in files)
+        {
+            if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
+            if (Path.GetExtension(file).ToLowerInvariant() is not (".csv" or ".png" or ".pgm"))
+                throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file");
+        }
+    }
+
     /// <summary>Predicts with an ONNX model, its input converted as its declared shape requires.</summary>
     private static int PredictOnnx(string path, List<string> files, string[] classNames, int top)
     {
         var graph = OnnxModelFile.Load(path, "predict");
         var (example, batch) = OnnxModelFile.ExampleShape(graph, path);
+        CheckFiles(files);
         string input = OnnxModelFile.Describe(graph);
         var model = new OnnxClassifier(graph, path);
         var loss = new CrossEntropy();

@@ -135,9 +135,9 @@ public sealed class OnnxModelCommandTests : IDisposable
 
     [Theory]
     [InlineData("predict: give either --run DIR or --model FILE.onnx, not both", "predict", "--run", "r", "--model", "m.onnx", "a.png")]
-    [InlineData("predict: --run DIR or --model FILE.onnx is required", "predict", "a.png")]
+    [InlineData("predict: --run DIR is required (or --model FILE.onnx)", "predict", "a.png")]
     [InlineData("eval: give either --run DIR or --model FILE.onnx, not both", "eval", "--run", "r", "--model", "m.onnx")]
-    [InlineData("eval: --run DIR or --model FILE.onnx is required", "eval")]
+    [InlineData("eval: --run DIR is required (or --model FILE.onnx)", "eval")]
     public void RunAndModelAreExclusive(string message, params string[] args)
     {
         var (code, stdout, stderr) = NablaCli.Run(args);
