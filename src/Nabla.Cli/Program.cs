@@ -14,9 +14,9 @@ namespace Nabla.Cli
             usage: nabla <command> [options]
 
               train      train a model (default: LeNet-5 on the bundled MNIST)
-              eval       evaluate a trained run:     nabla eval --run DIR [--dataset D] [--json]
-              predict    classify images or CSV rows: nabla predict --run DIR FILE...
-              summary    print a model's layers:     nabla summary --model lenet
+              eval       evaluate a trained run:     nabla eval --run DIR|--model FILE.onnx [--dataset D] [--json]
+              predict    classify images or CSV rows: nabla predict --run DIR|--model FILE.onnx FILE...
+              summary    print a model's layers:     nabla summary --model lenet|FILE.json|FILE.onnx
               lr-search  log-scale learning-rate search and range test
               gradcheck  numerical gradient check of a model
               export     write a trained run as ONNX:  nabla export --run DIR [--out model.onnx] [--opset N]

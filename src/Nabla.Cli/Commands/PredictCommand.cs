@@ -12,27 +12,34 @@ internal static class PredictCommand
 {
     public const string Help = """
         usage: nabla predict --run DIR FILE...
+               nabla predict --model FILE.onnx [--classes a,b,c | --labels FILE] FILE...
 
           FILE   a PNG or PGM image (grayscale or colour, any size: converted to the model's input, and inverted
                  when it is dark-on-light, since MNIST digits are light on dark), or a CSV file of feature rows
-          --top K   show the K most likely classes (default 3)
+          --run DIR         a run folder written by 'nabla train' or 'nabla import'
+          --model F.onnx    an ONNX model; its declared input says what a file becomes: [batch, 1, H, W] a grayscale
+                            image (as MNIST), [batch, 3, H, W] an RGB image, [batch, H*W] a flattened square grayscale
+                            image, [batch, F] CSV rows of F features; its output [batch, classes] is read as logits
+                            (probabilities when the graph ends in Softmax)
+          --classes a,b,c   class names of an ONNX model's outputs (default 0..K-1)
+          --labels FILE     the same, one name per line
+          --top K           show the K most likely classes (default 3)
         """;
 
     public static int Run(string[] argv)
     {
         var a = new Arguments(argv, new HashSet<string>());
-        string run = a.String("run") ?? throw new CliException("predict: --run DIR is required");
+        var (run, onnx) = OnnxModelFile.RunOrModel(a, "predict");
         int top = a.Int("top", 3, 1, 1000);
+        string? classes = a.String("classes"), labels = a.String("labels");
         a.EnsureAllUsed("predict");
         if (a.Positional.Count == 0) throw new CliException("predict: give at least one PNG, PGM or CSV file");
-        var (model, config) = RunFolder.LoadModel(run);
+        if (run is not null && (classes ?? labels) is not null)
+            throw new CliException($"predict: --{(classes is null ? "labels" : "classes")} names the outputs of an ONNX model (--model); a run's classes are in its run.json");
+        if (onnx is not null) return PredictOnnx(onnx, a.Positional, OnnxModelFile.ClassNames(classes, labels), top);
+        var (model, config) = RunFolder.LoadModel(run!);
         var loss = new CrossEntropy(); // what `nabla train` trains with: the model outputs logits
-        foreach (var file in a.Positional) // every name checked before any output
-        {
-            if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
-            if (Path.GetExtension(file).ToLowerInvariant() is not (".csv" or ".png" or ".pgm"))
-                throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file");
-        }
+        CheckFiles(a.Positional);
         foreach (var file in a.Positional)
         {
             string ext = Path.GetExtension(file).ToLowerInvariant();
@@ -55,6 +62,40 @@ internal static class PredictCommand
             var pred = model.Predict(x, loss);
             CheckFinite(pred.Probabilities, file);
             Print(file, pred.Probabilities, 0, config.ClassNames, top);
+        }
+        return 0;
+    }
+
+    /// <summary>Every name checked before any output.</summary>
+    private static void CheckFiles(List<string> files)
+    {
+        foreach (var file in files)
+        {
+            if (!File.Exists(file)) throw new CliException($"predict: file '{file}' not found");
+            if (Path.GetExtension(file).ToLowerInvariant() is not (".csv" or ".png" or ".pgm"))
+                throw new CliException($"predict: '{file}': expected a .png, .pgm or .csv file");
+        }
+    }
+
+    /// <summary>Predicts with an ONNX model, its input converted as its declared shape requires.</summary>
+    private static int PredictOnnx(string path, List<string> files, string[] classNames, int top)
+    {
+        var graph = OnnxModelFile.Load(path, "predict");
+        var (example, batch) = OnnxModelFile.ExampleShape(graph, path);
+        CheckFiles(files);
+        string input = OnnxModelFile.Describe(graph);
+        var model = new OnnxClassifier(graph, path);
+        var loss = new CrossEntropy();
+        foreach (var file in files)
+        {
+            bool csv = Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase);
+            var x = csv ? OnnxInputs.Rows(file, example, input) : OnnxInputs.Image(file, example, input);
+            var p = model.Predict(x, loss, batch);
+            CheckFinite(p.Probabilities, file);
+            int k = p.Probabilities.Shape[1];
+            if (classNames.Length > 0 && classNames.Length != k)
+                throw new CliException($"predict: {classNames.Length} class names given for the {k} outputs of {path}");
+            for (int r = 0; r < p.Classes.Length; r++) Print(csv ? $"{file}:{r + 1}" : file, p.Probabilities, r, classNames, top);
         }
         return 0;
     }

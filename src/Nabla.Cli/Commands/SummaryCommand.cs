@@ -8,16 +8,26 @@ internal static class SummaryCommand
     public const string Help = """
         usage: nabla summary --model NAME|FILE [--input C,H,W] [--classes K]
 
-          --model    mlp, lenet, cnn, resnet, lstm, or a JSON architecture file
-          --input    the input shape without the batch axis (default 1,28,28)
-          --classes  number of output classes (default 10)
+          --model    mlp, lenet, cnn, resnet, lstm, a JSON architecture file, or an ONNX file (FILE.onnx):
+                     its producer, IR version, opset, inputs and outputs, then one row per node
+          --input    the input shape without the batch axis (default 1,28,28; for an ONNX file its declared
+                     input, needed only when a dimension other than the batch is symbolic)
+          --classes  number of output classes (default 10; not for ONNX files)
         """;
 
     public static int Run(string[] argv)
     {
         var a = new Arguments(argv, new HashSet<string>());
         string name = a.String("model", "lenet");
-        var input = ParseShape(a.String("input", "1,28,28"));
+        string? inputText = a.String("input");
+        if (OnnxModelFile.IsOnnx(name))
+        {
+            if (a.Has("classes")) throw new CliException("summary: --classes does not apply to an ONNX file (its outputs are fixed)");
+            a.EnsureNoPositional("summary");
+            a.EnsureAllUsed("summary");
+            return OnnxSummary.Run(name, inputText is null ? null : ParseShape(inputText));
+        }
+        var input = ParseShape(inputText ?? "1,28,28");
         int classes = a.Int("classes", 10, 1);
         a.EnsureNoPositional("summary");
         a.EnsureAllUsed("summary");

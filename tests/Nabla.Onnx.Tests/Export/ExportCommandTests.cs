@@ -26,23 +26,7 @@ public sealed class ExportCommandTests : IDisposable
         return run;
     }
 
-    private static (int Code, string Stdout, string Stderr) Nabla(params string[] args)
-    {
-        var psi = CliProcess(args);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    private static System.Diagnostics.ProcessStartInfo CliProcess(string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return psi;
-    }
+    private static (int Code, string Stdout, string Stderr) Nabla(params string[] args) => Cli.NablaCli.Run(args);
 
     [Theory]
     [InlineData("resnet")]
