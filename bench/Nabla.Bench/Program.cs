@@ -9,6 +9,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["soak"] = SoakBench.Run,
     ["train"] = TrainStepBench.Run,
     ["kernels"] = KernelBench.Run,
+    ["isa"] = IsaInfo.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))
