@@ -13,7 +13,8 @@ namespace Nabla.Kernels;
 /// Per column block of B (all of k, at most about a kc × nc block's worth of memory): first packing pieces (a depth
 /// block of a few column panels each), then, once all are packed, tasks: a chunk of rows of C (a multiple of the
 /// micro-tile's height) times a group of column panels, summing every depth block in turn. Two B buffers alternate, so
-/// a member may pack the next column block while the others finish the previous one.
+/// a member may pack the next column block while the others finish the previous one. A small A (a couple of A blocks)
+/// is packed once, in the first block's pieces, and tasks read it in place.
 /// Every element of C sums its k products in the same order — depth blocks in turn, each in order inside the
 /// micro-kernel — whoever computes it, whatever tile (full or edge) holds it. So results are bit-identical for any
 /// thread count and any schedule.
@@ -29,15 +30,19 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
     [ThreadStatic] private static PackedGemm<T>? t_instance;
     [ThreadStatic] private static PackBuffer? t_aBuffer;
 
-    private readonly PackBuffer _bBuffer0 = new(), _bBuffer1 = new();
+    // A is packed once for the team when it is at most this many elements (of an A block's Mc × Kc): then tasks
+    // neither pack A nor repeat its packing, and may be column groups of few rows.
+    private const int SharedABlocks = 2;
+
+    private readonly PackBuffer _bBuffer0 = new(), _bBuffer1 = new(), _aBuffer = new();
     private int[] _counters = new int[CountersPerBlock];
     private GemmBlocking<T> _blk;
     private bool _transA, _transB;
     private int _m, _n, _k, _kcStep, _kBlocks;
     private int _ncB, _colBlocks, _rowChunk, _rowTasks, _colGroups, _piecePanels;
-    private nint _depthStride;
+    private nint _depthStride, _aDepthStride;
     private T _alpha, _beta;
-    private T* _a, _b, _c, _bPack0, _bPack1;
+    private T* _a, _b, _c, _bPack0, _bPack1, _aShared;
     private nint _lda, _ldb, _ldc;
 
     /// <summary>The team size of the last call on this thread (for tests).</summary>
@@ -96,10 +101,26 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         int panelsMax = _ncB / nr;
         _depthStride = (nint)_kcStep * panelsMax * nr;
         _piecePanels = Math.Max(1, PackPieceElements / (_kcStep * nr));
-        // Tasks: about 16 row chunks (at least two micro-tiles high, at most an A block); few rows: column groups too.
-        _rowChunk = Math.Clamp(RoundUp((m + 15) / 16, mr), 2 * mr, blk.Mc);
-        _rowTasks = (m + _rowChunk - 1) / _rowChunk;
-        _colGroups = _rowTasks >= 4 ? 1 : Math.Clamp((8 + _rowTasks - 1) / _rowTasks, 1, Math.Max(1, panelsMax / 4));
+        _aDepthStride = (nint)RoundUp(m, mr) * _kcStep;
+        if (_aDepthStride * _kBlocks <= (long)SharedABlocks * blk.Mc * blk.Kc)
+        {
+            // A small A, packed once for all: tasks are the fewest row chunks of at most an A block, times enough
+            // column groups for about 8 tasks in all.
+            int chunks = (m + blk.Mc - 1) / blk.Mc;
+            _rowChunk = RoundUp((m + chunks - 1) / chunks, mr);
+            _rowTasks = (m + _rowChunk - 1) / _rowChunk;
+            _colGroups = Math.Clamp((8 + _rowTasks - 1) / _rowTasks, 1, panelsMax);
+            _aShared = (T*)_aBuffer.Get((nint)sizeof(T) * (_aDepthStride * _kBlocks + 64));
+        }
+        else
+        {
+            // Each task packs its own rows: about 16 row chunks (at least four micro-tiles high, so that a B
+            // micro-panel serves several, at most an A block); fewer than 4: column groups too.
+            _rowChunk = Math.Clamp(RoundUp((m + 15) / 16, mr), Math.Min(4 * mr, RoundUp(m, mr)), blk.Mc);
+            _rowTasks = (m + _rowChunk - 1) / _rowChunk;
+            _colGroups = _rowTasks >= 4 ? 1 : Math.Clamp((8 + _rowTasks - 1) / _rowTasks, 1, Math.Max(1, panelsMax / 4));
+            _aShared = null;
+        }
 
         nint bBytes = (nint)sizeof(T) * (_depthStride * _kBlocks + 64);
         _bPack0 = (T*)_bBuffer0.Get(bBytes);
@@ -118,7 +139,7 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         ref readonly var blk = ref _blk;
         int nr = blk.Nr;
         var aBuffer = t_aBuffer ??= new PackBuffer();
-        T* aPack = (T*)aBuffer.Get((nint)sizeof(T) * ((nint)_rowChunk * _kcStep + 64));
+        T* aPack = _aShared is null ? (T*)aBuffer.Get((nint)sizeof(T) * ((nint)_rowChunk * _kcStep + 64)) : null;
         T* tile = stackalloc T[blk.Mr * nr];
         int m = _m, n = _n, k = _k;
         int tasks = _rowTasks * _colGroups;
@@ -134,12 +155,22 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
             // This buffer last held block - 2: its tasks must be over before it is packed again.
             if (block >= 2) TeamWait.Until(ref counters[(block - 2) * CountersPerBlock + TaskDone], tasks);
 
+            // Pieces: with a shared A, the first block's first pieces pack A (a depth block each); then B's.
+            int aPieces = block == 0 && _aShared is not null ? _kBlocks : 0;
             int piecesPerDepth = (panels + _piecePanels - 1) / _piecePanels;
-            int pieces = piecesPerDepth * _kBlocks;
+            int pieces = aPieces + piecesPerDepth * _kBlocks;
             int piece;
             while ((piece = Interlocked.Increment(ref Unsafe.Add(ref at, PackNext)) - 1) < pieces)
             {
                 WorkerPool.Pause(member);
+                if (piece < aPieces)
+                {
+                    int apc = piece * _kcStep;
+                    PackA(0, m, apc, Math.Min(_kcStep, k - apc), _aShared + piece * _aDepthStride);
+                    TeamWait.Advance(ref Unsafe.Add(ref at, PackDone));
+                    continue;
+                }
+                piece -= aPieces;
                 int depth = piece / piecesPerDepth, jp0 = piece % piecesPerDepth * _piecePanels;
                 int pc = depth * _kcStep;
                 PackB(pc, Math.Min(_kcStep, k - pc), jc, jp0, Math.Min(panels, jp0 + _piecePanels), nc, bPack + depth * _depthStride);
@@ -158,8 +189,10 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
                 {
                     int pc = depth * _kcStep;
                     int kc = Math.Min(_kcStep, k - pc);
-                    PackA(ic, mc, pc, kc, aPack);
-                    Macro(ic, mc, jc, nc, jp0, jp1, kc, aPack, bPack + depth * _depthStride, depth == 0 ? _beta : T.One, tile);
+                    T* aBlock;
+                    if (_aShared is null) PackA(ic, mc, pc, kc, aBlock = aPack);
+                    else aBlock = _aShared + depth * _aDepthStride + (nint)ic * kc; // row panel ic / mr, kc × mr each
+                    Macro(ic, mc, jc, nc, jp0, jp1, kc, aBlock, bPack + depth * _depthStride, depth == 0 ? _beta : T.One, tile);
                 }
                 TeamWait.Advance(ref Unsafe.Add(ref at, TaskDone));
             }
