@@ -25,10 +25,11 @@ internal static class WorkerPool
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // about 200 µs of spinning before sleeping
     private static Worker[] _workers = [];
     // A caller that waited long for a member (descheduled by the operating system while holding work: another process
-    // wants the core) runs the next jobs alone for a while, doubling that while after each further long wait: on a
-    // contended machine a team would otherwise run slower than one thread.
+    // wants the core) runs the next jobs alone for a while, doubling that while after each further long wait and
+    // halving it after each team job without one: on a contended machine a team would otherwise run slower than one
+    // thread, each such wait costing about a scheduler time slice.
     private static readonly long LongWaitTicks = Stopwatch.Frequency / 10000; // 0.1 ms
-    private static readonly long SoloTicks = Stopwatch.Frequency / 250;      // 4 ms, up to 64 × that
+    private static readonly long SoloTicks = Stopwatch.Frequency / 64;       // 16 ms, up to 128 × that
     private static long _soloUntil;
     private static int _longWaits;
     private static int _busy;
@@ -71,7 +72,7 @@ internal static class WorkerPool
     public static void NoteWait(long ticks)
     {
         if (ticks < LongWaitTicks) return;
-        int n = Math.Min(Volatile.Read(ref _longWaits) + 1, 7);
+        int n = Math.Min(Volatile.Read(ref _longWaits) + 1, 8);
         Volatile.Write(ref _longWaits, n);
         Volatile.Write(ref _soloUntil, Stopwatch.GetTimestamp() + (SoloTicks << (n - 1)));
     }
@@ -106,7 +107,7 @@ internal static class WorkerPool
         long waitStart = Stopwatch.GetTimestamp();
         TeamWait.Until(ref _finished, team - 1);
         if (Stopwatch.GetTimestamp() - waitStart < LongWaitTicks && Stopwatch.GetTimestamp() >= Volatile.Read(ref _soloUntil))
-            Volatile.Write(ref _longWaits, 0);
+            Volatile.Write(ref _longWaits, Math.Max(0, Volatile.Read(ref _longWaits) - 1));
         for (int w = 0; w < team - 1; w++) workers[w].Job = null;
         var error = own ?? _error;
         if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
