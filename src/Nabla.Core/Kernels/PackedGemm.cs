@@ -101,7 +101,9 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         int panelsMax = _ncB / nr;
         _depthStride = (nint)_kcStep * panelsMax * nr;
         _piecePanels = Math.Max(1, PackPieceElements / (_kcStep * nr));
-        _aDepthStride = (nint)RoundUp(m, mr) * _kcStep;
+        // Depth blocks of a shared A are packed by different members; the AVX A packer may write 8 floats past its
+        // block, so they sit 16 floats (64 bytes) apart.
+        _aDepthStride = (nint)RoundUp(m, mr) * _kcStep + 16;
         if (_aDepthStride * _kBlocks <= (long)SharedABlocks * blk.Mc * blk.Kc)
         {
             // A small A, packed once for all: tasks are the fewest row chunks of at most an A block, times enough

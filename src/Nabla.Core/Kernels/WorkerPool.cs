@@ -28,8 +28,8 @@ internal static class WorkerPool
     // wants the core) runs the next jobs alone for a while, doubling that while after each further long wait and
     // halving it after each team job without one: on a contended machine a team would otherwise run slower than one
     // thread, each such wait costing about a scheduler time slice.
-    private static readonly long LongWaitTicks = Stopwatch.Frequency / 10000; // 0.1 ms
-    private static readonly long SoloTicks = Stopwatch.Frequency / 64;       // 16 ms, up to 128 × that
+    private static readonly long LongWaitTicks = Stopwatch.Frequency / 2000; // 0.5 ms
+    private static readonly long SoloTicks = Stopwatch.Frequency / 125;      // 8 ms, up to 32 × that
     private static long _soloUntil;
     private static int _longWaits;
     private static int _busy;
@@ -50,17 +50,14 @@ internal static class WorkerPool
     }
 
     /// <summary>
-    /// Test hook: when set, a worker calls it with its member number before it starts its part of a job (and team jobs
-    /// call it through <see cref="Pause"/> after claiming work), to simulate a worker the operating system has
-    /// descheduled.
+    /// Test hook: when set, a worker calls it with its member number before it starts its part of a job, and team jobs
+    /// call it through <see cref="Pause"/> after each member (the caller too) claims work, to simulate a member the
+    /// operating system has descheduled.
     /// </summary>
     internal static Action<int>? TestDelay;
 
-    /// <summary>Runs <see cref="TestDelay"/> for a worker (member ≥ 1) when a test has set it; free otherwise.</summary>
-    public static void Pause(int member)
-    {
-        if (member != 0) TestDelay?.Invoke(member);
-    }
+    /// <summary>Runs <see cref="TestDelay"/> for a member (0 is the caller) when a test has set it; free otherwise.</summary>
+    public static void Pause(int member) => TestDelay?.Invoke(member);
 
     /// <summary>
     /// True (the default) when a long wait for a member makes the following jobs run alone for a while; tests that need
@@ -72,7 +69,7 @@ internal static class WorkerPool
     public static void NoteWait(long ticks)
     {
         if (ticks < LongWaitTicks) return;
-        int n = Math.Min(Volatile.Read(ref _longWaits) + 1, 8);
+        int n = Math.Min(Volatile.Read(ref _longWaits) + 1, 6);
         Volatile.Write(ref _longWaits, n);
         Volatile.Write(ref _soloUntil, Stopwatch.GetTimestamp() + (SoloTicks << (n - 1)));
     }

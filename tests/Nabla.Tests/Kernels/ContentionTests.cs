@@ -18,6 +18,7 @@ public class ContentionTests
     {
         { false, false, 300, 300, 300 },  // many rows: row chunks, one column block
         { false, true, 64, 256, 784 },    // few rows
+        { false, false, 96, 256, 784 },   // a shared A of whole micro-panels in three depth blocks, packed by different members
         { true, false, 20, 3000, 50 },    // very few rows: column groups too
         { false, false, 200, 5000, 700 }, // several column blocks (two B buffers alternate)
     };
@@ -28,7 +29,7 @@ public class ContentionTests
     {
         // Delay the worker's first hook call (before it takes its part of the job): the caller must do everything
         // itself and return without waiting for it.
-        var (single, team, elapsed) = RunDelayed(transA, transB, m, n, k, delayedCall: 1);
+        var (single, team, elapsed) = RunDelayed(transA, transB, m, n, k, delayedMember: 1, delayedCall: 1);
         AssertSameBits(single, team);
         Assert.True(elapsed < TimeSpan.FromMilliseconds(DelayMs / 2), $"the caller waited {elapsed.TotalMilliseconds:F0} ms for a worker that had not started");
     }
@@ -39,7 +40,17 @@ public class ContentionTests
     {
         // Delay the worker right after it has claimed its first piece of work (a packing piece): the others wait for that
         // piece only, and the result is the same.
-        var (single, team, _) = RunDelayed(transA, transB, m, n, k, delayedCall: 2, delayMs: 30);
+        var (single, team, _) = RunDelayed(transA, transB, m, n, k, delayedMember: 1, delayedCall: 2, delayMs: 30);
+        AssertSameBits(single, team);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void CallerDelayedWhileHoldingAPieceStillGivesTheSameBits(bool transA, bool transB, int m, int n, int k)
+    {
+        // Delay the caller on its first piece (a shared A's first depth block, or a B piece) while the worker packs the
+        // next ones: pieces packed out of order must not overwrite each other.
+        var (single, team, _) = RunDelayed(transA, transB, m, n, k, delayedMember: 0, delayedCall: 1, delayMs: 30);
         AssertSameBits(single, team);
     }
 
@@ -49,7 +60,7 @@ public class ContentionTests
         int saved = Threads.Max;
         int calls = 0;
         WorkerPool.Adaptive = false;
-        WorkerPool.TestDelay = _ => { if (Interlocked.Increment(ref calls) == 1) Thread.Sleep(DelayMs); };
+        WorkerPool.TestDelay = member => { if (member != 0 && Interlocked.Increment(ref calls) == 1) Thread.Sleep(DelayMs); };
         try
         {
             Threads.Max = 2;
@@ -95,7 +106,7 @@ public class ContentionTests
     }
 
     private static (float[] Single, float[] Team, TimeSpan Elapsed) RunDelayed(bool transA, bool transB, int m, int n, int k,
-        int delayedCall, int delayMs = DelayMs)
+        int delayedMember, int delayedCall, int delayMs = DelayMs)
     {
         var rng = new Random(m * 7 + n + k);
         var a = Random(rng, m * k);
@@ -115,7 +126,10 @@ public class ContentionTests
             var team = (float[])c0.Clone();
             Gemm.Sgemm(transA, transB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, team, n);
             c0.CopyTo(team, 0);
-            WorkerPool.TestDelay = _ => { if (Interlocked.Increment(ref calls) == delayedCall) Thread.Sleep(delayMs); };
+            WorkerPool.TestDelay = member =>
+            {
+                if ((member == 0) == (delayedMember == 0) && Interlocked.Increment(ref calls) == delayedCall) Thread.Sleep(delayMs);
+            };
             var watch = Stopwatch.StartNew();
             Gemm.Sgemm(transA, transB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, team, n);
             watch.Stop();
