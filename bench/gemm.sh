@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 done
 isa_setup "$isa"
 
-if ! ldconfig -p | grep -q 'libopenblas\.so\.0'; then
+if ! ldconfig -p | grep 'libopenblas\.so\.0' >/dev/null; then  # not grep -q: with pipefail its early exit fails the pipe
     # libopenblas0-pthread provides libopenblas.so.0 (through the alternatives system); libopenblas0 is its metapackage.
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
