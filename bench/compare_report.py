@@ -33,3 +33,22 @@ for r in rows:
 print()
 for r in rows:
     print(json.dumps(r))
+
+# Nabla's 2-thread speed over its 1-thread speed (when both ran): training time per epoch, inference throughput.
+scaling = []
+by_key = {(r["case"], r["metric"], r["threads"]): r for r in rows}
+for (case, metric, threads), r in sorted(by_key.items()):
+    if threads != 2 or metric not in ("epoch_seconds", "batch1000_throughput") or (case, metric, 1) not in by_key:
+        continue
+    one, two = by_key[(case, metric, 1)]["nabla"], r["nabla"]
+    speedup = two / one if metric in HIGHER_IS_BETTER else one / two
+    scaling.append((case, metric, one, two, speedup))
+if scaling:
+    print()
+    print("| case | metric | Nabla 1T | Nabla 2T | 2T speedup |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for case, metric, one, two, speedup in scaling:
+        print(f"| {case} | {metric} | {fmt(one)} | {fmt(two)} | {speedup:.2f} |")
+    slower = [f"{c} {m}" for c, m, _, _, s in scaling if s < 1]
+    print()
+    print("2 threads >= 1 thread: " + ("yes, in every case" if not slower else "no, 2 threads slower in " + ", ".join(slower)))

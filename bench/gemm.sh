@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # Nabla Sgemm beside OpenBLAS cblas_sgemm (Debian's libopenblas.so.0, a benchmark reference only), 1 and 2 threads.
-# Usage: bench/gemm.sh [Nabla.Bench gemm options, e.g. --seconds 1 --case 1024 --threads 2 --cpu-time]
+# Usage: bench/gemm.sh [--isa avx512|avx2|vector128|native] [--contention] [Nabla.Bench gemm options,
+#        e.g. --seconds 1 --case 1024^3,128^3 --threads 2 --cpu-time]
+#   --isa        forces both sides to one instruction-set level (see bench/bench_env.sh); default native
+#   --contention runs a `nice -n 19` busy loop beside the run, on the shapes 64x256x128 and 128³-2048³ unless --case
+#                is given, and says whether Nabla's 2 threads were at least as fast as its 1 thread in every case
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/bench_env.sh
 
-if ! ldconfig -p | grep -q 'libopenblas\.so\.0'; then
+isa=native; contention=0; rest=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --isa) isa="$2"; shift 2 ;;
+        --contention) contention=1; shift ;;
+        *) rest+=("$1"); shift ;;
+    esac
+done
+isa_setup "$isa"
+
+if ! ldconfig -p | grep 'libopenblas\.so\.0' >/dev/null; then  # not grep -q: with pipefail its early exit fails the pipe
     # libopenblas0-pthread provides libopenblas.so.0 (through the alternatives system); libopenblas0 is its metapackage.
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -12,4 +27,9 @@ if ! ldconfig -p | grep -q 'libopenblas\.so\.0'; then
 fi
 
 dotnet build -c Release bench/Nabla.Bench/Nabla.Bench.csproj -v quiet -nologo >/dev/null
-exec dotnet bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll gemm "$@"
+if [ $contention -eq 1 ]; then
+    case " ${rest[*]-} " in *" --case "*) ;; *) rest+=(--case "64x256x128,128^3,256^3,512^3,1024^3,2048^3") ;; esac
+    contention_start
+fi
+echo "level: $isa"
+dotnet bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll gemm ${rest[@]+"${rest[@]}"}

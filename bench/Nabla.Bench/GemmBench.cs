@@ -40,19 +40,31 @@ internal static unsafe class GemmBench
         cases.Add(new Case("1024^3 A*BT", false, true, 1024, 1024, 1024));
         cases.Add(new Case("1024^3 AT*B", true, false, 1024, 1024, 1024));
         cases.Add(new Case("1x784x256", false, false, 1, 784, 256));
-        if (only is not null) cases = cases.Where(c => c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (only is not null)
+        {
+            // A comma-separated list; each name matches a case exactly, or else every case containing it.
+            var wanted = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            cases = cases.Where(c => wanted.Any(w => cases.Any(x => x.Name.Equals(w, StringComparison.OrdinalIgnoreCase))
+                ? c.Name.Equals(w, StringComparison.OrdinalIgnoreCase)
+                : c.Name.Contains(w, StringComparison.OrdinalIgnoreCase))).ToList();
+        }
 
-        Console.WriteLine($"# GEMM: Nabla vs OpenBLAS ({OpenBlas.Config}), {Environment.ProcessorCount} logical CPUs, kernels: {(Gemm.UsesAvx512 ? "AVX-512 8x32" : Gemm.UsesAvx2 ? "AVX2 6x16" : "Vector128 4x8")}");
+        Console.WriteLine("# GEMM: Nabla vs OpenBLAS");
+        Console.WriteLine($"CPU: {IsaInfo.CpuModel()}");
+        Console.WriteLine($"Nabla: {IsaInfo.Describe()}");
+        Console.WriteLine($"OpenBLAS: {OpenBlas.Config}, kernels {OpenBlas.CoreName}" + (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { } core ? $" [OPENBLAS_CORETYPE={core}]" : ""));
         Console.WriteLine("(m x k x n: A[m,k]·B[k,n]; GFLOP/s = 2mnk / best time" + (ThreadCpuClock.Enabled ? " of the calling thread's CPU clock: meaningful for 1 thread only)" : ")"));
         Console.WriteLine();
         Console.WriteLine("| case | threads | Nabla GFLOP/s | OpenBLAS GFLOP/s | ratio |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         var json = new List<string>();
+        var nablaRates = new Dictionary<(string, int), double>();
         foreach (var bc in cases)
         {
             foreach (int t in threadCounts)
             {
                 var (nabla, blas) = Measure(bc, t, seconds);
+                nablaRates[(bc.Name, t)] = nabla;
                 double ratio = nabla / blas;
                 Console.WriteLine($"| {bc.Name} | {t} | {nabla:F1} | {blas:F1} | {ratio:F2} |");
                 json.Add(string.Create(CultureInfo.InvariantCulture,
@@ -60,8 +72,28 @@ internal static unsafe class GemmBench
             }
         }
         Console.WriteLine();
+        if (threadCounts.Contains(1) && threadCounts.Contains(2)) PrintScaling(cases, nablaRates);
         foreach (var line in json) Console.WriteLine(line);
         return 0;
+    }
+
+    // Nabla's 2-thread speed over its 1-thread speed, case by case, and whether 2 threads were never slower.
+    private static void PrintScaling(List<Case> cases, Dictionary<(string, int), double> rates)
+    {
+        Console.WriteLine("| case | Nabla 1T GFLOP/s | Nabla 2T GFLOP/s | 2T/1T |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        var slower = new List<string>();
+        foreach (var bc in cases)
+        {
+            double one = rates[(bc.Name, 1)], two = rates[(bc.Name, 2)];
+            Console.WriteLine($"| {bc.Name} | {one:F1} | {two:F1} | {two / one:F2} |");
+            if (two < one) slower.Add(bc.Name);
+        }
+        Console.WriteLine();
+        Console.WriteLine(slower.Count == 0
+            ? "2 threads >= 1 thread: yes, in every case"
+            : $"2 threads >= 1 thread: no, 2 threads slower in {string.Join(", ", slower)}");
+        Console.WriteLine();
     }
 
     private static (double Nabla, double OpenBlas) Measure(Case bc, int threads, double seconds)

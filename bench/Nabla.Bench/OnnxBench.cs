@@ -35,8 +35,8 @@ public static class OnnxBench
         }
         var data = Mnist.Load();
         string dir = Directory.CreateTempSubdirectory("nabla-onnx-bench").FullName;
-        Console.WriteLine($"# ONNX Runtime {OrtEnv.Instance().GetVersionString()} beside Nabla; {Environment.ProcessorCount} cores; " +
-                          $"{Cpu()}; medians of {reps} interleaved repetitions");
+        Console.WriteLine($"# ONNX Runtime {OrtEnv.Instance().GetVersionString()} beside Nabla; " +
+                          $"{IsaInfo.CpuModel()}; Nabla: {IsaInfo.Describe()}; medians of {reps} interleaved repetitions");
         Console.WriteLine();
         Console.WriteLine("| model | threads | metric | Nabla | Nabla (imported .onnx) | ONNX Runtime | ratio Nabla/ORT | ratio imported/ORT |");
         Console.WriteLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
@@ -77,19 +77,6 @@ public static class OnnxBench
             Directory.Delete(dir, true);
         }
         return 0;
-    }
-
-    /// <summary>The CPU's model name and the widest SIMD the .NET runtime uses on it (DOTNET_EnableAVX512F=0 etc. lower it).</summary>
-    static string Cpu()
-    {
-        string Field(string key) => File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
-            : "?";
-        string model = $"{Field("model name")} (family {Field("cpu family")}, model {Field("model\t")})";
-        string isa = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "AVX-512"
-            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "AVX2"
-            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "128-bit SIMD" : "scalar";
-        return $"{model}, {isa}";
     }
 
     static void Add(Dictionary<string, List<double>> d, string key, double v) =>

@@ -18,5 +18,11 @@ internal static unsafe partial class OpenBlas
     [LibraryImport(Library, EntryPoint = "openblas_get_config")]
     public static partial nint GetConfig();
 
+    [LibraryImport(Library, EntryPoint = "openblas_get_corename")]
+    public static partial nint GetCoreName();
+
     public static string Config => Marshal.PtrToStringAnsi(GetConfig()) ?? "?";
+
+    /// <summary>The kernel set OpenBLAS chose (or was given through OPENBLAS_CORETYPE), e.g. Haswell, Zen, Nehalem.</summary>
+    public static string CoreName => Marshal.PtrToStringAnsi(GetCoreName()) ?? "?";
 }

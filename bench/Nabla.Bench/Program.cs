@@ -10,6 +10,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["train"] = TrainStepBench.Run,
     ["kernels"] = KernelBench.Run,
     ["onnx"] = OnnxBench.Run,
+    ["isa"] = IsaInfo.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

@@ -16,8 +16,9 @@ namespace Nabla.Kernels;
 /// </remarks>
 public static class Gemm
 {
-    // Below this many multiply-adds a product runs on one thread (a team costs a few microseconds).
-    private const long ParallelThreshold = 1L << 17;
+    // Below this many flops (2·m·n·k) a product runs on the calling thread alone: a team costs a few microseconds to
+    // start and to gather, as much as the product itself takes on one core (about 10 µs at 100 GFLOP/s).
+    internal const long ParallelFlops = 1L << 20;
 
     /// <summary>Tests set this to run the portable Vector128 path on machines that have AVX2/FMA.</summary>
     internal static bool ForceFallback { get; set; }
@@ -80,7 +81,7 @@ public static class Gemm
             GemmSmall.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
-        int threads = work >= ParallelThreshold ? Parallelism.MaxThreads : 1;
+        int threads = 2 * work >= ParallelFlops ? Parallelism.MaxThreads : 1;
         PackedGemm<T>.Run(blocking, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 

@@ -1,31 +1,48 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Kernels;
 
 /// <summary>
-/// The blocked, packed GEMM driver (BLIS loop order): for each kc × nc block of B, packed once, each thread packs
-/// mc × kc blocks of A and sweeps micro-tiles, the B micro-panel in L1 and the A block in L2. Threads split the rows of
-/// C (B block shared, packed together between barriers) or, when C has few rows, its columns (all private, no barrier).
+/// The blocked, packed GEMM driver (BLIS-style packing): B is packed in column blocks shared by the team, each thread
+/// packs its own A blocks and sweeps micro-tiles, the B micro-panel in L1 and the A block in L2. The work is cut into
+/// pieces fixed by the problem's shape alone, which the team's members claim from shared counters: whatever a delayed
+/// member has not started is done by the others, and nobody waits except for a piece a member is busy with.
 /// </summary>
 /// <remarks>
-/// Threads split the output only (rows of C, or columns when C has few rows); every element of C sums its k
-/// products in the same order — kc blocks in turn, each in order inside the micro-kernel — whatever the team size
-/// and whatever tile (full or edge) holds it. So results are bit-identical for any thread count.
-/// One instance per calling thread holds the shared B buffer; private A and B buffers belong to the threads that pack them.
+/// Per column block of B (all of k, at most about a kc × nc block's worth of memory): first packing pieces (a depth
+/// block of a few column panels each), then, once all are packed, tasks: a chunk of rows of C (a multiple of the
+/// micro-tile's height) times a group of column panels, summing every depth block in turn. Two B buffers alternate, so
+/// a member may pack the next column block while the others finish the previous one. A small A (a couple of A blocks)
+/// is packed once, in the first block's pieces, and tasks read it in place.
+/// Every element of C sums its k products in the same order — depth blocks in turn, each in order inside the
+/// micro-kernel — whoever computes it, whatever tile (full or edge) holds it. So results are bit-identical for any
+/// thread count and any schedule.
+/// One instance per calling thread holds the shared B buffers; A buffers belong to the threads that pack them.
 /// </remarks>
 internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloatingPointIeee754<T>
 {
+    // Counters of a column block: pieces claimed, pieces packed, tasks claimed, tasks done, each on its own cache line.
+    private const int PackNext = 0, PackDone = 16, TaskNext = 32, TaskDone = 48, CountersPerBlock = 64;
+    // About this many elements per B packing piece (a few microseconds).
+    private const int PackPieceElements = 8192;
+
     [ThreadStatic] private static PackedGemm<T>? t_instance;
     [ThreadStatic] private static PackBuffer? t_aBuffer;
-    [ThreadStatic] private static PackBuffer? t_bBuffer;
 
-    private readonly PackBuffer _bBuffer = new();
-    private readonly SpinBarrier _barrier = new();
+    // A is packed once for the team when it is at most this many elements (of an A block's Mc × Kc): then tasks
+    // neither pack A nor repeat its packing, and may be column groups of few rows.
+    private const int SharedABlocks = 2;
+
+    private readonly PackBuffer _bBuffer0 = new(), _bBuffer1 = new(), _aBuffer = new();
+    private int[] _counters = new int[CountersPerBlock];
     private GemmBlocking<T> _blk;
-    private bool _transA, _transB, _splitColumns;
-    private int _m, _n, _k, _kcStep;
+    private bool _transA, _transB;
+    private int _m, _n, _k, _kcStep, _kBlocks;
+    private int _ncB, _colBlocks, _rowChunk, _rowTasks, _colGroups, _piecePanels;
+    private nint _depthStride, _aDepthStride;
     private T _alpha, _beta;
-    private T* _a, _b, _c, _bPack;
+    private T* _a, _b, _c, _bPack0, _bPack1, _aShared;
     private nint _lda, _ldb, _ldc;
 
     /// <summary>The team size of the last call on this thread (for tests).</summary>
@@ -36,35 +53,9 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
     {
         var job = t_instance ??= new PackedGemm<T>();
-        job._blk = blocking;
-        job._transA = transA;
-        job._transB = transB;
-        job._m = m;
-        job._n = n;
-        job._k = k;
-        job._alpha = alpha;
-        job._beta = beta;
-        job._a = a;
-        job._b = b;
-        job._c = c;
-        job._lda = lda;
-        job._ldb = ldb;
-        job._ldc = ldc;
-        // Balanced depth blocks: k = 784 with Kc = 256 gives 4 blocks of 196, not 3 × 256 + 16.
-        int kBlocks = (k + blocking.Kc - 1) / blocking.Kc;
-        job._kcStep = (k + kBlocks - 1) / kBlocks;
-        // Few rows: each thread takes its own columns and packs its own B (no barrier); A is packed by each, which costs
-        // about 2/n of the work. Many rows: rows are split, B is packed once for the team (two barriers per block).
-        job._splitColumns = m <= blocking.Mc || (m <= 4 * blocking.Mc && n >= 8 * blocking.Nr);
-        if (!job._splitColumns)
-        {
-            int ncMax = Math.Min(blocking.Nc, RoundUp(n, blocking.Nr));
-            job._bPack = (T*)job._bBuffer.Get((nint)sizeof(T) * ((nint)job._kcStep * ncMax + 64));
-        }
-
+        job.Plan(blocking, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         int team = WorkerPool.TryReserve(threads);
         LastTeamSize = team;
-        job._barrier.Reset(team);
         if (team == 1)
         {
             job.Execute(0, 1);
@@ -80,66 +71,132 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         }
     }
 
+    // Cuts the problem into column blocks, packing pieces and tasks: from its shape and the blocking only.
+    private void Plan(in GemmBlocking<T> blk, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+    {
+        _blk = blk;
+        _transA = transA;
+        _transB = transB;
+        _m = m;
+        _n = n;
+        _k = k;
+        _alpha = alpha;
+        _beta = beta;
+        _a = a;
+        _b = b;
+        _c = c;
+        _lda = lda;
+        _ldb = ldb;
+        _ldc = ldc;
+        int mr = blk.Mr, nr = blk.Nr;
+        // Balanced depth blocks: k = 784 with Kc = 256 gives 4 blocks of 196, not 3 × 256 + 16.
+        _kBlocks = (k + blk.Kc - 1) / blk.Kc;
+        _kcStep = (k + _kBlocks - 1) / _kBlocks;
+        // A column block holds all of k for as many columns as a Kc × Nc block would.
+        long budget = (long)blk.Kc * blk.Nc;
+        int fit = (int)Math.Max(nr, budget / ((long)_kcStep * _kBlocks) / nr * nr);
+        _ncB = Math.Min(fit, RoundUp(n, nr));
+        _colBlocks = (n + _ncB - 1) / _ncB;
+        int panelsMax = _ncB / nr;
+        _depthStride = (nint)_kcStep * panelsMax * nr;
+        _piecePanels = Math.Max(1, PackPieceElements / (_kcStep * nr));
+        // Depth blocks of a shared A are packed by different members; the AVX A packer may write 8 floats past its
+        // block, so they sit 16 floats (64 bytes) apart.
+        _aDepthStride = (nint)RoundUp(m, mr) * _kcStep + 16;
+        if (_aDepthStride * _kBlocks <= (long)SharedABlocks * blk.Mc * blk.Kc)
+        {
+            // A small A, packed once for all: tasks are the fewest row chunks of at most an A block, times enough
+            // column groups for about 8 tasks in all.
+            int chunks = (m + blk.Mc - 1) / blk.Mc;
+            _rowChunk = RoundUp((m + chunks - 1) / chunks, mr);
+            _rowTasks = (m + _rowChunk - 1) / _rowChunk;
+            _colGroups = Math.Clamp((8 + _rowTasks - 1) / _rowTasks, 1, panelsMax);
+            _aShared = (T*)_aBuffer.Get((nint)sizeof(T) * (_aDepthStride * _kBlocks + 64));
+        }
+        else
+        {
+            // Each task packs its own rows: about 16 row chunks (at least four micro-tiles high, so that a B
+            // micro-panel serves several, at most an A block); fewer than 4: column groups too.
+            _rowChunk = Math.Clamp(RoundUp((m + 15) / 16, mr), Math.Min(4 * mr, RoundUp(m, mr)), blk.Mc);
+            _rowTasks = (m + _rowChunk - 1) / _rowChunk;
+            _colGroups = _rowTasks >= 4 ? 1 : Math.Clamp((8 + _rowTasks - 1) / _rowTasks, 1, Math.Max(1, panelsMax / 4));
+            _aShared = null;
+        }
+
+        nint bBytes = (nint)sizeof(T) * (_depthStride * _kBlocks + 64);
+        _bPack0 = (T*)_bBuffer0.Get(bBytes);
+        _bPack1 = _colBlocks > 1 ? (T*)_bBuffer1.Get(bBytes) : null;
+        int counters = _colBlocks * CountersPerBlock;
+        if (_counters.Length < counters) _counters = new int[counters];
+        else Array.Clear(_counters, 0, counters);
+    }
+
+    /// <inheritdoc />
+    public bool MembersOptional => true;
+
     /// <inheritdoc />
     public void Execute(int member, int teamSize)
     {
         ref readonly var blk = ref _blk;
-        int mr = blk.Mr, nr = blk.Nr;
+        int nr = blk.Nr;
         var aBuffer = t_aBuffer ??= new PackBuffer();
-        T* aPack = (T*)aBuffer.Get((nint)sizeof(T) * ((nint)blk.Mc * _kcStep + 64));
-        T* tile = stackalloc T[mr * nr];
+        T* aPack = _aShared is null ? (T*)aBuffer.Get((nint)sizeof(T) * ((nint)_rowChunk * _kcStep + 64)) : null;
+        T* tile = stackalloc T[blk.Mr * nr];
         int m = _m, n = _n, k = _k;
+        int tasks = _rowTasks * _colGroups;
+        var counters = _counters;
 
-        if (_splitColumns)
+        for (int block = 0; block < _colBlocks; block++)
         {
-            // Each thread owns a contiguous range of column panels of C and packs its B (and all of A) privately.
-            var (cp0, cp1) = Split((n + nr - 1) / nr, member, teamSize);
-            if (cp0 == cp1) return;
-            int colEnd = Math.Min(n, cp1 * nr);
-            var bBuffer = t_bBuffer ??= new PackBuffer();
-            T* bOwn = (T*)bBuffer.Get((nint)sizeof(T) * ((nint)_kcStep * Math.Min(blk.Nc, (cp1 - cp0) * nr) + 64));
-            for (int jc = cp0 * nr; jc < colEnd; jc += blk.Nc)
-            {
-                int nc = Math.Min(blk.Nc, colEnd - jc);
-                int panels = (nc + nr - 1) / nr;
-                for (int pc = 0; pc < k; pc += _kcStep)
-                {
-                    int kc = Math.Min(_kcStep, k - pc);
-                    T beta = pc == 0 ? _beta : T.One;
-                    PackB(pc, kc, jc, 0, panels, nc, bOwn);
-                    for (int ic = 0; ic < m; ic += blk.Mc)
-                    {
-                        int mc = Math.Min(blk.Mc, m - ic);
-                        PackA(ic, mc, pc, kc, aPack);
-                        Macro(ic, mc, jc, nc, 0, panels, kc, aPack, bOwn, beta, tile);
-                    }
-                }
-            }
-            return;
-        }
-
-        // Rows split: the team packs each B block together (shared), then each thread sweeps its own rows.
-        for (int jc = 0; jc < n; jc += blk.Nc)
-        {
-            int nc = Math.Min(blk.Nc, n - jc);
+            int jc = block * _ncB;
+            int nc = Math.Min(_ncB, n - jc);
             int panels = (nc + nr - 1) / nr;
-            var (jp0, jp1) = Split(panels, member, teamSize);
-            int rowPanels = (m + mr - 1) / mr;
-            var (ip0, ip1) = Split(rowPanels, member, teamSize);
-            int rowEnd = Math.Min(m, ip1 * mr);
-            for (int pc = 0; pc < k; pc += _kcStep)
+            T* bPack = (block & 1) == 0 ? _bPack0 : _bPack1;
+            ref int at = ref counters[block * CountersPerBlock];
+            // This buffer last held block - 2: its tasks must be over before it is packed again.
+            if (block >= 2) TeamWait.Until(ref counters[(block - 2) * CountersPerBlock + TaskDone], tasks);
+
+            // Pieces: with a shared A, the first block's first pieces pack A (a depth block each); then B's.
+            int aPieces = block == 0 && _aShared is not null ? _kBlocks : 0;
+            int piecesPerDepth = (panels + _piecePanels - 1) / _piecePanels;
+            int pieces = aPieces + piecesPerDepth * _kBlocks;
+            int piece;
+            while ((piece = Interlocked.Increment(ref Unsafe.Add(ref at, PackNext)) - 1) < pieces)
             {
-                int kc = Math.Min(_kcStep, k - pc);
-                T beta = pc == 0 ? _beta : T.One;
-                if (jp0 < jp1) PackB(pc, kc, jc, jp0, jp1, nc, _bPack);
-                _barrier.SignalAndWait(); // B block complete
-                for (int ic = ip0 * mr; ic < rowEnd; ic += blk.Mc)
+                WorkerPool.Pause(member);
+                if (piece < aPieces)
                 {
-                    int mc = Math.Min(blk.Mc, rowEnd - ic);
-                    PackA(ic, mc, pc, kc, aPack);
-                    Macro(ic, mc, jc, nc, 0, panels, kc, aPack, _bPack, beta, tile);
+                    int apc = piece * _kcStep;
+                    PackA(0, m, apc, Math.Min(_kcStep, k - apc), _aShared + piece * _aDepthStride);
+                    TeamWait.Advance(ref Unsafe.Add(ref at, PackDone));
+                    continue;
                 }
-                _barrier.SignalAndWait(); // everyone done with this B block
+                piece -= aPieces;
+                int depth = piece / piecesPerDepth, jp0 = piece % piecesPerDepth * _piecePanels;
+                int pc = depth * _kcStep;
+                PackB(pc, Math.Min(_kcStep, k - pc), jc, jp0, Math.Min(panels, jp0 + _piecePanels), nc, bPack + depth * _depthStride);
+                TeamWait.Advance(ref Unsafe.Add(ref at, PackDone));
+            }
+            TeamWait.Until(ref Unsafe.Add(ref at, PackDone), pieces);
+
+            int task;
+            while ((task = Interlocked.Increment(ref Unsafe.Add(ref at, TaskNext)) - 1) < tasks)
+            {
+                WorkerPool.Pause(member);
+                int ic = task / _colGroups * _rowChunk, group = task % _colGroups;
+                int mc = Math.Min(_rowChunk, m - ic);
+                int jp0 = panels * group / _colGroups, jp1 = panels * (group + 1) / _colGroups;
+                for (int depth = 0; depth < _kBlocks; depth++)
+                {
+                    int pc = depth * _kcStep;
+                    int kc = Math.Min(_kcStep, k - pc);
+                    T* aBlock;
+                    if (_aShared is null) PackA(ic, mc, pc, kc, aBlock = aPack);
+                    else aBlock = _aShared + depth * _aDepthStride + (nint)ic * kc; // row panel ic / mr, kc × mr each
+                    Macro(ic, mc, jc, nc, jp0, jp1, kc, aBlock, bPack + depth * _depthStride, depth == 0 ? _beta : T.One, tile);
+                }
+                TeamWait.Advance(ref Unsafe.Add(ref at, TaskDone));
             }
         }
     }
@@ -201,9 +258,6 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
             }
         }
     }
-
-    private static (int Start, int End) Split(int count, int member, int teamSize)
-        => ((int)((long)count * member / teamSize), (int)((long)count * (member + 1) / teamSize));
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 }

@@ -9,6 +9,11 @@ namespace Nabla.Kernels;
 /// Loops run on a persistent pool of background threads together with the calling thread. The pool runs one loop
 /// at a time: a loop started while another runs (from another thread, or nested inside a loop body) runs on its
 /// calling thread alone.
+/// Members take indices (GEMM: packing pieces and tasks) from shared counters, so work a descheduled member has not
+/// started is done by the others, and the caller waits only for pieces a member is busy with: briefly spinning, then
+/// blocking (<see cref="TeamWait"/>), never yielding its core. After a long wait (another process took a member's core)
+/// the pool runs the next loops alone for a few milliseconds, so that a contended machine runs them at one thread's speed
+/// rather than slower.
 /// </remarks>
 public static class Parallelism
 {

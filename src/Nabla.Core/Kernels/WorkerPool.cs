@@ -5,7 +5,8 @@ namespace Nabla.Kernels;
 /// <summary>
 /// Persistent background threads that run <see cref="ITeamJob"/>s together with the calling thread.
 /// One job at a time: a caller that finds the pool busy (another caller, or a job calling back into it)
-/// runs its job alone, with a team of one. Idle workers spin briefly, then sleep on a semaphore.
+/// runs its job alone, with a team of one. Idle workers spin briefly, then sleep on a semaphore. The caller waits for
+/// its team through <see cref="TeamWait"/> (a short spin, then blocking), never yielding its core to other processes.
 /// </summary>
 internal static class WorkerPool
 {
@@ -23,8 +24,16 @@ internal static class WorkerPool
     private static readonly object GrowLock = new();
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // about 200 µs of spinning before sleeping
     private static Worker[] _workers = [];
+    // A caller that waited long for a member (descheduled by the operating system while holding work: another process
+    // wants the core) runs the next jobs alone for a while, doubling that while after each further long wait and
+    // halving it after each team job without one: on a contended machine a team would otherwise run slower than one
+    // thread, each such wait costing about a scheduler time slice.
+    private static readonly long LongWaitTicks = Stopwatch.Frequency / 2000; // 0.5 ms
+    private static readonly long SoloTicks = Stopwatch.Frequency / 125;      // 8 ms, up to 32 × that
+    private static long _soloUntil;
+    private static int _longWaits;
     private static int _busy;
-    private static int _pending;
+    private static int _finished;
     private static Exception? _error;
 
     /// <summary>
@@ -34,9 +43,35 @@ internal static class WorkerPool
     public static int TryReserve(int requested)
     {
         if (requested <= 1) return 1;
+        if (Adaptive && Stopwatch.GetTimestamp() < Volatile.Read(ref _soloUntil)) return 1;
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return 1;
         if (_workers.Length < requested - 1) Grow(requested - 1);
         return Math.Min(requested, _workers.Length + 1);
+    }
+
+    /// <summary>
+    /// Test hook: when set, a worker calls it with its member number before it starts its part of a job, and team jobs
+    /// call it through <see cref="Pause"/> after each member (the caller too) claims work, to simulate a member the
+    /// operating system has descheduled.
+    /// </summary>
+    internal static Action<int>? TestDelay;
+
+    /// <summary>Runs <see cref="TestDelay"/> for a member (0 is the caller) when a test has set it; free otherwise.</summary>
+    public static void Pause(int member) => TestDelay?.Invoke(member);
+
+    /// <summary>
+    /// True (the default) when a long wait for a member makes the following jobs run alone for a while; tests that need
+    /// a team of a given size turn it off.
+    /// </summary>
+    internal static bool Adaptive { get; set; } = true;
+
+    /// <summary>Called by <see cref="TeamWait"/> after a wait that had to block, with its length in stopwatch ticks.</summary>
+    public static void NoteWait(long ticks)
+    {
+        if (ticks < LongWaitTicks) return;
+        int n = Math.Min(Volatile.Read(ref _longWaits) + 1, 6);
+        Volatile.Write(ref _longWaits, n);
+        Volatile.Write(ref _soloUntil, Stopwatch.GetTimestamp() + (SoloTicks << (n - 1)));
     }
 
     /// <summary>Frees the pool reserved by <see cref="TryReserve"/> (call once, after <see cref="RunReserved"/>).</summary>
@@ -46,7 +81,7 @@ internal static class WorkerPool
     public static void RunReserved(ITeamJob job, int team)
     {
         _error = null;
-        Volatile.Write(ref _pending, team - 1);
+        Volatile.Write(ref _finished, 0);
         var workers = _workers;
         for (int w = 0; w < team - 1; w++)
         {
@@ -65,9 +100,11 @@ internal static class WorkerPool
         // (asleep, or not scheduled) are withdrawn instead of waited for.
         if (job.MembersOptional)
             for (int w = 0; w < team - 1; w++)
-                if (Interlocked.CompareExchange(ref workers[w].Claim, 2, 0) == 0) Interlocked.Decrement(ref _pending);
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(-1);
+                if (Interlocked.CompareExchange(ref workers[w].Claim, 2, 0) == 0) TeamWait.Advance(ref _finished);
+        long waitStart = Stopwatch.GetTimestamp();
+        TeamWait.Until(ref _finished, team - 1);
+        if (Stopwatch.GetTimestamp() - waitStart < LongWaitTicks && Stopwatch.GetTimestamp() >= Volatile.Read(ref _soloUntil))
+            Volatile.Write(ref _longWaits, Math.Max(0, Volatile.Read(ref _longWaits) - 1));
         for (int w = 0; w < team - 1; w++) workers[w].Job = null;
         var error = own ?? _error;
         if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
@@ -111,11 +148,12 @@ internal static class WorkerPool
         {
             if (Volatile.Read(ref worker.Ticket) == seen) WaitForTicket(worker, seen);
             seen = Volatile.Read(ref worker.Ticket);
+            Pause(worker.Member);
             if (Interlocked.CompareExchange(ref worker.Claim, 1, 0) != 0) continue; // withdrawn (or already run)
             var job = worker.Job!;
             try { job.Execute(worker.Member, worker.TeamSize); }
             catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
-            Interlocked.Decrement(ref _pending);
+            TeamWait.Advance(ref _finished);
         }
     }
 

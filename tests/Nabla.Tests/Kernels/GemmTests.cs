@@ -203,6 +203,8 @@ public class GemmTests
         var c0 = RandomArray(rng, m * n);
         int lda = transA ? m : k, ldb = transB ? k : n;
         int saved = Threads.Max;
+        // A long wait for the worker on a busy machine would make the pool run the next products alone for a while.
+        WorkerPool.Adaptive = false;
         try
         {
             foreach (var path in Paths)
@@ -239,6 +241,7 @@ public class GemmTests
         finally
         {
             Threads.Max = saved;
+            WorkerPool.Adaptive = true;
         }
     }
 

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Nabla.Kernels;
+using Nabla.Tensors;
+using Xunit;
+
+namespace Nabla.Tests.Kernels;
+
+/// <summary>
+/// Scheduling under contention: a worker the operating system delays (simulated through the pool's test hook) neither
+/// changes a bit of the result nor holds the caller up for work it has not started; tiny products stay on the calling thread.
+/// </summary>
+[Collection(GemmCollection.Name)]
+public class ContentionTests
+{
+    private const int DelayMs = 1500;
+
+    public static TheoryData<bool, bool, int, int, int> Shapes() => new()
+    {
+        { false, false, 300, 300, 300 },  // many rows: row chunks, one column block
+        { false, true, 64, 256, 784 },    // few rows
+        { false, false, 96, 256, 784 },   // a shared A of whole micro-panels in three depth blocks, packed by different members
+        { true, false, 20, 3000, 50 },    // very few rows: column groups too
+        { false, false, 200, 5000, 700 }, // several column blocks (two B buffers alternate)
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void WorkerDelayedBeforeItStartsLeavesTheWholeProductToTheCaller(bool transA, bool transB, int m, int n, int k)
+    {
+        // Delay the worker's first hook call (before it takes its part of the job): the caller must do everything
+        // itself and return without waiting for it.
+        var (single, team, elapsed) = RunDelayed(transA, transB, m, n, k, delayedMember: 1, delayedCall: 1);
+        AssertSameBits(single, team);
+        Assert.True(elapsed < TimeSpan.FromMilliseconds(DelayMs / 2), $"the caller waited {elapsed.TotalMilliseconds:F0} ms for a worker that had not started");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void WorkerDelayedWhileHoldingAPieceStillGivesTheSameBits(bool transA, bool transB, int m, int n, int k)
+    {
+        // Delay the worker right after it has claimed its first piece of work (a packing piece): the others wait for that
+        // piece only, and the result is the same.
+        var (single, team, _) = RunDelayed(transA, transB, m, n, k, delayedMember: 1, delayedCall: 2, delayMs: 30);
+        AssertSameBits(single, team);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void CallerDelayedWhileHoldingAPieceStillGivesTheSameBits(bool transA, bool transB, int m, int n, int k)
+    {
+        // Delay the caller on its first piece (a shared A's first depth block, or a B piece) while the worker packs the
+        // next ones: pieces packed out of order must not overwrite each other.
+        var (single, team, _) = RunDelayed(transA, transB, m, n, k, delayedMember: 0, delayedCall: 1, delayMs: 30);
+        AssertSameBits(single, team);
+    }
+
+    [Fact]
+    public void ParallelForFinishesWithoutAWorkerThatHasNotStarted()
+    {
+        int saved = Threads.Max;
+        int calls = 0;
+        WorkerPool.Adaptive = false;
+        WorkerPool.TestDelay = member => { if (member != 0 && Interlocked.Increment(ref calls) == 1) Thread.Sleep(DelayMs); };
+        try
+        {
+            Threads.Max = 2;
+            var hits = new int[10_000];
+            var watch = Stopwatch.StartNew();
+            Parallelism.For(hits.Length, hits, static (h, i) => Interlocked.Increment(ref h[i]));
+            watch.Stop();
+            Assert.All(hits, h => Assert.Equal(1, h));
+            Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(DelayMs / 2), $"the loop waited {watch.Elapsed.TotalMilliseconds:F0} ms");
+        }
+        finally
+        {
+            WorkerPool.TestDelay = null;
+            WorkerPool.Adaptive = true;
+            Threads.Max = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(32, 32, 32, 1)]   // 65,536 flops: the calling thread alone
+    [InlineData(64, 64, 64, 1)]   // 524,288 flops: still below the threshold
+    [InlineData(128, 64, 64, 2)]  // 1,048,576 flops: a team
+    public void TinyProductsRunOnTheCallingThread(int m, int n, int k, int expectedTeam)
+    {
+        int saved = Threads.Max;
+        WorkerPool.Adaptive = false;
+        try
+        {
+            Threads.Max = 2;
+            var rng = new Random(5);
+            var a = Random(rng, m * k);
+            var b = Random(rng, k * n);
+            var c = new float[m * n];
+            Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            Assert.Equal(expectedTeam, PackedGemm<float>.LastTeamSize);
+            Assert.Equal(2L * m * n * k >= Gemm.ParallelFlops ? 2 : 1, expectedTeam);
+        }
+        finally
+        {
+            WorkerPool.Adaptive = true;
+            Threads.Max = saved;
+        }
+    }
+
+    private static (float[] Single, float[] Team, TimeSpan Elapsed) RunDelayed(bool transA, bool transB, int m, int n, int k,
+        int delayedMember, int delayedCall, int delayMs = DelayMs)
+    {
+        var rng = new Random(m * 7 + n + k);
+        var a = Random(rng, m * k);
+        var b = Random(rng, k * n);
+        var c0 = Random(rng, m * n);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        int saved = Threads.Max;
+        int calls = 0;
+        WorkerPool.Adaptive = false;
+        try
+        {
+            Threads.Max = 1;
+            var single = (float[])c0.Clone();
+            Gemm.Sgemm(transA, transB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, single, n);
+            Threads.Max = 2;
+            // Warm up the pool and the code, then arm the hook for one call.
+            var team = (float[])c0.Clone();
+            Gemm.Sgemm(transA, transB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, team, n);
+            c0.CopyTo(team, 0);
+            WorkerPool.TestDelay = member =>
+            {
+                if ((member == 0) == (delayedMember == 0) && Interlocked.Increment(ref calls) == delayedCall) Thread.Sleep(delayMs);
+            };
+            var watch = Stopwatch.StartNew();
+            Gemm.Sgemm(transA, transB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, team, n);
+            watch.Stop();
+            Assert.Equal(2, PackedGemm<float>.LastTeamSize);
+            return (single, team, watch.Elapsed);
+        }
+        finally
+        {
+            WorkerPool.TestDelay = null;
+            WorkerPool.Adaptive = true;
+            Threads.Max = saved;
+        }
+    }
+
+    private static void AssertSameBits(float[] expected, float[] actual)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"element {i}: {expected[i]} with 1 thread, {actual[i]} with a delayed worker");
+    }
+
+    private static float[] Random(Random rng, int length)
+    {
+        var x = new float[length];
+        for (int i = 0; i < length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+}
