@@ -1,3 +1,4 @@
+using Nabla.Autograd;
 using Nabla.NN;
 using Nabla.Onnx.Import;
 using Nabla.Tensors;
@@ -83,11 +84,20 @@ public sealed class OnnxModule : Module
         foreach (var name in inputs.Keys)
             if (!values.ContainsKey(name))
                 throw new OnnxException($"{_graph.File}: '{name}' is not a graph input (inputs: {string.Join(", ", InputNames)}).");
+        // Inference calls keep their intermediate results in a per-thread arena reused from call to call, as Sequential
+        // does: only the outputs are kept.
+        TensorArena? arena = null;
+        if (!IsTraining && !GradMode.IsEnabled && TensorArena.Current is null && !IsForwardObserved)
+            arena = t_inferenceArena ??= new TensorArena { MaxRetainedBytes = 128L << 20 };
+        using var scope = arena?.Enter();
         var outputs = GraphRunner.Run(_graph, values, IsTraining);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, v) in outputs) result[name] = v.Tensor ?? Values.Array(Array.ConvertAll(v.I, x => (double)x), v.Dims);
+        foreach (var (name, v) in outputs) result[name] = (v.Tensor ?? Values.Array(Array.ConvertAll(v.I, x => (double)x), v.Dims)).Keep();
         return result;
     }
+
+    // Storage of the intermediate results of inference calls on this thread, reused from call to call.
+    [ThreadStatic] private static TensorArena? t_inferenceArena;
 
     /// <summary>Runs the graph on ONNX values (integer tensors as longs), for the conformance tests.</summary>
     internal IReadOnlyList<(string Name, OnnxValue Value)> RunValues(IReadOnlyList<OnnxValue> inputs)

@@ -42,7 +42,7 @@ public sealed class TensorArena
     private long _freeBytes;
 
     /// <summary>The arena whose scope is active on the calling thread, or null.</summary>
-    internal static TensorArena? Current => _current;
+    public static TensorArena? Current => _current;
 
     /// <summary>The most idle storage, in bytes, kept for reuse (default 512 MiB).</summary>
     public long MaxRetainedBytes { get; set; } = 512L << 20;
