@@ -258,6 +258,44 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void EarlyStoppingResumedFromItsStateStopsWhereTheUninterruptedRunWould()
+    {
+        double[] val = [1.0, 0.8, 0.5, 0.6, 0.55, 0.7, 0.4];
+        var model = Model(3);
+        var t = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.1));
+        var first = new EarlyStopping("val_loss", patience: 2, restoreBestWeights: true);
+        var ctx = new TrainingContext(t, t.History, val.Length);
+        first.OnTrainBegin(ctx);
+        float[]? weightsAtBest = null;
+        void Epoch(EarlyStopping stop, int epoch)
+        {
+            model.Parameters().First().Data.SetFlat(0, epoch + 1);
+            if (epoch == 2) weightsAtBest = model.Parameters().First().Data.ToArray();
+            var rec = new EpochRecord(epoch + 1, 1, 0.5, val[epoch], 0.5, 0.1, 1, 1);
+            ctx.History.Add(rec);
+            stop.OnEpochEnd(ctx, rec);
+        }
+        for (int e = 0; e < 4; e++) Epoch(first, e);      // interrupted after epoch 4: one epoch without improvement
+        Assert.Equal(1, first.Wait);
+        var state = first.StateDict();
+        Assert.Equal("val_loss", state.GetString("monitor"));
+        Assert.Equal(3, state.GetLong("best_epoch"));
+
+        var resumed = new EarlyStopping("val_loss", patience: 2, restoreBestWeights: true);
+        resumed.LoadStateDict(state);
+        resumed.OnTrainBegin(ctx);                          // a resumed Fit must not forget the count
+        Assert.Equal(1, resumed.Wait);
+        Epoch(resumed, 4);
+        Assert.True(ctx.StopTraining);                      // epoch 5 is the second without improvement, as uninterrupted
+        Assert.Equal(5, resumed.StoppedEpoch);
+        resumed.OnTrainEnd(ctx);
+        Assert.Equal(weightsAtBest, model.Parameters().First().Data.ToArray());
+
+        Assert.Contains("monitors 'val_loss'", Assert.Throws<Nabla.Errors.ValueException>(
+            () => new EarlyStopping("val_accuracy").LoadStateDict(state)).Message);
+    }
+
+    [Fact]
     public void BadArgumentsAreNamed()
     {
         var t = NewTrainer(1);
