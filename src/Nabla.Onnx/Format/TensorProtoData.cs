@@ -57,43 +57,15 @@ internal static class TensorProtoData
         switch (type)
         {
             case TensorProto.Types.DataType.Float:
-                if (raw.Length > 0 || proto.FloatData.Count == 0)
-                {
-                    CheckBytes(proto, where, raw.Length, count, 4);
-                    for (int i = 0; i < result.Length; i++)
-                        result[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(4 * i, 4));
-                }
-                else
-                {
-                    CheckCount(proto, where, proto.FloatData.Count, count);
-                    proto.FloatData.CopyTo(result, 0);
-                }
+                Decode(proto, where, raw, result, 4, b => BinaryPrimitives.ReadSingleLittleEndian(b), proto.FloatData.Count, i => proto.FloatData[i]);
                 break;
             case TensorProto.Types.DataType.Double:
-                if (raw.Length > 0 || proto.DoubleData.Count == 0)
-                {
-                    CheckBytes(proto, where, raw.Length, count, 8);
-                    for (int i = 0; i < result.Length; i++)
-                        result[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(8 * i, 8));
-                }
-                else
-                {
-                    CheckCount(proto, where, proto.DoubleData.Count, count);
-                    for (int i = 0; i < result.Length; i++) result[i] = (float)proto.DoubleData[i];
-                }
+                Decode(proto, where, raw, result, 8, b => (float)BinaryPrimitives.ReadDoubleLittleEndian(b),
+                    proto.DoubleData.Count, i => (float)proto.DoubleData[i]);
                 break;
             case TensorProto.Types.DataType.Float16:
-                if (raw.Length > 0 || proto.Int32Data.Count == 0)
-                {
-                    CheckBytes(proto, where, raw.Length, count, 2);
-                    for (int i = 0; i < result.Length; i++)
-                        result[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(raw.Slice(2 * i, 2));
-                }
-                else
-                {
-                    CheckCount(proto, where, proto.Int32Data.Count, count);
-                    for (int i = 0; i < result.Length; i++) result[i] = (float)BitConverter.UInt16BitsToHalf((ushort)proto.Int32Data[i]);
-                }
+                Decode(proto, where, raw, result, 2, b => (float)BinaryPrimitives.ReadHalfLittleEndian(b),
+                    proto.Int32Data.Count, i => (float)BitConverter.UInt16BitsToHalf((ushort)proto.Int32Data[i]));
                 break;
             default:
                 throw new OnnxException($"{where}: tensor '{proto.Name}' has element type {type}; expected FLOAT, DOUBLE or FLOAT16.");
@@ -177,6 +149,27 @@ internal static class TensorProtoData
         proto.Dims.Add(dims.Length == 0 ? [values.Length] : dims);
         proto.Int64Data.Add(values);
         return proto;
+    }
+
+    delegate float FromBytes(ReadOnlySpan<byte> bytes);
+
+    /// <summary>
+    /// Fills <paramref name="result"/> from the raw little-endian data (elements of <paramref name="width"/> bytes) when
+    /// there is any, else from the typed field holding <paramref name="typedCount"/> values; sizes checked either way.
+    /// </summary>
+    static void Decode(TensorProto proto, string where, ReadOnlySpan<byte> raw, float[] result, int width, FromBytes fromBytes,
+        int typedCount, Func<int, float> typed)
+    {
+        if (raw.Length > 0 || typedCount == 0)
+        {
+            CheckBytes(proto, where, raw.Length, result.Length, width);
+            for (int i = 0; i < result.Length; i++) result[i] = fromBytes(raw.Slice(width * i, width));
+        }
+        else
+        {
+            CheckCount(proto, where, typedCount, result.Length);
+            for (int i = 0; i < result.Length; i++) result[i] = typed(i);
+        }
     }
 
     static ReadOnlySpan<byte> RawBytes(TensorProto proto, string? modelDirectory, string where)
