@@ -20,13 +20,24 @@ internal static class WeightExport
     /// <exception cref="CliException">The format is unknown or the folder is not a finished run.</exception>
     public static int Write(string runDir, string format, string? outPath = null)
     {
-        if (!Formats.Contains(format))
-            throw new CliException($"--format: unknown weight format '{format}'; choose {string.Join(" or ", Formats)}");
+        CheckFormat(format);
         var (model, _) = RunFolder.LoadModel(runDir);
+        return Write(model, format, outPath ?? DefaultPath(runDir, format));
+    }
+
+    /// <summary>Writes <paramref name="model"/>'s weights in <paramref name="format"/> to <paramref name="path"/> (atomically) and returns the number of tensors.</summary>
+    public static int Write(NN.Module model, string format, string path)
+    {
+        CheckFormat(format);
         var state = model.StateDict();
-        string path = outPath ?? DefaultPath(runDir, format);
         if (format == "torch") TorchFile.Save(path, state);
         else TorchFile.SaveSafeTensors(path, state);
         return state.Count;
+    }
+
+    static void CheckFormat(string format)
+    {
+        if (!Formats.Contains(format))
+            throw new CliException($"--format: unknown weight format '{format}'; choose {string.Join(" or ", Formats)}");
     }
 }

@@ -47,7 +47,7 @@ internal static class ExportCommand
             throw new CliException($"--out {path}: the folder {folder} does not exist", 1);
         if (format != "onnx")
         {
-            int tensors = WeightExport.Write(run, format, path);
+            int tensors = WeightExport.Write(model, format, path);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {path} ({new FileInfo(path).Length:N0} bytes, {tensors} tensors with PyTorch's names, {format} format)"));
             return 0;
