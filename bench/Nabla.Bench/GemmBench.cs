@@ -110,6 +110,7 @@ internal static unsafe class GemmBench
 
         Threads.Max = threads;
         OpenBlas.SetNumThreads(threads);
+        long unpaidBefore = WorkerPool.UnpaidJobs;
         double flops = 2.0 * m * n * k;
         fixed (float* pa = a, pb = b, pc = c2)
         {
@@ -142,6 +143,8 @@ internal static unsafe class GemmBench
                 bestMine = Math.Min(bestMine, Time(Mine, reps));
                 bestBlas = Math.Min(bestBlas, Time(Blas, reps));
             }
+            long unpaid = WorkerPool.UnpaidJobs - unpaidBefore;
+            if (unpaid > 0) Console.Error.WriteLine($"{bc.Name}, {threads} threads: {unpaid} team products did not pay and sent the next ones to one thread");
             return (flops / bestMine / 1e9, flops / bestBlas / 1e9);
         }
     }

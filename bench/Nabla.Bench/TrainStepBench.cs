@@ -120,6 +120,7 @@ internal static class TrainStepBench
             $"alloc/step {bytes} B (this thread), {bytesAll} B (all threads) | GCs over {steps} steps: gen0 {GC.CollectionCount(0) - g0}, gen1 {GC.CollectionCount(1) - g1}, gen2 {GC.CollectionCount(2) - g2}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch estimate (938 steps): {wallMs * 938 / 1e3:F2} s wall, {cpuMs * 938 / 1e3:F2} s CPU"));
+        Console.WriteLine($"team jobs that did not pay (each sent the next ones to one thread for a while): {Nabla.Kernels.WorkerPool.UnpaidJobs}");
         return 0;
     }
 

@@ -18,21 +18,30 @@ internal static class TeamWait
     private static int _blocked;
 
     /// <summary>
-    /// Returns once <paramref name="counter"/> has reached <paramref name="target"/>; tells the pool when the wait was
-    /// long (a partner descheduled while holding work), so that it may run the next jobs alone for a while.
+    /// Stopwatch ticks this thread has spent waiting in <see cref="Until"/> since it last reset the count: the pool
+    /// compares a caller's waits with its work to tell whether its team helped.
     /// </summary>
+    [ThreadStatic] internal static long WaitedTicks;
+
+    /// <summary>Returns once <paramref name="counter"/> has reached <paramref name="target"/>, adding the time waited to <see cref="WaitedTicks"/>.</summary>
     public static void Until(ref int counter, int target)
     {
         if (Volatile.Read(ref counter) >= target) return;
         long start = Stopwatch.GetTimestamp();
-        do
+        try
         {
-            Thread.SpinWait(8);
-            if (Volatile.Read(ref counter) >= target) return;
+            do
+            {
+                Thread.SpinWait(8);
+                if (Volatile.Read(ref counter) >= target) return;
+            }
+            while (Stopwatch.GetTimestamp() - start < SpinTicks);
+            Block(ref counter, target);
         }
-        while (Stopwatch.GetTimestamp() - start < SpinTicks);
-        Block(ref counter, target);
-        WorkerPool.NoteWait(Stopwatch.GetTimestamp() - start);
+        finally
+        {
+            WaitedTicks += Stopwatch.GetTimestamp() - start;
+        }
     }
 
     private static void Block(ref int counter, int target)

@@ -24,14 +24,17 @@ internal static class WorkerPool
     private static readonly object GrowLock = new();
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // about 200 µs of spinning before sleeping
     private static Worker[] _workers = [];
-    // A caller that waited long for a member (descheduled by the operating system while holding work: another process
-    // wants the core) runs the next jobs alone for a while, doubling that while after each further long wait and
-    // halving it after each team job without one: on a contended machine a team would otherwise run slower than one
-    // thread, each such wait costing about a scheduler time slice.
-    private static readonly long LongWaitTicks = Stopwatch.Frequency / 2000; // 0.5 ms
+    // A team that did not pay makes the next jobs run on the caller alone for a while: the caller waited for its
+    // members (one descheduled by the operating system while holding work, because another process wants the core)
+    // at least half as long as it worked, so one thread would have been about as fast. The while doubles after each
+    // further such job and the count halves after each job that paid; on a quiet machine a member's last task is
+    // a small share of the caller's work, so the team stays. Only waits of a millisecond or more count: a member
+    // descheduled for a time slice, not one that was asleep and took tens of microseconds to wake (counting those
+    // sent a quiet LeNet training to one thread about once every ten steps).
     private static readonly long SoloTicks = Stopwatch.Frequency / 125;      // 8 ms, up to 32 × that
+    private static readonly long MinWaitTicks = Stopwatch.Frequency / 1000;  // 1 ms: shorter waits never count
     private static long _soloUntil;
-    private static int _longWaits;
+    private static int _unpaid;
     private static int _busy;
     private static int _finished;
     private static Exception? _error;
@@ -65,13 +68,36 @@ internal static class WorkerPool
     /// </summary>
     internal static bool Adaptive { get; set; } = true;
 
-    /// <summary>Called by <see cref="TeamWait"/> after a wait that had to block, with its length in stopwatch ticks.</summary>
-    public static void NoteWait(long ticks)
+    /// <summary>
+    /// Weighs a team job that just ended: the caller worked for <paramref name="work"/> and waited for its members for
+    /// <paramref name="waited"/> stopwatch ticks. A team that did not pay (it waited at least half as long as it
+    /// worked) sends the next jobs to the caller alone for a while; one that did shortens that.
+    /// </summary>
+    internal static void Weigh(long work, long waited)
     {
-        if (ticks < LongWaitTicks) return;
-        int n = Math.Min(Volatile.Read(ref _longWaits) + 1, 6);
-        Volatile.Write(ref _longWaits, n);
-        Volatile.Write(ref _soloUntil, Stopwatch.GetTimestamp() + (SoloTicks << (n - 1)));
+        if (waited >= MinWaitTicks && 2 * waited >= work)
+        {
+            Interlocked.Increment(ref _unpaidJobs);
+            int n = Math.Min(Volatile.Read(ref _unpaid) + 1, 6);
+            Volatile.Write(ref _unpaid, n);
+            Volatile.Write(ref _soloUntil, Stopwatch.GetTimestamp() + (SoloTicks << (n - 1)));
+        }
+        else if (Volatile.Read(ref _unpaid) > 0) Volatile.Write(ref _unpaid, Volatile.Read(ref _unpaid) / 2);
+    }
+
+    private static long _unpaidJobs;
+
+    /// <summary>How many team jobs so far did not pay and sent the following ones to the caller alone (for benchmarks and tests).</summary>
+    internal static long UnpaidJobs => Interlocked.Read(ref _unpaidJobs);
+
+    /// <summary>True while team jobs run on the caller alone (for tests).</summary>
+    internal static bool Solo => Stopwatch.GetTimestamp() < Volatile.Read(ref _soloUntil);
+
+    /// <summary>Ends a while of solo jobs and forgets the jobs that did not pay (for tests).</summary>
+    internal static void ResetSolo()
+    {
+        Volatile.Write(ref _soloUntil, 0);
+        Volatile.Write(ref _unpaid, 0);
     }
 
     /// <summary>Frees the pool reserved by <see cref="TryReserve"/> (call once, after <see cref="RunReserved"/>).</summary>
@@ -94,6 +120,7 @@ internal static class WorkerPool
             if (Interlocked.Exchange(ref worker.Sleeping, 0) == 1) worker.Wake.Release();
         }
         Exception? own = null;
+        long start = Stopwatch.GetTimestamp(), waitedBefore = TeamWait.WaitedTicks;
         try { job.Execute(0, team); }
         catch (Exception e) { own = e; }
         // A job whose members are optional is done once the caller's part returns: workers that have not started yet
@@ -101,10 +128,9 @@ internal static class WorkerPool
         if (job.MembersOptional)
             for (int w = 0; w < team - 1; w++)
                 if (Interlocked.CompareExchange(ref workers[w].Claim, 2, 0) == 0) TeamWait.Advance(ref _finished);
-        long waitStart = Stopwatch.GetTimestamp();
         TeamWait.Until(ref _finished, team - 1);
-        if (Stopwatch.GetTimestamp() - waitStart < LongWaitTicks && Stopwatch.GetTimestamp() >= Volatile.Read(ref _soloUntil))
-            Volatile.Write(ref _longWaits, Math.Max(0, Volatile.Read(ref _longWaits) - 1));
+        long waited = TeamWait.WaitedTicks - waitedBefore;
+        if (Adaptive) Weigh(Stopwatch.GetTimestamp() - start - waited, waited);
         for (int w = 0; w < team - 1; w++) workers[w].Job = null;
         var error = own ?? _error;
         if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();

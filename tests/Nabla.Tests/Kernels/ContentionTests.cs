@@ -79,6 +79,81 @@ public class ContentionTests
         }
     }
 
+    [Fact]
+    public void ATeamThatWaitedForADelayedWorkerSendsTheNextProductsToOneThread()
+    {
+        var rng = new Random(3);
+        int m = 64, n = 256, k = 784;
+        var a = Random(rng, m * k);
+        var b = Random(rng, k * n);
+        var c = new float[m * n];
+        int saved = Threads.Max;
+        int calls = 0;
+        try
+        {
+            Threads.Max = 2;
+            WorkerPool.ResetSolo();
+            Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            Assert.Equal(2, PackedGemm<float>.LastTeamSize);
+            // Wait until the worker is back (an earlier test may still hold it in its hook), then until it is idle.
+            int seen = 0;
+            WorkerPool.TestDelay = member => { if (member != 0) Interlocked.Increment(ref seen); };
+            var watch = Stopwatch.StartNew();
+            while (Volatile.Read(ref seen) == 0 && watch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+                Thread.Sleep(1);
+            }
+            WorkerPool.TestDelay = null;
+            Thread.Sleep(50);
+            WorkerPool.ResetSolo();
+            // The caller is held 20 ms on its first piece, so the worker surely claims one; the worker is then held 200 ms on
+            // that piece: the caller waits for it far longer than it worked, so the team did not pay.
+            int callerCalls = 0;
+            WorkerPool.TestDelay = member =>
+            {
+                if (member == 0 && Interlocked.Increment(ref callerCalls) == 1) Thread.Sleep(20);
+                else if (member != 0 && Interlocked.Increment(ref calls) == 2) Thread.Sleep(200);
+            };
+            long unpaid = WorkerPool.UnpaidJobs;
+            Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            Assert.Equal(2, PackedGemm<float>.LastTeamSize);
+            Assert.Equal(unpaid + 1, WorkerPool.UnpaidJobs);
+            Assert.True(WorkerPool.Solo);
+            WorkerPool.TestDelay = null;
+            Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            Assert.Equal(1, PackedGemm<float>.LastTeamSize);
+        }
+        finally
+        {
+            WorkerPool.TestDelay = null;
+            WorkerPool.ResetSolo();
+            Threads.Max = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(10000, 0, false)]    // no wait at all
+    [InlineData(10000, 4000, false)] // waited less than half its work: the team paid
+    [InlineData(10000, 5000, true)]  // waited half as long as it worked: one thread would have been as fast
+    [InlineData(20, 900, false)]     // waits under 1 ms never count (a member woken late, not one descheduled)
+    [InlineData(100, 5000, true)]
+    public void AJobThatWaitedAtLeastHalfAsLongAsItWorkedDidNotPay(int workMicroseconds, int waitedMicroseconds, bool solo)
+    {
+        try
+        {
+            WorkerPool.ResetSolo();
+            WorkerPool.Weigh(Ticks(workMicroseconds), Ticks(waitedMicroseconds));
+            Assert.Equal(solo, WorkerPool.Solo);
+        }
+        finally
+        {
+            WorkerPool.ResetSolo();
+        }
+
+        static long Ticks(int microseconds) => microseconds * Stopwatch.Frequency / 1_000_000;
+    }
+
     [Theory]
     [InlineData(32, 32, 32, 1)]   // 65,536 flops: the calling thread alone
     [InlineData(64, 64, 64, 1)]   // 524,288 flops: still below the threshold
