@@ -172,12 +172,29 @@ internal static class Simd
 
     // ---------------------------------------------------------------- drivers
 
-    /// <summary>y[i] = op(x[i]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
+    // From this many elements on, an elementwise pass is split into chunks over the kernel threads (below, handing it
+    // to a team costs more than it saves).
+    internal const int ParallelElements = 1 << 16;
+
+    /// <summary>y[i] = op(x[i]); spread over the kernel threads for long spans.</summary>
+    internal static unsafe void Unary<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
         where TOp : struct, IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckOutput(x, y, "y");
+        if (x.Length < ParallelElements || Parallelism.MaxThreads == 1) { UnarySerial(op, x, y); return; }
+        fixed (T* px = x, py = y) ChunkedJob<UnaryRunner<TOp, T>>.Run(new UnaryRunner<TOp, T>(op, px, py), x.Length, ParallelElements);
+    }
+
+    private readonly unsafe struct UnaryRunner<TOp, T>(TOp op, T* x, T* y) : IChunkRunner
+        where TOp : struct, IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int count) => UnarySerial(op, new ReadOnlySpan<T>(x + start, count), new Span<T>(y + start, count));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UnarySerial<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> y)
+        where TOp : struct, IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int n = x.Length, i = 0;
         ref T xr = ref MemoryMarshal.GetReference(x);
         ref T yr = ref MemoryMarshal.GetReference(y);
@@ -199,14 +216,28 @@ internal static class Simd
         }
     }
 
-    /// <summary>y[i] = op(a[i], b[i]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+    /// <summary>y[i] = op(a[i], b[i]); spread over the kernel threads for long spans.</summary>
+    internal static unsafe void Binary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
         where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
         CheckOutput(a, y, "y");
         CheckOutput(b, y, "y");
+        if (a.Length < ParallelElements || Parallelism.MaxThreads == 1) { BinarySerial(op, a, b, y); return; }
+        fixed (T* pa = a, pb = b, py = y) ChunkedJob<BinaryRunner<TOp, T>>.Run(new BinaryRunner<TOp, T>(op, pa, pb, py), a.Length, ParallelElements);
+    }
+
+    private readonly unsafe struct BinaryRunner<TOp, T>(TOp op, T* a, T* b, T* y) : IChunkRunner
+        where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int count) =>
+            BinarySerial(op, new ReadOnlySpan<T>(a + start, count), new ReadOnlySpan<T>(b + start, count), new Span<T>(y + start, count));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BinarySerial<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where TOp : struct, IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int n = a.Length, i = 0;
         ref T ar = ref MemoryMarshal.GetReference(a);
         ref T br = ref MemoryMarshal.GetReference(b);
@@ -231,9 +262,8 @@ internal static class Simd
         }
     }
 
-    /// <summary>y[i] = op(a[i], b[i], c[i]); used by backward kernels as dx = op(u, dy, dx).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Ternary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> y)
+    /// <summary>y[i] = op(a[i], b[i], c[i]); used by backward kernels as dx = op(u, dy, dx); spread over the kernel threads for long spans.</summary>
+    internal static unsafe void Ternary<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> y)
         where TOp : struct, ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckInput(a, b, "b");
@@ -241,6 +271,22 @@ internal static class Simd
         CheckOutput(a, y, "y");
         CheckOutput(b, y, "y");
         CheckOutput(c, y, "y");
+        if (a.Length < ParallelElements || Parallelism.MaxThreads == 1) { TernarySerial(op, a, b, c, y); return; }
+        fixed (T* pa = a, pb = b, pc = c, py = y)
+            ChunkedJob<TernaryRunner<TOp, T>>.Run(new TernaryRunner<TOp, T>(op, pa, pb, pc, py), a.Length, ParallelElements);
+    }
+
+    private readonly unsafe struct TernaryRunner<TOp, T>(TOp op, T* a, T* b, T* c, T* y) : IChunkRunner
+        where TOp : struct, ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int count) => TernarySerial(op, new ReadOnlySpan<T>(a + start, count), new ReadOnlySpan<T>(b + start, count),
+            new ReadOnlySpan<T>(c + start, count), new Span<T>(y + start, count));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TernarySerial<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> y)
+        where TOp : struct, ITernaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int n = a.Length, i = 0;
         ref T ar = ref MemoryMarshal.GetReference(a);
         ref T br = ref MemoryMarshal.GetReference(b);

@@ -95,18 +95,7 @@ public class ContentionTests
             WorkerPool.ResetSolo();
             Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
             Assert.Equal(2, PackedGemm<float>.LastTeamSize);
-            // Wait until the worker is back (an earlier test may still hold it in its hook), then until it is idle.
-            int seen = 0;
-            WorkerPool.TestDelay = member => { if (member != 0) Interlocked.Increment(ref seen); };
-            var watch = Stopwatch.StartNew();
-            while (Volatile.Read(ref seen) == 0 && watch.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
-                Thread.Sleep(1);
-            }
-            WorkerPool.TestDelay = null;
-            Thread.Sleep(50);
-            WorkerPool.ResetSolo();
+            PoolTestSupport.WaitForIdleWorker();
             // The caller is held 20 ms on its first piece, so the worker surely claims one; the worker is then held 200 ms on
             // that piece: the caller waits for it far longer than it worked, so the team did not pay.
             int callerCalls = 0;

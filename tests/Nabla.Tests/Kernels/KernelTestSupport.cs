@@ -106,3 +106,33 @@ internal static class K
         return Math.Abs(y - exact) / Ulp(exact);
     }
 }
+
+/// <summary>Puts the kernel thread pool in a known state for tests that count what its worker does.</summary>
+internal static class PoolTestSupport
+{
+    /// <summary>
+    /// Ends any while of solo jobs, then waits (up to 10 s) until the worker takes part in a team job again (an earlier
+    /// test may still hold it in a delay hook) and a little longer, until it is idle. Needs <c>Threads.Max</c> ≥ 2.
+    /// </summary>
+    public static void WaitForIdleWorker()
+    {
+        int seen = 0;
+        WorkerPool.TestDelay = member => { if (member != 0) Interlocked.Increment(ref seen); };
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref seen) == 0 && watch.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                WorkerPool.ResetSolo();
+                Parallelism.For(64, static _ => Thread.SpinWait(2000));
+                Thread.Sleep(1);
+            }
+        }
+        finally
+        {
+            WorkerPool.TestDelay = null;
+        }
+        Thread.Sleep(50);
+        WorkerPool.ResetSolo();
+    }
+}
