@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using Nabla.Errors;
 using Nabla.Tensors;
 
@@ -42,19 +43,44 @@ public sealed class Dropout : Module
         try
         {
             _generator.Fill(u.AsSpan(0, n)); // one lock for the whole mask
-            if (mask.DType == DType.Float32)
-            {
-                var m = mask.AsSpan<float>();
-                for (int i = 0; i < m.Length; i++) m[i] = u[i] < P ? 0f : (float)scale;
-            }
-            else
-            {
-                var m = mask.AsSpan<double>();
-                for (int i = 0; i < m.Length; i++) m[i] = u[i] < P ? 0 : scale;
-            }
+            if (mask.DType == DType.Float32) Mask(u.AsSpan(0, n), P, (float)scale, mask.AsSpan<float>());
+            else Mask(u.AsSpan(0, n), P, scale, mask.AsSpan<double>());
         }
         finally { ArrayPool<double>.Shared.Return(u); }
         return input * mask;
+    }
+
+    // m[i] = u[i] < p ? 0 : scale, without branches (the draws are random, so a branch would be mispredicted half the
+    // time): 4 draws at a time compared as a vector.
+    private static void Mask(ReadOnlySpan<double> u, double p, float scale, Span<float> m)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var pv = Vector256.Create(p);
+            var sv = Vector128.Create(scale);
+            for (; i <= u.Length - 4; i += 4)
+            {
+                var keep = Vector256.GreaterThanOrEqual(Vector256.Create(u.Slice(i)), pv).AsUInt64();
+                // The comparison's 64-bit lanes, narrowed to 32 bits, select the scale or zero.
+                var lanes = Vector128.Narrow(keep.GetLower(), keep.GetUpper()).AsSingle();
+                (lanes & sv).CopyTo(m.Slice(i));
+            }
+        }
+        for (; i < u.Length; i++) m[i] = u[i] < p ? 0f : scale;
+    }
+
+    private static void Mask(ReadOnlySpan<double> u, double p, double scale, Span<double> m)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var pv = Vector256.Create(p);
+            var sv = Vector256.Create(scale);
+            for (; i <= u.Length - 4; i += 4)
+                (Vector256.GreaterThanOrEqual(Vector256.Create(u.Slice(i)), pv) & sv).CopyTo(m.Slice(i));
+        }
+        for (; i < u.Length; i++) m[i] = u[i] < p ? 0 : scale;
     }
 
     /// <inheritdoc/>

@@ -50,6 +50,26 @@ public class DropoutTests
         Assert.Equal(a2, b.Forward(x).ToArray());
     }
 
+    [Theory]
+    [InlineData(1003, 0.3, false)] // float: four draws per vector, and a tail of three
+    [InlineData(1003, 0.3, true)]
+    [InlineData(7, 0.5, false)]
+    public void EachElementIsKeptExactlyWhenItsDrawIsAtLeastP(int n, double p, bool float64)
+    {
+        // The mask is computed four draws at a time: it must still be, element by element, u < p ? 0 : 1/(1 − p).
+        var x = Tensor.FromArray(Enumerable.Range(1, n).Select(i => 0.5 + i).ToArray(), n);
+        if (!float64) x = x.ToDType(DType.Float32);
+        var y = new Dropout(p, new Generator(9)).Forward(x).ToDoubleArray();
+        var u = new double[n];
+        new Generator(9).Fill(u);
+        double scale = 1 / (1 - p);
+        for (int i = 0; i < n; i++)
+        {
+            double expected = u[i] < p ? 0 : float64 ? x[i] * scale : (float)x[i] * (float)scale;
+            Assert.True(expected == y[i], $"element {i}: draw {u[i]}, expected {expected}, got {y[i]}");
+        }
+    }
+
     [Fact]
     public void IsTheIdentityInEvaluation()
     {
