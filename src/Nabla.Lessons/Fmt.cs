@@ -6,7 +6,7 @@ namespace Nabla.Lessons;
 internal static class Fmt
 {
     /// <summary><paramref name="v"/> with exactly <paramref name="decimals"/> decimals.</summary>
-    public static string F(double v, int decimals = 3) => v.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    public static string F(double v, int decimals = 3) => (Math.Round(v, decimals) == 0 ? 0 : v).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     /// <summary>A whole number with thousands separators (1,228,800).</summary>
     public static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

@@ -81,7 +81,7 @@ public static class LessonSite
         """;
 
     private const string Style = """
-        body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1200px; margin: 0 auto; padding: 12px 24px 40px; color: #222; line-height: 1.5; font-size: 16px; }
+        body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1320px; margin: 0 auto; padding: 12px 24px 40px; color: #222; line-height: 1.5; font-size: 16px; }
         h1 { font-size: 28px; margin: 12px 0; } h2 { font-size: 21px; margin-top: 32px; border-bottom: 1px solid #ddd; }
         nav { display: flex; justify-content: space-between; gap: 12px; padding: 8px 0; border-bottom: 1px solid #eee; font-size: 15px; }
         figure { display: inline-block; vertical-align: top; margin: 8px 12px 16px 0; max-width: 100%; }

@@ -41,7 +41,7 @@ public sealed class BackpropLesson : Lesson
         string V(Tensor t) => Fmt.G(t.Item());
         var diagram = new GraphDiagram("J(a, b, c) = 3(a + bc) at a = 5, b = 3, c = 2", 760, 330)
             .Node("b", 70, 190, "b").Node("c", 70, 290, "c").Node("a", 70, 80, "a")
-            .Node("mul", 280, 240, "×", true).Node("add", 470, 150, "+", true).Node("three", 620, 150, "×3", true).Node("J", 720, 240, "J")
+            .Node("mul", 280, 240, "×", true).Node("add", 450, 150, "+", true).Node("three", 580, 150, "×3", true).Node("J", 715, 150, "J")
             .Edge("b", "mul", $"b = {V(b)}", $"∂J/∂b = {G(b)}").Edge("c", "mul", $"c = {V(c)}", $"∂J/∂c = {G(c)}")
             .Edge("a", "add", $"a = {V(a)}", $"∂J/∂a = {G(a)}").Edge("mul", "add", $"u = {V(u)}", $"∂J/∂u = {G(u)}")
             .Edge("add", "three", $"v = {V(v)}", $"∂J/∂v = {G(v)}").Edge("three", "J", $"J = {V(J)}", "∂J/∂J = 1");
@@ -79,7 +79,7 @@ public sealed class BackpropLesson : Lesson
         page.Code("gates");
         var gates = new GraphDiagram("f = 2·(x·y + max(z, w))", 760, 360)
             .Node("x", 70, 70, "x").Node("y", 70, 170, "y").Node("z", 70, 240, "z").Node("w", 70, 320, "w")
-            .Node("mul", 270, 120, "×", true).Node("max", 270, 280, "max", true).Node("add", 460, 200, "+", true).Node("two", 600, 200, "×2", true).Node("f", 710, 290, "f")
+            .Node("mul", 270, 120, "×", true).Node("max", 270, 280, "max", true).Node("add", 450, 200, "+", true).Node("two", 580, 200, "×2", true).Node("f", 715, 200, "f")
             .Edge("x", "mul", $"x = {V(x)}", $"{G(x)}").Edge("y", "mul", $"y = {V(y)}", $"{G(y)}")
             .Edge("z", "max", $"z = {V(z)}", $"{G(z)}").Edge("w", "max", $"w = {V(w)}", $"{G(w)}")
             .Edge("mul", "add", $"{V(product)}", $"{G(product)}").Edge("max", "add", $"{V(larger)}", $"{G(larger)}")

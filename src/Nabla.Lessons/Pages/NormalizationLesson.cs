@@ -22,7 +22,7 @@ public sealed class NormalizationLesson : Lesson
     /// <inheritdoc/>
     public override void Build(LessonPage page, LessonContext context)
     {
-        var data = context.MnistTrain(context.Pick(1024, 6144)).Flatten();
+        var data = context.MnistTrain(context.Pick(2048, 6144)).Flatten();
         int depth = 8, width = 64, epochs = context.Pick(2, 3);
         page.Text("The notes: without normalization 'the large become larger and the small become smaller' between layers. Batch " +
                   "normalization standardizes every feature over the mini-batch (then rescales it with a learned γ and β), so each layer " +

@@ -20,7 +20,7 @@ public sealed class OptimizationLesson : Lesson
     public override string Summary => "GD, SGD, momentum, Nesterov, AdaGrad, RMSProp, RMSProp + Nesterov, AdaDelta and Adam on three surfaces; learning rates; schedules; the learning-rate search.";
 
     private sealed record Surface(string Name, Func<Tensor, Tensor> Loss, Func<double, double, double> F, double[] Start,
-        (double, double) XRange, (double, double) YRange, double[] Levels, double Scale);
+        (double, double) XRange, (double, double) YRange, double[] Levels, int Steps, double PlainScale, double AdaptiveScale);
 
     /// <inheritdoc/>
     public override void Build(LessonPage page, LessonContext context)
@@ -50,17 +50,18 @@ public sealed class OptimizationLesson : Lesson
             }
             return path;
         }
-        var optimizers = new (string Name, Func<Parameter, double, Optimizer> Make, double Rate, double Noise)[]
+        // Rates for the quadratic; each surface scales them (Scale) for its own curvature.
+        var optimizers = new (string Name, bool Adaptive, Func<Parameter, double, Optimizer> Make, double Noise)[]
         {
-            ("GD", (w, s) => new SGD([w], 0.04 * s), 0.04, 0),
-            ("SGD (noisy gradient)", (w, s) => new SGD([w], 0.04 * s), 0.04, 1),
-            ("momentum 0.9", (w, s) => new SGD([w], 0.01 * s, momentum: 0.9), 0.01, 0),
-            ("Nesterov 0.9", (w, s) => new SGD([w], 0.01 * s, momentum: 0.9, nesterov: true), 0.01, 0),
-            ("AdaGrad", (w, s) => new AdaGrad([w], 0.4 * s), 0.4, 0),
-            ("RMSProp", (w, s) => new RMSProp([w], 0.03 * s), 0.03, 0),
-            ("RMSProp + Nesterov", (w, s) => new RMSPropNesterov([w], 0.005 * s, momentum: 0.9), 0.005, 0),
-            ("AdaDelta", (w, s) => new AdaDelta([w], 1.0 * s, rho: 0.9), 1.0, 0),
-            ("Adam", (w, s) => new Adam([w], 0.1 * s), 0.1, 0),
+            ("GD", false, (w, scale) => new SGD([w], 0.04 * scale), 0),
+            ("SGD (noisy gradient)", false, (w, scale) => new SGD([w], 0.04 * scale), 1),
+            ("momentum 0.9", false, (w, scale) => new SGD([w], 0.01 * scale, momentum: 0.9), 0),
+            ("Nesterov 0.9", false, (w, scale) => new SGD([w], 0.01 * scale, momentum: 0.9, nesterov: true), 0),
+            ("AdaGrad", true, (w, scale) => new AdaGrad([w], 0.4 * scale), 0),
+            ("RMSProp", true, (w, scale) => new RMSProp([w], 0.03 * scale), 0),
+            ("RMSProp + Nesterov", true, (w, scale) => new RMSPropNesterov([w], 0.005 * scale, momentum: 0.9), 0),
+            ("AdaDelta (no rate)", true, (w, scale) => new AdaDelta([w], 1.0, rho: 0.9), 0),
+            ("Adam", true, (w, scale) => new Adam([w], 0.1 * scale), 0),
         };
         // </snippet>
         page.Code("trajectories");
@@ -68,32 +69,32 @@ public sealed class OptimizationLesson : Lesson
         {
             new Surface("Ill-conditioned quadratic  L = x² + 10y²",
                 w => (w.Square() * Tensor.FromArray(new[] { 1.0, 10.0 }, 2)).Sum(), (x, y) => x * x + 10 * y * y,
-                [-4.5, 1.5], (-5, 5), (-2.5, 2.5), [0.1, 0.5, 1, 2, 4, 8, 16, 32], 1),
+                [-4.5, 1.5], (-5, 5), (-2.5, 2.5), [0.1, 0.5, 1, 2, 4, 8, 16, 32], context.Pick(100, 150), 1, 1),
             new Surface("Rosenbrock  L = (1 − x)² + 100(y − x²)²",
                 w => { var x = w.Narrow(0, 0, 1); var y = w.Narrow(0, 1, 1); return ((1.0 - x).Square() + 100.0 * (y - x.Square()).Square()).Sum(); },
                 (x, y) => (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x),
-                [-1.2, 1.0], (-2, 2), (-1, 3), [0.5, 2, 8, 32, 128, 512], 0.01),
+                [-1.2, 1.0], (-2, 2), (-1, 3), [0.3, 1, 3, 10, 30, 100, 300], context.Pick(1500, 3000), 0.02, 0.2),
             new Surface("Saddle  L = x² − y²",
                 w => (w.Square() * Tensor.FromArray(new[] { 1.0, -1.0 }, 2)).Sum(), (x, y) => x * x - y * y,
-                [-2.0, 0.01], (-2.5, 2.5), (-2.5, 2.5), [-4, -2, -1, -0.25, 0.25, 1, 2, 4], 0.5),
+                [-2.0, 0.01], (-2.5, 2.5), (-2.5, 2.5), [-4, -2, -1, -0.25, 0.25, 1, 2, 4], context.Pick(100, 150), 0.5, 1),
         };
-        int steps = context.Pick(120, 300);
         foreach (var s in surfaces)
         {
-            var plot = new Plot(s.Name, "x", "y") { Width = 560, Height = 440, XRange = s.XRange, YRange = s.YRange }.Contour(s.F, s.Levels);
-            var minima = new List<string>();
-            for (int i = 0; i < optimizers.Length; i++)
+            var finals = new List<string>();
+            foreach (bool adaptive in new[] { false, true })
             {
-                var o = optimizers[i];
-                // AdaGrad, RMSProp, AdaDelta and Adam take steps of about their rate whatever the slope; the others scale with it.
-                bool adaptive = o.Name is "AdaGrad" or "RMSProp" or "AdaDelta" or "Adam" or "RMSProp + Nesterov";
-                var path = Run(s.Loss, s.Start, w => o.Make(w, adaptive ? 1 : s.Scale), steps, o.Noise);
-                plot.Line(o.Name, path.Select(p => p.X).ToArray(), path.Select(p => p.Y).ToArray(), width: 1.8);
-                minima.Add(Fmt.G(s.F(path[^1].X, path[^1].Y)));
+                var plot = new Plot(s.Name, "x", "y") { Width = 420, Height = 380, XRange = s.XRange, YRange = s.YRange }.Contour(s.F, s.Levels);
+                for (int i = 0; i < optimizers.Length; i++)
+                {
+                    var o = optimizers[i];
+                    if (o.Adaptive != adaptive) continue;
+                    var path = Run(s.Loss, s.Start, w => o.Make(w, adaptive ? s.AdaptiveScale : s.PlainScale), s.Steps, o.Noise);
+                    plot.Line(o.Name, path.Select(p => p.X).ToArray(), path.Select(p => p.Y).ToArray(), color: Plot.Color(i), width: 2);
+                    finals.Add($"{o.Name} {Fmt.G(s.F(path[^1].X, path[^1].Y))}");
+                }
+                plot.Points(null, [s.Start[0]], [s.Start[1]], "#000", 5).Label(s.Start[0], s.Start[1], "start");
+                page.Figure(plot.ToSvg(), adaptive ? $"Adaptive rates, {s.Steps} steps. Final losses: {string.Join(", ", finals)}." : $"Gradient descent and momentum, {s.Steps} steps from the same start.");
             }
-            plot.Points(null, [s.Start[0]], [s.Start[1]], "#000", 5).Label(s.Start[0], s.Start[1], "start");
-            page.Figure(plot.ToSvg(), $"{s.Name}: {steps} steps from ({Fmt.G(s.Start[0])}, {Fmt.G(s.Start[1])}). Final losses: " +
-                string.Join(", ", optimizers.Select((o, i) => $"{o.Name} {minima[i]}")) + ".");
         }
         page.Text("Momentum and Nesterov overshoot but race along the valley; the adaptive methods take steps of similar size in both " +
                   "coordinates, so the narrow direction no longer dictates the pace. On the saddle, plain GD barely moves off the ridge " +

@@ -39,7 +39,7 @@ public sealed class PreprocessingLesson : Lesson
             double mx = xs.Average(), my = ys.Average();
             double cov = xs.Zip(ys).Average(p => (p.First - mx) * (p.Second - my));
             double sx = Math.Sqrt(xs.Average(x => (x - mx) * (x - mx))), sy = Math.Sqrt(ys.Average(y => (y - my) * (y - my)));
-            var plot = new Plot($"{name}", "feature 1", "feature 2") { Width = 400, Height = 380, XRange = (-10, 14), YRange = (-7, 9) }
+            var plot = new Plot($"{name}", "feature 1", "feature 2") { Width = 400, Height = 380, XRange = (-10, 18), YRange = (-8, 10) }
                 .Points(null, xs, ys, Plot.Color(0), 2).Points(null, [0], [0], "#000", 3.5);
             page.Figure(plot.ToSvg(), $"{name}: mean ({Fmt.F(mx, 2)}, {Fmt.F(my, 2)}), std ({Fmt.F(sx, 2)}, {Fmt.F(sy, 2)}), correlation {Fmt.F(cov / (sx * sy), 2)}.");
         }

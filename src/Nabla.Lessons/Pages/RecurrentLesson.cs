@@ -55,18 +55,21 @@ public sealed class RecurrentLesson : Lesson
             $"Twenty steps back the RNN's gradient is {Fmt.G(rnn[20] / rnn[0])} of its size at the last step; the LSTM's is {Fmt.G(lstm[20] / lstm[0])}.");
 
         page.Heading("A memory task");
-        int length = context.Pick(30, 40);
-        page.Text($"The first value of each sequence is +1 or −1; the next {length - 1} values are noise. After reading the whole sequence the " +
-                  "network must say which sign came first. The answer depends on a step far back, exactly what vanishing gradients prevent.");
+        int length = context.Pick(40, 50);
+        page.Text($"Each sequence has two input channels: a value and a marker. At the first step the value is +1 or −1 and the marker is 1; " +
+                  $"for the next {length - 1} steps the value is noise and the marker 0. After the whole sequence the network must say which " +
+                  "sign came first: the answer depends on a step far back. The LSTM is tried with its usual forget-gate bias of 1 (the gate " +
+                  "starts about 73% open, so its memory also fades over 50 steps) and with a bias of 3 (95% open), a common setting for long memories.");
         // <snippet memory>
         (Tensor X, int[] Y) Sequences(int n, Generator g)
         {
-            var x = Tensor.Randn([n, length, 1], g) * 0.5;
+            var x = Tensor.Randn([n, length, 2], g) * 0.3;
             var labels = new int[n];
             for (int i = 0; i < n; i++)
             {
                 labels[i] = g.NextInt(2);
-                x.SetFlat(i * length, labels[i] == 1 ? 1 : -1);
+                x.SetFlat(i * length * 2, labels[i] == 1 ? 1 : -1);             // the sign to remember
+                for (int t = 0; t < length; t++) x.SetFlat((i * length + t) * 2 + 1, t == 0 ? 1 : 0);  // the marker
             }
             return (x, labels);
         }
@@ -94,14 +97,23 @@ public sealed class RecurrentLesson : Lesson
             }
             return accuracy;
         }
-        var rnnAccuracy = Learn(() => new RNN(1, 32));
-        var lstmAccuracy = Learn(() => new LSTM(1, 32));
+        var learners = new (string Name, List<double> Accuracy)[]
+        {
+            ("RNN (tanh)", Learn(() => new RNN(2, 32))),
+            ("LSTM, forget bias 1", Learn(() => new LSTM(2, 32))),
+            ("LSTM, forget bias 3", Learn(() => new LSTM(2, 32, forgetGateBias: 3.0))),
+        };
         // </snippet>
         page.Code("memory");
-        var at = Enumerable.Range(0, rnnAccuracy.Count).Select(i => i * 10.0).ToArray();
-        page.Figure(new Plot($"Remember the first sign over {length} steps", "training step", "test accuracy") { Width = 620, YRange = (0.3, 1.02) }
-            .Line("RNN (tanh)", at, rnnAccuracy.ToArray()).Line("LSTM", at, lstmAccuracy.ToArray()).ToSvg(),
-            $"Final test accuracy: RNN {Fmt.F(rnnAccuracy[^1], 3)}, LSTM {Fmt.F(lstmAccuracy[^1], 3)} (0.5 is guessing).");
+        var at = Enumerable.Range(0, learners[0].Accuracy.Count).Select(i => i * 10.0).ToArray();
+        var memory = new Plot($"Remember the first sign over {length} steps", "training step", "test accuracy") { Width = 620, YRange = (0.3, 1.02) };
+        foreach (var (name, accuracy) in learners) memory.Line(name, at, accuracy.ToArray());
+        page.Figure(memory.ToSvg(), "Final test accuracy: " + string.Join(", ", learners.Select(l => $"{l.Name} {Fmt.F(l.Accuracy[^1], 3)}")) + " (0.5 is guessing).");
+        var solved = learners.Where(l => l.Accuracy[^1] > 0.9).Select(l => l.Name).ToList();
+        page.Text(solved.Count == 0 ? "In this run no network learned the task in the steps given." :
+            $"Solved (over 90% on unseen sequences) in this run: {string.Join(", ", solved)}. The cell state lets the LSTM carry the sign " +
+            "unchanged when its forget gate stays open; the RNN must push it through the same squashing map at every step, and the " +
+            "gradient plot above shows how little of the first step's gradient survives that.");
 
         page.Heading("Predicting a sine wave");
         // <snippet sine>

@@ -65,7 +65,7 @@ public sealed class GraphDiagram
             double ux = dx / len, uy = dy / len;
             double x1 = a.X + ux * (a.Op ? r : 34), y1 = a.Y + uy * (a.Op ? r : 18), x2 = b.X - ux * (b.Op ? r : 34), y2 = b.Y - uy * (b.Op ? r : 18);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Fmt.C(x1)}\" y1=\"{Fmt.C(y1)}\" x2=\"{Fmt.C(x2)}\" y2=\"{Fmt.C(y2)}\" stroke=\"#555\" stroke-width=\"1.6\" marker-end=\"url(#arrow{id})\"/>\n");
-            double mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
+            double mx = x1 + 0.42 * (x2 - x1), my = y1 + 0.42 * (y2 - y1);
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt.C(mx)}\" y=\"{Fmt.C(my - 7)}\" text-anchor=\"middle\" fill=\"#1a7f37\" font-weight=\"bold\">{Esc(fwd)}</text>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt.C(mx)}\" y=\"{Fmt.C(my + 17)}\" text-anchor=\"middle\" fill=\"#c62828\" font-weight=\"bold\">{Esc(bwd)}</text>\n");
         }
