@@ -99,7 +99,7 @@ public sealed class CnnLesson : Lesson
         Generator.ManualSeed(1);
         var lenet = ModelZoo.LeNet5();
         var trainer = new Trainer(lenet, new CrossEntropy(), new Adam(lenet.Parameters(), 1e-3));
-        trainer.Fit(context.MnistTrain(context.Pick(2000, 12000)), epochs: context.Pick(1, 2), batchSize: 64, seed: 1);
+        trainer.Fit(context.MnistTrain(context.Pick(2000, 30000)), epochs: context.Pick(1, 2), batchSize: 64, seed: 1);
         var conv1 = (Conv2d)lenet.Layers[0];
         var digit = context.MnistTest(1).Features;                    // one test digit, [1, 1, 28, 28]
         var featureMaps = lenet.Layers[1].Forward(conv1.Forward(digit)); // after conv1 and ReLU: [1, 6, 28, 28]

@@ -27,7 +27,7 @@ public sealed class DigitsLesson : Lesson
                   "model never saw. Here LeNet-5 learns MNIST digits with cross-entropy and Adam.");
         // <snippet digits>
         Generator.ManualSeed(42);
-        var train = context.MnistTrain(context.Pick(3000, 30000));              // 1. prepare the dataset
+        var train = context.MnistTrain(context.Pick(3000, 60000));              // 1. prepare the dataset
         var test = context.MnistTest(context.Pick(1000, 10000));
         var model = ModelZoo.LeNet5();                                           // 2. build the model
         var trainer = new Trainer(model, new CrossEntropy(),                     // 3. define the loss

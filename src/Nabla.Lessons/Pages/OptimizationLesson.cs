@@ -20,7 +20,7 @@ public sealed class OptimizationLesson : Lesson
     public override string Summary => "GD, SGD, momentum, Nesterov, AdaGrad, RMSProp, RMSProp + Nesterov, AdaDelta and Adam on three surfaces; learning rates; schedules; the learning-rate search.";
 
     private sealed record Surface(string Name, Func<Tensor, Tensor> Loss, Func<double, double, double> F, double[] Start,
-        (double, double) XRange, (double, double) YRange, double[] Levels, int Steps, double PlainScale, double AdaptiveScale);
+        (double, double) XRange, (double, double) YRange, double[] Levels, int Steps, double PlainScale, double AdaptiveScale, double[]? Minimum = null);
 
     /// <inheritdoc/>
     public override void Build(LessonPage page, LessonContext context)
@@ -69,11 +69,11 @@ public sealed class OptimizationLesson : Lesson
         {
             new Surface("Ill-conditioned quadratic  L = x² + 10y²",
                 w => (w.Square() * Tensor.FromArray(new[] { 1.0, 10.0 }, 2)).Sum(), (x, y) => x * x + 10 * y * y,
-                [-4.5, 1.5], (-5, 5), (-2.5, 2.5), [0.1, 0.5, 1, 2, 4, 8, 16, 32], context.Pick(100, 150), 1, 1),
+                [-4.5, 1.5], (-5, 5), (-2.5, 2.5), [0.1, 0.5, 1, 2, 4, 8, 16, 32], context.Pick(100, 150), 1, 1, [0, 0]),
             new Surface("Rosenbrock  L = (1 − x)² + 100(y − x²)²",
                 w => { var x = w.Narrow(0, 0, 1); var y = w.Narrow(0, 1, 1); return ((1.0 - x).Square() + 100.0 * (y - x.Square()).Square()).Sum(); },
                 (x, y) => (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x),
-                [-1.2, 1.0], (-2, 2), (-1, 3), [0.3, 1, 3, 10, 30, 100, 300], context.Pick(1500, 3000), 0.02, 0.2),
+                [-1.2, 1.0], (-2, 2), (-1, 3), [0.3, 1, 3, 10, 30, 100, 300], context.Pick(1500, 3000), 0.02, 0.2, [1, 1]),
             new Surface("Saddle  L = x² − y²",
                 w => (w.Square() * Tensor.FromArray(new[] { 1.0, -1.0 }, 2)).Sum(), (x, y) => x * x - y * y,
                 [-2.0, 0.01], (-2.5, 2.5), (-2.5, 2.5), [-4, -2, -1, -0.25, 0.25, 1, 2, 4], context.Pick(100, 150), 0.5, 1),
@@ -93,6 +93,7 @@ public sealed class OptimizationLesson : Lesson
                     finals.Add($"{o.Name} {Fmt.G(s.F(path[^1].X, path[^1].Y))}");
                 }
                 plot.Points(null, [s.Start[0]], [s.Start[1]], "#000", 5).Label(s.Start[0], s.Start[1], "start");
+                if (s.Minimum is { } m) plot.Points(null, [m[0]], [m[1]], "#000", 5).Label(m[0], m[1], "minimum");
                 page.Figure(plot.ToSvg(), adaptive ? $"Adaptive rates, {s.Steps} steps. Final losses: {string.Join(", ", finals)}." : $"Gradient descent and momentum, {s.Steps} steps from the same start.");
             }
         }

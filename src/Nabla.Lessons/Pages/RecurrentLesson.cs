@@ -55,11 +55,11 @@ public sealed class RecurrentLesson : Lesson
             $"Twenty steps back the RNN's gradient is {Fmt.G(rnn[20] / rnn[0])} of its size at the last step; the LSTM's is {Fmt.G(lstm[20] / lstm[0])}.");
 
         page.Heading("A memory task");
-        int length = context.Pick(40, 50);
+        const int length = 40;
         page.Text($"Each sequence has two input channels: a value and a marker. At the first step the value is +1 or −1 and the marker is 1; " +
                   $"for the next {length - 1} steps the value is noise and the marker 0. After the whole sequence the network must say which " +
                   "sign came first: the answer depends on a step far back. The LSTM is tried with its usual forget-gate bias of 1 (the gate " +
-                  "starts about 73% open, so its memory also fades over 50 steps) and with a bias of 3 (95% open), a common setting for long memories.");
+                  "starts about 73% open, so its memory also fades over 40 steps) and with a bias of 3 (95% open), a common setting for long memories.");
         // <snippet memory>
         (Tensor X, int[] Y) Sequences(int n, Generator g)
         {
@@ -82,7 +82,7 @@ public sealed class RecurrentLesson : Lesson
             var data = new Generator(9);
             var (testX, testY) = Sequences(512, new Generator(10));
             var accuracy = new List<double>();
-            for (int step = 0; step <= context.Pick(200, 400); step++)
+            for (int step = 0; step <= 200; step++)
             {
                 var (x, y) = Sequences(64, data);
                 var loss = new CrossEntropy().Forward(head.Forward(layer.Forward(x).Narrow(1, length - 1, 1).Squeeze(1)), y);
