@@ -94,12 +94,13 @@ public sealed class OptimizationLesson : Lesson
                 }
                 plot.Points(null, [s.Start[0]], [s.Start[1]], "#000", 5).Label(s.Start[0], s.Start[1], "start");
                 if (s.Minimum is { } m) plot.Points(null, [m[0]], [m[1]], "#000", 5).Label(m[0], m[1], "minimum");
-                page.Figure(plot.ToSvg(), adaptive ? $"Adaptive rates, {s.Steps} steps. Final losses: {string.Join(", ", finals)}." : $"Gradient descent and momentum, {s.Steps} steps from the same start.");
+                page.Figure(plot.ToSvg(), adaptive ? $"Adaptive rates. Final losses of all nine after {s.Steps} steps: {string.Join(", ", finals)}." : $"Gradient descent and momentum: {s.Steps} steps from the same start.");
             }
         }
         page.Text("Momentum and Nesterov overshoot but race along the valley; the adaptive methods take steps of similar size in both " +
                   "coordinates, so the narrow direction no longer dictates the pace. On the saddle, plain GD barely moves off the ridge " +
-                  "(the gradient along y starts at 0.02) while the adaptive methods escape at once.");
+                  "(the gradient along y starts at 0.02) while the adaptive methods escape at once. AdaDelta has no learning rate: its steps are " +
+                  "the ratio of two running averages that both start at 0, so it begins with tiny steps and barely leaves the start here.");
 
         page.Heading("The learning rate: too small, right, too large");
         // <snippet rates>
