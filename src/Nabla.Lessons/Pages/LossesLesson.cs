@@ -42,7 +42,10 @@ public sealed class LossesLesson : Lesson
         // <snippet regression>
         var prediction = Tensor.FromArray(Enumerable.Range(0, 161).Select(i => i * 0.05).ToArray(), 161, 1);
         var three = Tensor.Full([161, 1], 3.0, DType.Float64);
-        var regression = new (string Name, Loss Loss)[] { ("MSE", new MSE(Reduction.None)), ("MAE", new MAE(Reduction.None)), ("MSLE", new MSLE(Reduction.None)) };
+        var regression = new (string Name, Loss Loss)[]
+        {
+            ("MSE", new MSE(Reduction.None)), ("MAE", new MAE(Reduction.None)), ("MSLE", new MSLE(Reduction.None)),
+        };
         var regressionCurves = regression.Select(r => (r.Name, Y: r.Loss.Forward(prediction, three).ToDoubleArray())).ToList();
         // </snippet>
         page.Code("regression");

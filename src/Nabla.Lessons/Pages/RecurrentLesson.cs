@@ -17,7 +17,7 @@ public sealed class RecurrentLesson : Lesson
     public override string Title => "11. Recurrent networks: RNN and LSTM";
 
     /// <inheritdoc/>
-    public override string Summary => "How far back a gradient reaches in an RNN and in an LSTM; a memory task only the LSTM solves; predicting a sine wave.";
+    public override string Summary => "How far back a gradient reaches in an RNN and in an LSTM; a memory task for an RNN and an LSTM; predicting a sine wave.";
 
     /// <inheritdoc/>
     public override void Build(LessonPage page, LessonContext context)
