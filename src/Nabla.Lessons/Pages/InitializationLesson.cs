@@ -62,13 +62,18 @@ public sealed class InitializationLesson : Lesson
                 double[] stds = acts.Select(a => Math.Sqrt(a.Select(v => v * v).Average() - Math.Pow(a.Average(), 2))).ToArray();
                 std.Line(inits[i].Name, Enumerable.Range(1, depth).Select(l => (double)l).ToArray(), stds.Select(s => s == 0 ? double.NaN : s).ToArray(), color: Plot.Color(i), markers: true);
                 if (i == 0) continue; // all zeros: every activation is exactly 0, nothing to histogram
-                double lo = actName == "tanh" ? -1 : 0, hi = actName == "tanh" ? 1 : Math.Max(1e-9, acts.SelectMany(a => a).Max());
-                var hist = new Plot($"{actName}, {inits[i].Name}", "activation value", "share of units") { Width = 420, Height = 300 };
+                // ReLU: about half the units output exactly 0; histogram the positive outputs and give the share of zeros in the legend.
+                bool relu = actName == "ReLU";
+                var positive = acts.SelectMany(a => a).Where(v => v > 0).OrderBy(v => v).ToArray();
+                double lo = relu ? 0 : -1, hi = relu ? Math.Max(1e-12, positive.Length > 0 ? positive[(int)(0.995 * (positive.Length - 1))] : 1) : 1;
+                var hist = new Plot($"{actName}, {inits[i].Name}", relu ? "activation value (units with output > 0)" : "activation value", "share of units") { Width = 420, Height = 300 };
                 foreach (int l in new[] { 0, 2, 5, 9 })
                 {
-                    var (edges, share) = Histogram(acts[l], lo, hi, 40);
+                    var values = relu ? acts[l].Where(v => v > 0).ToArray() : acts[l];
+                    var (edges, share) = Histogram(values.Length > 0 ? values : [0], lo, hi, 40);
                     double[] mids = edges.Zip(edges.Skip(1), (p, q) => (p + q) / 2).ToArray();
-                    hist.Line($"layer {l + 1}", mids, share);
+                    double zeros = 1 - values.Length / (double)acts[l].Length;
+                    hist.Line(relu ? $"layer {l + 1} ({Fmt.F(100 * zeros, 0)}% zero)" : $"layer {l + 1}", mids, share);
                 }
                 page.Figure(hist.ToSvg(), $"{actName} with {inits[i].Name}: the distribution of activations in layers 1, 3, 6 and 10.");
             }
