@@ -55,7 +55,7 @@ public sealed class GraphDiagram
         sb.Append(CultureInfo.InvariantCulture, $"<defs><marker id=\"arrow{id}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555\"/></marker></defs>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{Esc(Title)}</text>\n");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - 10}\" y=\"{Height - 10}\" text-anchor=\"end\" font-size=\"12\"><tspan fill=\"#1a7f37\">green: forward value</tspan>  <tspan fill=\"#c62828\">red: gradient of the output</tspan></text>\n");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - 10}\" y=\"{Height - 10}\" text-anchor=\"end\" font-size=\"12\"><tspan fill=\"#1a7f37\">green: forward value</tspan> · <tspan fill=\"#c62828\">red: gradient of the output</tspan></text>\n");
         const double r = 24;
         foreach (var (from, to, fwd, bwd) in _edges)
         {
@@ -66,8 +66,8 @@ public sealed class GraphDiagram
             double x1 = a.X + ux * (a.Op ? r : 34), y1 = a.Y + uy * (a.Op ? r : 18), x2 = b.X - ux * (b.Op ? r : 34), y2 = b.Y - uy * (b.Op ? r : 18);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Fmt.C(x1)}\" y1=\"{Fmt.C(y1)}\" x2=\"{Fmt.C(x2)}\" y2=\"{Fmt.C(y2)}\" stroke=\"#555\" stroke-width=\"1.6\" marker-end=\"url(#arrow{id})\"/>\n");
             double mx = x1 + 0.42 * (x2 - x1), my = y1 + 0.42 * (y2 - y1);
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt.C(mx)}\" y=\"{Fmt.C(my - 7)}\" text-anchor=\"middle\" fill=\"#1a7f37\" font-weight=\"bold\">{Esc(fwd)}</text>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt.C(mx)}\" y=\"{Fmt.C(my + 17)}\" text-anchor=\"middle\" fill=\"#c62828\" font-weight=\"bold\">{Esc(bwd)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt.C(mx)}\" y=\"{Fmt.C(my - 7)}\" text-anchor=\"middle\" fill=\"#1a7f37\" font-weight=\"bold\" stroke=\"white\" stroke-width=\"4\" paint-order=\"stroke\">{Esc(fwd)}</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt.C(mx)}\" y=\"{Fmt.C(my + 17)}\" text-anchor=\"middle\" fill=\"#c62828\" font-weight=\"bold\" stroke=\"white\" stroke-width=\"4\" paint-order=\"stroke\">{Esc(bwd)}</text>\n");
         }
         foreach (var (x, y, label, op) in _nodes.Values)
         {
