@@ -2,7 +2,7 @@ using Nabla.Cli;
 using Nabla.Cli.Commands;
 using Nabla.Errors;
 
-// The `nabla` command: train, eval, predict, summary, lr-search, gradcheck, export, import.
+// The `nabla` command: train, eval, predict, summary, lr-search, gradcheck, export, import, lessons.
 return Cli.Run(args);
 
 namespace Nabla.Cli
@@ -21,6 +21,7 @@ namespace Nabla.Cli
               gradcheck  numerical gradient check of a model
               export     write a trained run as ONNX:  nabla export --run DIR [--out model.onnx] [--opset N]
               import     PyTorch weights into a run: nabla import --torch model.pt --model lenet --out DIR
+              lessons    the lecture notes as a website computed live: nabla lessons [--out DIR] [--quick]
 
             'nabla <command> --help' lists a command's options; 'nabla --version' prints the version.
             Data: MNIST travels with nabla; other datasets are found in $NABLA_DATA/<name>, ~/.local/share/nabla/<name>,
@@ -33,7 +34,7 @@ namespace Nabla.Cli
                 .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
             ?? typeof(Cli).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck", "export", "import"];
+        private static readonly string[] Commands = ["train", "eval", "predict", "summary", "lr-search", "gradcheck", "export", "import", "lessons"];
 
         public static int Run(string[] args)
         {
@@ -68,6 +69,7 @@ namespace Nabla.Cli
                     "gradcheck" => GradCheckCommand.Run(rest),
                     "export" => ExportCommand.Run(rest),
                     "import" => ImportCommand.Run(rest),
+                    "lessons" => LessonsCommand.Run(rest),
                     _ => throw new CliException($"unknown command '{command}'"),
                 };
             }
@@ -101,6 +103,7 @@ namespace Nabla.Cli
             "gradcheck" => GradCheckCommand.Help,
             "export" => ExportCommand.Help,
             "import" => ImportCommand.Help,
+            "lessons" => LessonsCommand.Help,
             _ => Usage,
         };
     }

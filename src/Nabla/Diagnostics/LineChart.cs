@@ -169,7 +169,7 @@ public sealed class LineChart
     private static bool Finite(double v) => double.IsFinite(v);
 
     /// <summary>Round tick values (1, 2 or 5 times a power of ten) covering [min, max].</summary>
-    internal static double[] NiceTicks(double min, double max, int count)
+    public static double[] NiceTicks(double min, double max, int count)
     {
         double span = max - min, raw = span / Math.Max(count - 1, 1);
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
