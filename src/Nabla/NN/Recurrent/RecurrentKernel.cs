@@ -25,7 +25,7 @@ namespace Nabla.NN.Recurrent;
 /// <item>GRU (r, z, n): r = σ(a_r), z = σ(a_z), n = tanh(W_in·x + b_in + r⊙(W_hn·h' + b_hn)); h = (1 − z)⊙n + z⊙h'.</item>
 /// </list>
 /// </remarks>
-internal static class RecurrentKernel
+internal static partial class RecurrentKernel
 {
     /// <summary>Number of gate blocks of the cell.</summary>
     public static int Gates(CellKind kind) => kind switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
@@ -48,7 +48,7 @@ internal static class RecurrentKernel
             => new LayerPass<T>(kind, x, batchFirst, reverse, wih, whh, bih, bhh, h0, c0).Run();
     }
 
-    private sealed class LayerPass<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed partial class LayerPass<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly CellKind _kind;
         private readonly Tensor _x, _wih, _whh, _bih, _bhh, _h0;
@@ -118,9 +118,7 @@ internal static class RecurrentKernel
             var h0 = _h0.AsSpan<T>();
             var output = _packed.AsSpan<T>();
             var act = _act.AsSpan<T>();
-            var cells = _cells is null ? default : _cells.AsSpan<T>();
-            var hnAll = _hn is null ? default : _hn.AsSpan<T>();
-            var zeros = _kind == CellKind.Lstm && _c0 is null ? new T[h] : null;
+            _zeros = _kind == CellKind.Lstm && _c0 is null ? new T[h] : null;
 
             // All input projections at once: act = x·W_ihᵀ + b_ih (+ b_hh, except for the GRU whose b_hn sits inside r⊙(·)).
             var bias = new T[gh];
@@ -130,7 +128,8 @@ internal static class RecurrentKernel
 
             if (record) _hPrev = Scratch(tLen * n * h);
             var hPrevAll = _hPrev is null ? default : _hPrev.AsSpan<T>();
-            var hp = Scratch(n * gh).AsSpan<T>(); // W_hh·h' (+ b_hh for the GRU) of the current step
+            _hpStep = Scratch(n * gh);
+            var hp = _hpStep.AsSpan<T>(); // W_hh·h' (+ b_hh for the GRU) of the current step
             for (int s = 0; s < tLen; s++)
             {
                 int t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);
@@ -142,61 +141,13 @@ internal static class RecurrentKernel
                     for (int b = 0; b < n; b++) bhh.CopyTo(hp.Slice(b * gh, gh));
                 Gemm.Multiply(false, true, n, gh, h, T.One, hPrev, ldh, whh, h, _kind == CellKind.Gru ? T.One : T.Zero, hp, gh);
 
-                for (int b = 0; b < n; b++)
-                {
-                    var a = act.Slice(XRow(b, t) * gh, gh);
-                    var r = hp.Slice(b * gh, gh);
-                    var y = output.Slice(ORow(b, t) * h, h);
-                    var hPrevRow = hPrev.Slice(b * ldh, h);
-                    switch (_kind)
-                    {
-                        case CellKind.RnnTanh:
-                            for (int j = 0; j < h; j++) y[j] = a[j] = Tanh(a[j] + r[j]);
-                            break;
-                        case CellKind.RnnRelu:
-                            for (int j = 0; j < h; j++) y[j] = a[j] = T.Max(a[j] + r[j], T.Zero);
-                            break;
-                        case CellKind.Lstm:
-                        {
-                            var cNow = cells.Slice((t * n + b) * h, h);
-                            ReadOnlySpan<T> cPrev = s == 0
-                                ? (_c0 is null ? zeros : _c0.AsSpan<T>().Slice(b * h, h))
-                                : cells.Slice((tp * n + b) * h, h);
-                            int j = typeof(T) == typeof(float) ? LstmGatesSimd(a, r, cPrev, cNow, y, h) : 0;
-                            for (; j < h; j++)
-                            {
-                                T i = Sigmoid(a[j] + r[j]);
-                                T f = Sigmoid(a[h + j] + r[h + j]);
-                                T g = Tanh(a[2 * h + j] + r[2 * h + j]);
-                                T o = Sigmoid(a[3 * h + j] + r[3 * h + j]);
-                                T c = f * cPrev[j] + i * g;
-                                a[j] = i; a[h + j] = f; a[2 * h + j] = g; a[3 * h + j] = o;
-                                cNow[j] = c;
-                                y[j] = o * Tanh(c);
-                            }
-                            break;
-                        }
-                        case CellKind.Gru:
-                        {
-                            var hnRow = hnAll.Slice((t * n + b) * h, h);
-                            for (int j = 0; j < h; j++)
-                            {
-                                T rg = Sigmoid(a[j] + r[j]);
-                                T z = Sigmoid(a[h + j] + r[h + j]);
-                                T hn = r[2 * h + j];
-                                T nn = Tanh(a[2 * h + j] + rg * hn);
-                                a[j] = rg; a[h + j] = z; a[2 * h + j] = nn;
-                                hnRow[j] = hn;
-                                y[j] = (T.One - z) * nn + z * hPrevRow[j];
-                            }
-                            break;
-                        }
-                    }
-                }
+                _step = s;
+                RunRows(forward: true);
             }
             if (_kind == CellKind.Lstm)
             {
                 int tLast = TimeOf(tLen - 1);
+                var cells = _cells!.AsSpan<T>();
                 for (int b = 0; b < n; b++)
                     cells.Slice((tLast * n + b) * h, h).CopyTo(output.Slice(ORow(b, tLen) * h, h));
             }
@@ -206,20 +157,16 @@ internal static class RecurrentKernel
         {
             int n = _n, tLen = _t, h = _h, gh = _gh;
             ReadOnlySpan<T> g = gradient.AsSpan<T>();
-            ReadOnlySpan<T> output = _packed.AsSpan<T>();
             ReadOnlySpan<T> whh = _whh.AsSpan<T>();
-            ReadOnlySpan<T> h0 = _h0.AsSpan<T>();
-            var act = _act.AsSpan<T>();
-            var cells = _cells is null ? default : _cells.AsSpan<T>();
-            var hnAll = _hn is null ? default : _hn.AsSpan<T>();
-            var zeros = _kind == CellKind.Lstm && _c0 is null ? new T[h] : null;
-            var dxpT = Scratch(n * tLen * gh);
-            var dhpT = Scratch(tLen * n * gh);
+            _zeros = _kind == CellKind.Lstm && _c0 is null ? new T[h] : null;
+            _gradient = gradient;
+            var dxpT = _dxp = Scratch(n * tLen * gh);
+            var dhpT = _dhp = Scratch(tLen * n * gh);
             var dxp = dxpT.AsSpan<T>();     // ∂L/∂(input projection), input layout
             var dhp = dhpT.AsSpan<T>();     // ∂L/∂(W_hh·h' + b_hh), step order
-            var dh = new T[n * h];
-            var carry = new T[n * h];         // ∂L/∂h' flowing to the previous step
-            var dc = new T[n * h];            // LSTM: ∂L/∂c' flowing to the previous step
+            _dh = new T[n * h];
+            var carry = _carry = new T[n * h]; // ∂L/∂h' flowing to the previous step
+            var dc = _dc = new T[n * h];       // LSTM: ∂L/∂c' flowing to the previous step
             if (_kind == CellKind.Lstm)
             {
                 for (int b = 0; b < n; b++) g.Slice(ORow(b, tLen) * h, h).CopyTo(dc.AsSpan(b * h, h));
@@ -227,71 +174,8 @@ internal static class RecurrentKernel
 
             for (int s = tLen - 1; s >= 0; s--)
             {
-                int t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);
-                for (int b = 0; b < n; b++)
-                {
-                    var gRow = g.Slice(ORow(b, t) * h, h);
-                    for (int j = 0; j < h; j++) dh[b * h + j] = gRow[j] + carry[b * h + j];
-                }
-                for (int b = 0; b < n; b++)
-                {
-                    ReadOnlySpan<T> a = act.Slice(XRow(b, t) * gh, gh);
-                    var dx = dxp.Slice(XRow(b, t) * gh, gh);
-                    var dr = dhp.Slice((s * n + b) * gh, gh);
-                    var d = dh.AsSpan(b * h, h);
-                    switch (_kind)
-                    {
-                        case CellKind.RnnTanh:
-                            for (int j = 0; j < h; j++) dx[j] = dr[j] = d[j] * (T.One - a[j] * a[j]);
-                            break;
-                        case CellKind.RnnRelu:
-                            // The derivative of relu at 0 is taken as 0 (the unit is off).
-                            for (int j = 0; j < h; j++) dx[j] = dr[j] = a[j] > T.Zero ? d[j] : T.Zero;
-                            break;
-                        case CellKind.Lstm:
-                        {
-                            ReadOnlySpan<T> c = cells.Slice((t * n + b) * h, h);
-                            ReadOnlySpan<T> cPrev = s == 0
-                                ? (_c0 is null ? zeros : _c0.AsSpan<T>().Slice(b * h, h))
-                                : cells.Slice((tp * n + b) * h, h);
-                            var dcRow = dc.AsSpan(b * h, h);
-                            int j = typeof(T) == typeof(float) ? LstmGatesBackwardSimd(a, c, cPrev, d, dcRow, dx, dr, h) : 0;
-                            for (; j < h; j++)
-                            {
-                                T i = a[j], f = a[h + j], gg = a[2 * h + j], o = a[3 * h + j];
-                                T tc = Tanh(c[j]);
-                                T dcj = dcRow[j] + d[j] * o * (T.One - tc * tc);
-                                T di = dcj * gg, df = dcj * cPrev[j], dg = dcj * i, dO = d[j] * tc;
-                                dcRow[j] = dcj * f;
-                                dx[j] = dr[j] = di * i * (T.One - i);
-                                dx[h + j] = dr[h + j] = df * f * (T.One - f);
-                                dx[2 * h + j] = dr[2 * h + j] = dg * (T.One - gg * gg);
-                                dx[3 * h + j] = dr[3 * h + j] = dO * o * (T.One - o);
-                            }
-                            break;
-                        }
-                        case CellKind.Gru:
-                        {
-                            ReadOnlySpan<T> hn = hnAll.Slice((t * n + b) * h, h);
-                            ReadOnlySpan<T> hPrev = s == 0 ? h0.Slice(b * h, h) : output.Slice(ORow(b, tp) * h, h);
-                            for (int j = 0; j < h; j++)
-                            {
-                                T rg = a[j], z = a[h + j], nn = a[2 * h + j];
-                                T dn = d[j] * (T.One - z);
-                                T dz = d[j] * (hPrev[j] - nn);
-                                T dan = dn * (T.One - nn * nn);
-                                T dar = dan * hn[j] * rg * (T.One - rg);
-                                T daz = dz * z * (T.One - z);
-                                dx[j] = dr[j] = dar;
-                                dx[h + j] = dr[h + j] = daz;
-                                dx[2 * h + j] = dan;
-                                dr[2 * h + j] = dan * rg;
-                                carry[b * h + j] = d[j] * z; // the direct path h = … + z⊙h'
-                            }
-                            break;
-                        }
-                    }
-                }
+                _step = s;
+                RunRows(forward: false);
                 // ∂L/∂h' = ∂L/∂(W_hh·h')·W_hh (+ the GRU's direct path already in carry).
                 Gemm.Multiply(false, false, n, h, gh, T.One, dhp.Slice(s * n * gh, n * gh), gh, whh, h,
                     _kind == CellKind.Gru ? T.One : T.Zero, carry, h);
@@ -320,6 +204,8 @@ internal static class RecurrentKernel
             if (_bhh.RequiresGrad) _bhh.AccumulateGrad(ColumnSums(dhp, rows, gh));
             TensorArena.ReleaseEarly(dxpT);
             TensorArena.ReleaseEarly(dhpT);
+            _gradient = _dxp = _dhp = null; // the graph keeps this pass alive: it need not keep these
+            _dh = null;
             if (_h0.RequiresGrad) _h0.AccumulateGrad(FromSpan(carry, n, h));
             if (_c0 is not null && _c0.RequiresGrad) _c0.AccumulateGrad(FromSpan(dc, n, h));
         }
