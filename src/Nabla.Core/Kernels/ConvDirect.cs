@@ -37,6 +37,7 @@ internal static unsafe class ConvDirect
     // MinTileRows real ones, most of the arithmetic would be thrown away and im2col + GEMM is faster.
     private const int MinTileRows = 4, MinTileRowsBackwardInput = 6;
     private const int MinTileRowsAvx2 = 3, MinTileRowsBackwardInputAvx2 = 6;
+    private const int MinTileRows128 = 3;
 
     // On AVX2 the input gradient runs here only while im2col's GEMM (dcol = wᵀ·dy) reduces over fewer than this many
     // output channels: the implicit form also multiplies the zero border of the padded dy, which costs more than the
@@ -49,16 +50,26 @@ internal static unsafe class ConvDirect
 
     private static bool Avx512 => Gemm.UsesAvx512;
 
+    // Without AVX2 (ARM64's NEON, or x86 with DOTNET_EnableAVX2=0) the 128-bit tile runs the forward pass only: the input
+    // gradient (which also multiplies the padded dy's zero border) and the weight gradient stay on im2col + GEMM there
+    // (measured with DOTNET_EnableAVX2=0 on Zen 3: LeNet conv2 forward + backward 7.4-7.8 ms through im2col against
+    // 8.2-13 ms with the direct input gradient).
+    private static bool Narrow => !Gemm.UsesAvx2;
+
     private static bool Eligible(in Conv2dGeometry g) =>
-        !Disable && Gemm.UsesAvx2 && g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.KernelH * g.KernelW > 1;
+        !Disable && (Gemm.UsesAvx2 || Vector128.IsHardwareAccelerated)
+        && g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.KernelH * g.KernelW > 1;
 
-    /// <summary>True when the forward pass and weight gradient of this geometry (float) run here.</summary>
+    /// <summary>True when the forward pass of this geometry (float) runs here.</summary>
     public static bool Applies(in Conv2dGeometry g) =>
-        Eligible(g) && g.OutChannels >= (Avx512 ? MinTileRows : MinTileRowsAvx2);
+        Eligible(g) && g.OutChannels >= (Avx512 ? MinTileRows : Narrow ? MinTileRows128 : MinTileRowsAvx2);
 
-    /// <summary>True when the input gradient of this geometry (float) runs here (padding at most the dilated kernel extent − 1).</summary>
+    /// <summary>True when the weight gradient of this geometry (float) runs here (AVX2 or AVX-512 only).</summary>
+    public static bool AppliesBackwardWeight(in Conv2dGeometry g) => !Narrow && Applies(g);
+
+    /// <summary>True when the input gradient of this geometry (float) runs here (AVX2 or AVX-512; padding at most the dilated kernel extent − 1).</summary>
     public static bool AppliesBackwardInput(in Conv2dGeometry g) =>
-        Eligible(g) && g.PadH <= g.DilationH * (g.KernelH - 1) && g.PadW <= g.DilationW * (g.KernelW - 1)
+        !Narrow && Eligible(g) && g.PadH <= g.DilationH * (g.KernelH - 1) && g.PadW <= g.DilationW * (g.KernelW - 1)
         && (Avx512
             ? g.InChannels >= MinTileRowsBackwardInput
             : g.InChannels >= MinTileRowsBackwardInputAvx2 && g.OutChannels < MaxReductionBackwardInputAvx2);
@@ -120,8 +131,8 @@ internal static unsafe class ConvDirect
     }
 
     // The forward tile's rows and positions on this machine.
-    private static int TileRows => Avx512 ? Mr : ConvDirectAvx2.Mr;
-    private static int TilePositions => Avx512 ? QBlock : ConvDirectAvx2.QBlock;
+    private static int TileRows => Avx512 ? Mr : Narrow ? ConvDirect128.Mr : ConvDirectAvx2.Mr;
+    private static int TilePositions => Avx512 ? QBlock : Narrow ? ConvDirect128.QBlock : ConvDirectAvx2.QBlock;
 
     // One stride-1 convolution of a batch: src [N, cin, hin, win] padded by (padT, padL, padB, padR) into a workspace of
     // pitch wp, packed weights [blocks][cin·kh·kw][mr], output dst [N, kout, outH, outW] (written or added).
@@ -131,7 +142,7 @@ internal static unsafe class ConvDirect
         private readonly int _mr, _qBlock;
         private readonly float* _src, _w, _bias, _dst;
         private readonly int[] _offsets;
-        private readonly bool _accumulate, _avx512;
+        private readonly bool _accumulate, _avx512, _narrow;
 
         public Plan(int batch, float* src, int cin, int hin, int win, int padT, int padL, int padB, int padR,
             int kh, int kw, int dh, int dw, float* w, float* bias, int kout, float* dst, int outH, int outW, bool accumulate)
@@ -140,7 +151,7 @@ internal static unsafe class ConvDirect
             _hp = hin + padT + padB; _wp = win + padL + padR;
             _w = w; _bias = bias; _kout = kout; _dst = dst; _outH = outH; _outW = outW; _accumulate = accumulate;
             _taps = cin * kh * kw;
-            _avx512 = Avx512; _mr = TileRows; _qBlock = TilePositions;
+            _avx512 = Avx512; _narrow = Narrow; _mr = TileRows; _qBlock = TilePositions;
             _blocks = (kout + _mr - 1) / _mr;
             int q = (outH - 1) * _wp + outW;
             _qPad = (q + _qBlock - 1) / _qBlock * _qBlock;
@@ -171,7 +182,12 @@ internal static unsafe class ConvDirect
                         for (int q0 = 0; q0 < _qPad; q0 += QBlock)
                             Tile8x48(_taps, off, pws + q0, wb, _bias + b * Mr, ob + q0, _qPad);
                 }
-                if (!_avx512)
+                if (_narrow)
+                    for (int q0 = 0; q0 < _qPad; q0 += ConvDirect128.QBlock)
+                        for (int b = 0; b < _blocks; b++)
+                            ConvDirect128.Tile4x12(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirect128.Mr,
+                                tmp + (long)b * _mr * _qPad + q0, _qPad);
+                else if (!_avx512)
                     for (int q0 = 0; q0 < _qPad; q0 += ConvDirectAvx2.QBlock)
                         for (int b = 0; b < _blocks; b++)
                             ConvDirectAvx2.Tile6x16(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirectAvx2.Mr,
@@ -210,8 +226,8 @@ internal static unsafe class ConvDirect
     private static void AddTo(ReadOnlySpan<float> s, Span<float> d)
     {
         int i = 0;
-        for (; i <= s.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            (Vector256.Create(s.Slice(i)) + Vector256.Create(d.Slice(i))).CopyTo(d.Slice(i));
+        for (; i <= s.Length - Vector128<float>.Count; i += Vector128<float>.Count)
+            (Vector128.Create(s.Slice(i)) + Vector128.Create(d.Slice(i))).CopyTo(d.Slice(i));
         for (; i < s.Length; i++) d[i] += s[i];
     }
 

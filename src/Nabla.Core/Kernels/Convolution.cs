@@ -102,7 +102,7 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(dWeight.Length, g.WeightLength, "weight gradient", "K·(C/groups)·KH·KW");
         if (!dBias.IsEmpty) CheckLength(dBias.Length, g.OutChannels, "bias gradient", "K");
-        if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
+        if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardWeight(g))
         {
             fixed (T* px = input, pdy = dOutput, pdw = dWeight)
                 ConvDirect.BackwardWeight(g, (float*)px, (float*)pdy, (float*)pdw);

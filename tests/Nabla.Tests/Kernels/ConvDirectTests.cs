@@ -7,42 +7,43 @@ namespace Nabla.Tests.Kernels;
 /// <summary>
 /// The implicit-GEMM convolution (<see cref="ConvDirect"/>) against the float64 reference with each of its tiles the
 /// machine can run (AVX-512 where present; AVX2, also forced on AVX-512 machines), beside the im2col + GEMM path it
-/// replaces (<see cref="ConvDirect.Disable"/>): all must match the reference on the same geometries. Without AVX2
-/// (e.g. <c>DOTNET_EnableAVX2=0</c>, or ARM64) the implicit GEMM never applies and the 128-bit im2col path is checked.
+/// replaces (<see cref="ConvDirect.Disable"/>): all must match the reference on the same geometries. The 128-bit tile
+/// (what ARM64 and <c>DOTNET_EnableAVX2=0</c> run) is checked on every machine through <see cref="Gemm.ForceFallback"/>.
 /// These flip process-wide switches, so they run in the serial GEMM collection.
 /// </summary>
 [Collection(GemmCollection.Name)]
 public class ConvDirectTests
 {
     // (N, C, H, W, K, KH, KW, sh, sw, ph, pw, dh, dw, groups) and whether ConvDirect runs forward / input gradient with
-    // AVX-512, then with AVX2.
-    public static TheoryData<int[], bool, bool, bool, bool> Geometries => new()
+    // AVX-512, then with AVX2, then with 128-bit vectors (no AVX2: ARM64, or DOTNET_EnableAVX2=0).
+    public static TheoryData<int[], bool, bool, bool, bool, bool, bool> Geometries => new()
     {
-        { new[] { 2, 6, 9, 13, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true },    // 8 + 3 (6 + 5) output channels
-        { new[] { 2, 8, 7, 30, 9, 3, 5, 1, 1, 2, 1, 1, 2, 1 }, true, true, true, true },     // wide rows (several tiles), dilation in W
-        { new[] { 3, 7, 6, 6, 8, 3, 3, 1, 1, 3, 3, 1, 1, 1 }, true, false, true, false },    // padding beyond the kernel extent
-        { new[] { 2, 6, 4, 2, 8, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, true, true, true, true },      // dilated kernel columns wholly outside a row
-        { new[] { 1, 16, 12, 12, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, true, true, true },  // LeNet/CNN-like 5x5
-        { new[] { 20, 6, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true },     // many samples per weight-gradient chunk
-        { new[] { 2, 6, 6, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, false, true, true, true },     // 3 output channels: im2col forward on AVX-512
-        { new[] { 2, 2, 4, 2, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, false, false, true, false },   // columns wholly outside; 2 inputs
-        { new[] { 2, 4, 4, 2, 4, 3, 3, 1, 1, 3, 3, 3, 3, 2 }, false, false, false, false },  // grouped
-        { new[] { 3, 7, 5, 17, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true },     // 7 channels each way (6 + 1 rows), odd width
-        { new[] { 2, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, false, true, false },  // LeNet conv1
-        { new[] { 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, true },   // LeNet conv2
-        { new[] { 1, 8, 10, 9, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, false },   // K = 32: im2col input gradient on AVX2
-        { new[] { 2, 6, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1 }, false, false, false, false },  // stride 2
-        { new[] { 2, 6, 5, 5, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1 }, false, false, false, false },  // 1x1
+        { new[] { 2, 6, 9, 13, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true, true, false },    // 8 + 3 (6 + 5) output channels
+        { new[] { 2, 8, 7, 30, 9, 3, 5, 1, 1, 2, 1, 1, 2, 1 }, true, true, true, true, true, false },     // wide rows (several tiles), dilation in W
+        { new[] { 3, 7, 6, 6, 8, 3, 3, 1, 1, 3, 3, 1, 1, 1 }, true, false, true, false, true, false },    // padding beyond the kernel extent
+        { new[] { 2, 6, 4, 2, 8, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, true, true, true, true, true, false },      // dilated kernel columns wholly outside a row
+        { new[] { 1, 16, 12, 12, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, true, true, true, true, false },  // LeNet/CNN-like 5x5
+        { new[] { 20, 6, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true, true, false },     // many samples per weight-gradient chunk
+        { new[] { 2, 6, 6, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, false, true, true, true, true, false },     // 3 output channels: im2col forward on AVX-512
+        { new[] { 2, 2, 4, 2, 3, 3, 3, 1, 1, 3, 3, 3, 3, 1 }, false, false, true, false, true, false },   // columns wholly outside; 2 inputs
+        { new[] { 2, 4, 4, 2, 4, 3, 3, 1, 1, 3, 3, 3, 3, 2 }, false, false, false, false, false, false },  // grouped
+        { new[] { 3, 7, 5, 17, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true, true, false },     // 7 channels each way (6 + 1 rows), odd width
+        { new[] { 2, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, false, true, false, true, false },  // LeNet conv1
+        { new[] { 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, true, true, false },   // LeNet conv2
+        { new[] { 1, 8, 10, 9, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, false, true, false },   // K = 32: im2col input gradient on AVX2
+        { new[] { 2, 6, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1 }, false, false, false, false, false, false },  // stride 2
+        { new[] { 2, 6, 5, 5, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1 }, false, false, false, false, false, false },  // 1x1
     };
 
     private static Conv2dGeometry Make(int[] a) =>
         new(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
 
     [Theory, MemberData(nameof(Geometries))]
-    public void EveryPathMatchesTheReference(int[] geometry, bool direct512, bool backwardInput512, bool directAvx2, bool backwardInputAvx2)
+    public void EveryPathMatchesTheReference(int[] geometry, bool direct512, bool backwardInput512, bool directAvx2, bool backwardInputAvx2,
+        bool direct128, bool backwardInput128)
     {
         var g = Make(geometry);
-        bool savedAvx512 = Gemm.DisableAvx512, savedDirect = ConvDirect.Disable;
+        bool savedAvx512 = Gemm.DisableAvx512, savedDirect = ConvDirect.Disable, savedFallback = Gemm.ForceFallback;
         try
         {
             if (Gemm.UsesAvx512)
@@ -53,9 +54,17 @@ public class ConvDirectTests
             }
 
             Gemm.DisableAvx512 = true;
-            Assert.Equal(Gemm.UsesAvx2 && directAvx2, ConvDirect.Applies(g));
-            Assert.Equal(Gemm.UsesAvx2 && backwardInputAvx2, ConvDirect.AppliesBackwardInput(g));
+            Assert.Equal(Gemm.UsesAvx2 ? directAvx2 : direct128, ConvDirect.Applies(g));
+            Assert.Equal(Gemm.UsesAvx2 ? backwardInputAvx2 : backwardInput128, ConvDirect.AppliesBackwardInput(g));
             ConvolutionTests.CheckAgainstReference<float>(geometry);
+
+            // The 128-bit tile (forward only: both gradients stay on im2col there).
+            Gemm.ForceFallback = true;
+            Assert.Equal(direct128, ConvDirect.Applies(g));
+            Assert.Equal(backwardInput128, ConvDirect.AppliesBackwardInput(g));
+            Assert.False(ConvDirect.AppliesBackwardWeight(g));
+            ConvolutionTests.CheckAgainstReference<float>(geometry);
+            Gemm.ForceFallback = savedFallback;
 
             ConvDirect.Disable = true;
             Assert.False(ConvDirect.Applies(g) || ConvDirect.AppliesBackwardInput(g));
@@ -65,18 +74,25 @@ public class ConvDirectTests
         {
             Gemm.DisableAvx512 = savedAvx512;
             ConvDirect.Disable = savedDirect;
+            Gemm.ForceFallback = savedFallback;
         }
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void DirectPathIsBitIdenticalForAnyThreadCount(bool avx2)
+    [InlineData(false, false)]
+    [InlineData(true, false)]  // AVX2 (on an AVX-512 machine)
+    [InlineData(true, true)]   // the 128-bit tile
+    public void DirectPathIsBitIdenticalForAnyThreadCount(bool avx2, bool narrow)
     {
-        bool saved = Gemm.DisableAvx512;
+        bool saved = Gemm.DisableAvx512, savedFallback = Gemm.ForceFallback;
         Gemm.DisableAvx512 = avx2;
+        Gemm.ForceFallback = narrow;
         try { CheckThreadCounts(); }
-        finally { Gemm.DisableAvx512 = saved; }
+        finally
+        {
+            Gemm.DisableAvx512 = saved;
+            Gemm.ForceFallback = savedFallback;
+        }
     }
 
     private static void CheckThreadCounts()
