@@ -9,7 +9,7 @@ namespace Nabla.Distributed.Tests;
 /// twice for determinism. The runs are made once (<see cref="MpiRuns"/>) and shared by the tests.
 /// </summary>
 [Collection("mpirun")]
-public sealed class MpiTrainingTests(MpiRuns runs) : IClassFixture<MpiRuns>
+public sealed class MpiTrainingTests(MpiRuns runs)
 {
     /// <summary>
     /// 6400 MNIST examples, global batch 64: 100 steps an epoch, 400 in all. One process and two ranks sum float32 in

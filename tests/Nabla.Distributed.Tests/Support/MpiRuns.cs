@@ -1,7 +1,7 @@
 using Nabla.Distributed.Tests.Support;
 using Xunit;
 
-namespace Nabla.Distributed.Tests;
+namespace Nabla.Distributed.Tests.Support;
 
 /// <summary>The runs <see cref="MpiTrainingTests"/> compare: one process, two ranks, two ranks again.</summary>
 public sealed class MpiRuns : IDisposable
