@@ -35,10 +35,17 @@ public sealed class DistributedDataParallel : IGradientSynchronizer
     private long _backwardStart;
     private bool _armed;
 
+    /// <summary>
+    /// The default bucket size, 128 KiB (32,768 gradients): small enough that even LeNet-5's 61,706 parameters make two
+    /// buckets, so that one is reduced while backward still runs; large enough that a bucket's allreduce costs far more
+    /// than MPI's per-message latency (about 3 µs in shared memory here, see bench/README.md).
+    /// </summary>
+    public const int DefaultBucketBytes = 128 << 10;
+
     /// <summary>Creates the synchronizer over <paramref name="communicator"/>.</summary>
     /// <param name="communicator">The ranks (MPI_COMM_WORLD, or an in-process group in tests).</param>
     /// <param name="bucketBytes">Target size of a gradient bucket in bytes (a parameter larger than it gets a bucket of its own).</param>
-    public DistributedDataParallel(ICommunicator communicator, int bucketBytes = 512 << 10)
+    public DistributedDataParallel(ICommunicator communicator, int bucketBytes = DefaultBucketBytes)
     {
         ArgumentNullException.ThrowIfNull(communicator);
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketBytes, 4);
@@ -174,6 +181,9 @@ public sealed class DistributedDataParallel : IGradientSynchronizer
     /// <inheritdoc/>
     public void Detach()
     {
+        var st = Statistics;
+        Trace?.WriteLine(FormattableString.Invariant(
+            $"rank {_comm.Rank} steps {st.Steps} backward {st.Backward.TotalSeconds:F3} s wait {st.Wait.TotalSeconds:F3} s buckets {_buckets.Length} ({string.Join(" ", BucketSizes)} floats), {st.BucketsStartedInBackward} of {st.Steps * _buckets.Length} started during backward"));
         foreach (var p in _hooked) p.Data.GradReadyHook = null;
         _hooked.Clear();
     }

@@ -34,7 +34,7 @@ public class DistributedDataParallelTests
     }
 
     private static (float[] Weights, History History, float[] Buffers, DistributedStatistics? Stats) Train(
-        ICommunicator? comm, TensorDataset? data = null, Module? model = null, int bucketBytes = 512 << 10, int batch = Batch)
+        ICommunicator? comm, TensorDataset? data = null, Module? model = null, int bucketBytes = DistributedDataParallel.DefaultBucketBytes, int batch = Batch)
     {
         model ??= Model();
         var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.1, momentum: 0.9));
@@ -47,8 +47,8 @@ public class DistributedDataParallelTests
     }
 
     [Theory]
-    [InlineData(2, 512 << 10)]
-    [InlineData(3, 512 << 10)]
+    [InlineData(2, DistributedDataParallel.DefaultBucketBytes)]
+    [InlineData(3, 512 << 10)]   // one bucket for the whole model
     [InlineData(2, 256)]   // tiny buckets: one per parameter, most started during backward
     public void RanksTrainAsOneWorkerWithTheSameGlobalBatch(int ranks, int bucketBytes)
     {
