@@ -12,6 +12,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["onnx"] = OnnxBench.Run,
     ["isa"] = IsaInfo.Run,
     ["allreduce"] = AllReduceBench.Run,
+    ["overlap"] = OverlapBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

@@ -3,7 +3,8 @@
 #   1. allreduce latency and bandwidth against message size: shared memory (Open MPI's default between ranks of one
 #      host), TCP over loopback, and TCP across two network namespaces joined by a veth pair (root only);
 #   2. per zoo model, one step's gradient buckets reduced back to back (what backward would have to hide);
-#   3. epoch time of 1 process x 2 threads, 2 ranks x 1 thread and 1 process x 1 thread, with the time 2 ranks spend
+#   3. how much of the gradient communication backward hides (overlap on against off, interleaved steps);
+#   4. epoch time of 1 process x 2 threads, 2 ranks x 1 thread and 1 process x 1 thread, with the time 2 ranks spend
 #      waiting for gradients after backward (the communication backward did not hide).
 # Usage: bench/distributed/run.sh [--models "mlp lenet cnn"] [--limit N] [--out FILE]. Writes markdown and JSON lines.
 set -euo pipefail
@@ -60,6 +61,10 @@ AGENT
         --mca btl tcp,self --mca btl_tcp_if_include 10.78.0.0/24 --mca oob_tcp_if_include 10.78.0.0/24 -x NABLA_BENCH_TRANSPORT \
         dotnet "$PWD/$bench" allreduce | tr -d '\r' | sed 's/\x1b\[?1h\x1b=//g'
 fi
+echo
+echo "## Overlap: gradient communication hidden behind backward (2 ranks, shared memory)"
+echo
+"${mpi[@]}" -np 2 dotnet "$bench" overlap --steps 40 --models "$(echo $models | tr ' ' ',')" | tr -d '\r' | sed 's/\x1b\[?1h\x1b=//g'
 echo
 echo "## Epoch time (MNIST, --limit $limit, batch 64, Adam; epoch 2 of 2, after warm-up)"
 echo

@@ -18,6 +18,15 @@ public sealed class DistributedStatistics
     /// <summary>Buckets whose allreduce started while backward was still running (the rest started after it).</summary>
     public long BucketsStartedInBackward { get; internal set; }
 
+    /// <summary>Gradient elements reduced, summed over the steps.</summary>
+    public long ReducedElements { get; internal set; }
+
+    /// <summary>Gradient elements whose allreduce had already completed when backward ended, summed over the steps.</summary>
+    public long HiddenElements { get; internal set; }
+
+    /// <summary>The share of the gradients whose communication backward hid completely (<see cref="HiddenElements"/> / <see cref="ReducedElements"/>).</summary>
+    public double HiddenFraction => ReducedElements == 0 ? 0 : (double)HiddenElements / ReducedElements;
+
     internal void Add(TimeSpan backward, TimeSpan wait)
     {
         Steps++;
@@ -30,6 +39,6 @@ public sealed class DistributedStatistics
     {
         Steps = 0;
         Backward = Wait = TimeSpan.Zero;
-        BucketsStartedInBackward = 0;
+        BucketsStartedInBackward = ReducedElements = HiddenElements = 0;
     }
 }

@@ -64,7 +64,12 @@ public class DistributedDataParallelTests
             Assert.Equal(alone.History.Epochs[e].Accuracy, parallel[0].History.Epochs[e].Accuracy);
         }
         Assert.Equal(8 * Epochs, parallel[0].Stats!.Steps);
-        if (bucketBytes == 256) Assert.True(parallel[0].Stats!.BucketsStartedInBackward >= 3 * 8 * Epochs, "buckets start while backward runs");
+        if (bucketBytes == 256)
+        {
+            Assert.True(parallel[0].Stats!.BucketsStartedInBackward >= 3 * 8 * Epochs, "buckets start while backward runs");
+            // The in-process reduction completes when it starts, and every bucket starts inside backward: all hidden.
+            Assert.Equal(1.0, parallel[0].Stats!.HiddenFraction);
+        }
     }
 
     [Fact]
