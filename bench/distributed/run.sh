@@ -6,21 +6,24 @@
 #   3. how much of the gradient communication backward hides (overlap on against off, interleaved steps);
 #   4. epoch time of 1 process x 2 threads, 2 ranks x 1 thread and 1 process x 1 thread, with the time 2 ranks spend
 #      waiting for gradients after backward (the communication backward did not hide).
-# Usage: bench/distributed/run.sh [--models "mlp lenet cnn"] [--limit N] [--out FILE]. Writes markdown and JSON lines.
+# Usage: bench/distributed/run.sh [--models "mlp lenet cnn"] [--limit N] [--out FILE] [--no-build]. Writes markdown and JSON lines.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-models="mlp lenet cnn"; limit=6400; out=""
+models="mlp lenet cnn"; limit=6400; out=""; build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --models) models=$2; shift 2 ;;
         --limit) limit=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
 command -v mpirun >/dev/null || { echo "needs Open MPI: apt-get install openmpi-bin" >&2; exit 1; }
-dotnet build -c Release bench/Nabla.Bench >/dev/null
-dotnet build -c Release src/Nabla.Cli >/dev/null
+if [ "$build" -eq 1 ]; then
+    dotnet build -c Release bench/Nabla.Bench </dev/null >/dev/null
+    dotnet build -c Release src/Nabla.Cli </dev/null >/dev/null
+fi
 bench=bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll
 nabla=src/Nabla.Cli/bin/Release/net10.0/Nabla.Cli.dll
 mpi=(mpirun --allow-run-as-root --oversubscribe)
