@@ -33,17 +33,26 @@ public class DistributedDataParallelTests
         return batchNorm ? new Sequential(new BatchNorm1d(10), m) : m;
     }
 
-    private static (float[] Weights, History History, float[] Buffers, DistributedStatistics? Stats) Train(
+    /// <summary>Every step's loss (the whole global batch's on every rank) and size.</summary>
+    private sealed class StepLog : Callback
+    {
+        public readonly List<(double Loss, int Size)> Steps = [];
+        public override void OnBatchEnd(TrainingContext context, BatchResult batch) => Steps.Add((batch.Loss, batch.Size));
+    }
+
+    private static (float[] Weights, History History, float[] Buffers, DistributedStatistics? Stats, StepLog Log) Train(
         ICommunicator? comm, TensorDataset? data = null, Module? model = null, int bucketBytes = DistributedDataParallel.DefaultBucketBytes, int batch = Batch)
     {
         model ??= Model();
         var trainer = new Trainer(model, new CrossEntropy(), new SGD(model.Parameters(), 0.1, momentum: 0.9));
         var ddp = comm is null ? null : new DistributedDataParallel(comm, bucketBytes);
         trainer.Synchronizer = ddp;
+        var log = new StepLog();
+        trainer.Callbacks.Add(log);
         var history = trainer.Fit(data ?? Data(), Epochs, batch, seed: 5);
         var weights = model.Parameters().SelectMany(p => p.Data.ToArray()).ToArray();
         var buffers = model.NamedBuffers().SelectMany(b => b.Buffer.ToArray()).ToArray();
-        return (weights, history, buffers, ddp?.Statistics);
+        return (weights, history, buffers, ddp?.Statistics, log);
     }
 
     [Theory]
@@ -57,6 +66,15 @@ public class DistributedDataParallelTests
         foreach (var r in parallel) Assert.Equal(parallel[0].Weights, r.Weights);   // bit-identical replicas
         // float32 sums in another order: the weights after 24 steps agree to 1e-5, the epoch losses to 1e-6 (relative).
         for (int i = 0; i < alone.Weights.Length; i++) Assert.True(Math.Abs(alone.Weights[i] - parallel[0].Weights[i]) <= 1e-5, $"weight {i}: {alone.Weights[i]} vs {parallel[0].Weights[i]}");
+        // The loss curve step by step: every rank reports the global batch's loss, within 1e-5 (relative) of one worker's.
+        Assert.Equal(alone.Log.Steps.Count, parallel[0].Log.Steps.Count);
+        for (int i = 0; i < alone.Log.Steps.Count; i++)
+        {
+            var (a, p) = (alone.Log.Steps[i], parallel[0].Log.Steps[i]);
+            Assert.Equal(Batch, p.Size);
+            Assert.True(Math.Abs(a.Loss - p.Loss) <= 1e-5 * Math.Abs(a.Loss), $"step {i + 1}: loss {a.Loss} alone, {p.Loss} on {ranks} ranks");
+            Assert.All(parallel, r => Assert.Equal(p.Loss, r.Log.Steps[i].Loss));
+        }
         for (int e = 0; e < Epochs; e++)
         {
             double a = alone.History.Epochs[e].Loss, p = parallel[0].History.Epochs[e].Loss;
