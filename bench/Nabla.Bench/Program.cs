@@ -11,6 +11,8 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["kernels"] = KernelBench.Run,
     ["onnx"] = OnnxBench.Run,
     ["isa"] = IsaInfo.Run,
+    ["allreduce"] = AllReduceBench.Run,
+    ["overlap"] = OverlapBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))

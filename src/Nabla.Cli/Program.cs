@@ -59,7 +59,7 @@ namespace Nabla.Cli
                     Console.WriteLine(Help(command));
                     return 0;
                 }
-                return command switch
+                int code = command switch
                 {
                     "train" => TrainCommand.Run(rest),
                     "eval" => EvalCommand.Run(rest),
@@ -72,6 +72,8 @@ namespace Nabla.Cli
                     "lessons" => LessonsCommand.Run(rest),
                     _ => throw new CliException($"unknown command '{command}'"),
                 };
+                DistributedRun.Current?.Dispose();   // MPI_Finalize once this rank's part is done
+                return code;
             }
             catch (CliException e) { return Fail(e.Message, e.ExitCode); }
             catch (NablaException e) { return Fail(e.Message, 1); }
@@ -85,11 +87,17 @@ namespace Nabla.Cli
             }
         }
 
-        /// <summary>Writes the error as one line (an exception's message may hold line breaks) and returns the exit code.</summary>
+        /// <summary>
+        /// Writes the error as one line (an exception's message may hold line breaks) and returns the exit code. A rank
+        /// of a distributed job names itself and ends the whole job (MPI_Abort), so no other rank waits for it forever.
+        /// </summary>
         private static int Fail(string message, int code)
         {
             var line = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            Console.Error.WriteLine($"nabla: error: {line}");
+            var job = DistributedRun.Current;
+            string rank = job is null || line.StartsWith($"rank {job.Rank}:", StringComparison.Ordinal) ? "" : $"rank {job.Rank}: ";
+            Console.Error.WriteLine($"nabla: error: {rank}{line}");
+            job?.Abort(code);
             return code;
         }
 

@@ -52,10 +52,16 @@ internal sealed record RunConfig
                 ? $"{runFolder}: the run has not finished (it is in {partial}); continue it with 'nabla train --resume {runFolder}'"
                 : $"{runFolder}: not a run folder (no run.json); train one with 'nabla train --out {runFolder}'");
         }
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>A run configuration from its JSON text (<paramref name="path"/> names it in errors).</summary>
+    public static RunConfig Parse(string json, string path)
+    {
         RunConfig config;
         try
         {
-            config = JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(path), Options)
+            config = JsonSerializer.Deserialize<RunConfig>(json, Options)
                 ?? throw new CliException($"{path}: empty run configuration");
         }
         catch (JsonException e) { throw new CliException($"{path}: malformed run configuration ({e.Message})"); }

@@ -44,29 +44,42 @@ internal static class TrainCommand
                                  or Ctrl-C/SIGTERM, which stop after the current batch with exit code 130/143),
                                  or train a finished run for more epochs (--epochs N)
           --json                 end with one JSON line of results (progress goes to standard error)
+          --distributed          data-parallel training on Open MPI: one rank per process, each training its share
+                                 of every --batch-size batch (automatic under 'mpirun -np N nabla train ...';
+                                 --threads then applies per rank and defaults to the cores shared by the local ranks)
 
         A run is written into DIR.partial and becomes DIR when training has finished; DIR.lock keeps a second
         'nabla train' out of it meanwhile. A run whose loss becomes NaN or infinite stops and saves no model.
         """;
 
-    private static readonly HashSet<string> Switches = ["augment", "json", "force"];
+    private static readonly HashSet<string> Switches = ["augment", "json", "force", "distributed"];
 
     public static int Run(string[] argv)
     {
         var a = new Arguments(argv, Switches);
         if (a.Positional.Count > 0) throw new CliException($"train: unexpected argument '{a.Positional[0]}'");
         bool json = a.Flag("json");
+        bool distributed = DistributedRun.Wanted(a.Flag("distributed"));
         string? resume = a.String("resume");
         if (resume is not null)
         {
             int? epochs = a.Has("epochs") ? a.Int("epochs", 1, 1, 100_000) : null;
+            int? threads = a.Has("threads") ? a.Int("threads", 1, 1, 256) : null;
             a.EnsureAllUsed("train");
-            using var ws = RunWorkspace.ForResume(resume);
-            if (!File.Exists(Path.Combine(ws.Work, "run.json")))
-                throw new CliException($"--resume: {ws.Work} has no run.json (the run stopped before training began); start it again with 'nabla train --out {ws.Target} --force'");
-            var config = RunConfig.Load(ws.Source);
-            if (epochs is int e) config = config with { Epochs = e };
-            return Train(config, ws, resumed: true, json, config.Architecture is null ? $"--model {config.Model}" : $"{Path.Combine(ws.Source, "run.json")}: architecture");
+            var job = distributed ? DistributedRun.Start() : null;
+            using var ws = job is null || job.IsRoot ? RunWorkspace.ForResume(resume) : null;
+            RunConfig? config = null;
+            if (ws is not null)
+            {
+                if (!File.Exists(Path.Combine(ws.Work, "run.json")))
+                    throw new CliException($"--resume: {ws.Work} has no run.json (the run stopped before training began); start it again with 'nabla train --out {ws.Target} --force'");
+                config = RunConfig.Load(ws.Source);
+                if (epochs is int e) config = config with { Epochs = e };
+            }
+            if (job is not null) config = RunConfig.Parse(job.Broadcast(config?.ToJson()), "run.json of rank 0");
+            if (threads is int t) config = config! with { Threads = t };
+            else if (job is not null) config = config! with { Threads = DistributedRun.DefaultThreads(true) };
+            return Train(config!, ws, job, resumed: true, json, config!.Architecture is null ? $"--model {config.Model}" : $"{resume}/run.json: architecture");
         }
         string? modelName = a.String("model");
         string dataset = a.String("dataset", "mnist");
@@ -99,7 +112,7 @@ internal static class TrainCommand
             ValidationSplit = a.Double("validation-split", 0, 0, 0.9),
             EarlyStopping = a.Has("early-stopping") ? a.Int("early-stopping", 5, 0, 10_000) : null,
             Seed = (ulong)a.Int("seed", 1, 0),
-            Threads = a.Int("threads", Environment.ProcessorCount, 1, 256),
+            Threads = a.Int("threads", DistributedRun.DefaultThreads(distributed), 1, 256),
             Limit = a.Has("limit") ? a.Int("limit", 0, 1) : null,
         };
         if (config0.Channels is 2) throw new CliException("--channels: must be 1 (gray) or 3 (colour), got 2");
@@ -109,15 +122,18 @@ internal static class TrainCommand
         OptimizerFactory.CheckName(config0.Optimizer);
         OptimizerFactory.CheckSchedule(config0.Schedule);
         ModelFactory.CheckDropout(config0);
-        using var workspace = RunWorkspace.ForNewRun(outDir, force);
-        return Train(config0, workspace, resumed: false, json, $"--model {model}");
+        var run = distributed ? DistributedRun.Start() : null;
+        using var workspace = run is null || run.IsRoot ? RunWorkspace.ForNewRun(outDir, force) : null;
+        return Train(config0, workspace, run, resumed: false, json, $"--model {model}");
     }
 
     /// <param name="modelSource">How errors name the model: "--model FILE" for a JSON architecture given on the command line.</param>
-    private static int Train(RunConfig config, RunWorkspace ws, bool resumed, bool json, string modelSource)
+    /// <param name="ws">The run folder; null on ranks other than 0 of a distributed job, which write nothing.</param>
+    private static int Train(RunConfig config, RunWorkspace? ws, DistributedRun? job, bool resumed, bool json, string modelSource)
     {
-        var log = json ? Console.Error : Console.Out;
-        string outDir = ws.Work;
+        bool root = ws is not null;   // rank 0 of a distributed job, or a process training alone
+        var log = !root ? TextWriter.Null : json ? Console.Error : Console.Out;
+        string outDir = ws?.Work ?? "";
         Threads.Max = config.Threads;
         Generator.ManualSeed(config.Seed);
         var data = DatasetLoader.Load(config, resumed ? config.Preprocessing : null);
@@ -135,11 +151,13 @@ internal static class TrainCommand
         int classes = data.ClassNames.Length;
         var model = ModelFactory.Build(config, classes);
         ModelFactory.CheckFits(model, config, classes, modelSource);
-        long stepsPerEpoch = (train.Count + config.BatchSize - 1) / config.BatchSize;
+        // A distributed epoch drops its last incomplete global batch (every rank takes equal shares of whole batches).
+        long stepsPerEpoch = job is null ? (train.Count + config.BatchSize - 1) / config.BatchSize : train.Count / config.BatchSize;
         var optimizer = OptimizerFactory.Create(config.Optimizer, model.Parameters(), config.LearningRate, config.WeightDecay);
         var trainer = new Trainer(model, new CrossEntropy(), optimizer)
         {
             Schedule = OptimizerFactory.Schedule(config.Schedule, config.LearningRate, stepsPerEpoch * config.Epochs, config.Epochs),
+            Synchronizer = job?.Synchronizer(config.BatchSize, train.Count),
         };
         IAugmentation? augmentation = null;
         if (config.Augment)
@@ -156,6 +174,12 @@ internal static class TrainCommand
         var nanGuard = new TerminateOnNaN();
         trainer.Callbacks.Add(nanGuard);
         if (config.EarlyStopping is int patience) trainer.Callbacks.Add(new EarlyStopping("val_loss", patience));
+        if (ws is null)
+        {
+            // Another rank: the same training, nothing written. What rank 0 restores on a resume it also sends here.
+            if (resumed) job!.ReceiveCheckpoint(trainer);
+            return DistributedRun.RunWorker(() => trainer.Fit(train, config.Epochs - trainer.History.Epochs.Count, config.BatchSize, validation, shuffle: true, seed: config.Seed, augmentation: augmentation));
+        }
         trainer.Callbacks.Add(new ProgressReporter(log, ProgressReporter.IsInteractive(log), validationIsTest));
         trainer.Callbacks.Add(new CsvLogger(Path.Combine(outDir, "history.csv")));
         trainer.Callbacks.Add(checkpoint);
@@ -179,7 +203,8 @@ internal static class TrainCommand
             // then a failure leaves the run as it was (a finished run's copy in DIR.partial is removed).
             log.WriteLine($"resuming {ws.Target} after epoch {done} of {config.Epochs}");
         }
-        else log.WriteLine($"training {config.Model} on {data.Name}: {train.Count} examples, {model.ParameterCount():N0} parameters, {config.Threads} threads -> {ws.Target}");
+        else log.WriteLine($"training {config.Model} on {data.Name}: {train.Count} examples, {model.ParameterCount():N0} parameters, {config.Threads} threads{job?.Describe(config.BatchSize)} -> {ws.Target}");
+        if (resumed) job?.SendCheckpoint(checkpoint.LastPath);
         IO.AtomicFile.WriteAllText(Path.Combine(outDir, "run.json"), config.ToJson());
         trainer.Callbacks.Add(new KeepWorkspace(ws));
 

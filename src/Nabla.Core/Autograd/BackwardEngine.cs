@@ -16,11 +16,13 @@ internal static class BackwardEngine
         if (root.Node is null)
         {
             root.AccumulateGrad(gradOutput);
+            root.GradReadyHook?.Invoke(root);
             return;
         }
         root.Node.EnsureNotFreed();
 
         var order = TopologicalOrder(root);
+        var ready = Tensor.AnyGradReadyHook ? HookedLeavesReady(order) : null;
         root.PendingGrad = null;
         root.AccumulateGrad(gradOutput);
         for (int i = order.Count - 1; i >= 0; i--)
@@ -29,18 +31,38 @@ internal static class BackwardEngine
             var node = t.Node!;
             var g = t.PendingGrad;
             t.PendingGrad = null;
-            if (g is null) continue;
+            if (g is null)
+            {
+                if (ready?[i] is { } skipped) foreach (var leaf in skipped) leaf.GradReadyHook?.Invoke(leaf);
+                continue;
+            }
             if (t.RetainsGrad) t.Grad = t.Grad is null ? g.Clone() : t.Grad.AddInPlace(g);
             node.EnsureNotFreed();
             using (GradMode.NoGrad()) node.Backward(g);
             TensorArena.ReleaseEarly(g); // consumed: closures never keep their gradient (see Tensor.Record)
             if (GradMode.IsAnomalyDetectionEnabled) CheckFinite(node);
+            if (ready?[i] is { } leaves) foreach (var leaf in leaves) leaf.GradReadyHook?.Invoke(leaf);
             if (!retainGraph)
             {
                 node.Backward = null;
                 node.Inputs = [];
             }
         }
+    }
+
+    /// <summary>
+    /// For each node of <paramref name="order"/>, the hooked leaves whose gradient is complete once it has run: the pass
+    /// goes from the end of the order to the start, so a leaf is done after its consumer nearest the start.
+    /// </summary>
+    private static List<Tensor>[]? HookedLeavesReady(List<Tensor> order)
+    {
+        List<Tensor>[]? ready = null;
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < order.Count; i++)
+            foreach (var input in order[i].Node!.Inputs)
+                if (input.IsLeaf && input.RequiresGrad && input.GradReadyHook is not null && seen.Add(input))
+                    ((ready ??= new List<Tensor>[order.Count])[i] ??= []).Add(input);
+        return ready;
     }
 
     private static List<Tensor> TopologicalOrder(Tensor root)

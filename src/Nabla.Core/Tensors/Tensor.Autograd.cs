@@ -26,6 +26,30 @@ public sealed partial class Tensor
         BackwardEngine.Run(this, gradient, retainGraph);
     }
 
+    private Action<Tensor>? _gradReady;
+    private static int s_gradReadyHooks;   // leaves with a hook: backward looks for them only when there are any
+
+    /// <summary>True while at least one tensor has a <see cref="GradReadyHook"/>.</summary>
+    internal static bool AnyGradReadyHook => Volatile.Read(ref s_gradReadyHooks) > 0;
+
+    /// <summary>
+    /// Called during <see cref="Backward"/> once per pass on a leaf that requires grad, as soon as its <see cref="Grad"/>
+    /// for that pass is complete: after the last operation that uses it has added its contribution, while backward goes
+    /// on through the rest of the graph (PyTorch's post-accumulate-grad hook). A leaf the pass does not reach gets no call.
+    /// Data-parallel training uses it to start averaging gradients across processes before backward has finished.
+    /// The hook runs on the thread running backward; it may read and change the gradient, not the graph.
+    /// </summary>
+    public Action<Tensor>? GradReadyHook
+    {
+        get => _gradReady;
+        set
+        {
+            if (_gradReady is null && value is not null) Interlocked.Increment(ref s_gradReadyHooks);
+            else if (_gradReady is not null && value is null) Interlocked.Decrement(ref s_gradReadyHooks);
+            _gradReady = value;
+        }
+    }
+
     /// <summary>
     /// Adds <paramref name="gradient"/> to this tensor's gradient (its <see cref="Grad"/> for a leaf, its pending
     /// gradient during backward otherwise). Custom operations call it from their backward closure; it does nothing

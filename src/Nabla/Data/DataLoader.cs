@@ -35,13 +35,21 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
     /// <param name="prefetch">Prepare the next batch on a worker task.</param>
     /// <param name="augmentation">Applied to the features of every batch (always to a copy, never to the dataset).</param>
     /// <param name="reuseBuffers">Gather into two reused buffers (see remarks); false allocates every batch afresh.</param>
+    /// <param name="shard">
+    /// Data-parallel training: yield only this worker's equal part of every batch (see <see cref="DataShard"/>).
+    /// <paramref name="batchSize"/> is then the global batch, it must be divisible by the number of workers, and the
+    /// last incomplete batch of an epoch is dropped, so that every worker trains the same number of equal steps.
+    /// </param>
     public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, ulong? seed = null,
-        bool prefetch = true, IAugmentation? augmentation = null, bool reuseBuffers = true)
+        bool prefetch = true, IAugmentation? augmentation = null, bool reuseBuffers = true, DataShard? shard = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
             throw new ValueException($"DataLoader: batchSize must be positive, got {batchSize} (use DataLoader.FullBatch for full-batch training)");
         if (dataset.Count == 0) throw new ValueException("DataLoader: the dataset is empty (0 examples)");
+        Shard = shard ?? DataShard.Whole;
+        _shardRows = Shard.RowsPerShard(batchSize);
+        if (!Shard.IsWhole) dropLast = true;
         if (dropLast && batchSize > dataset.Count)
             throw new ValueException($"DataLoader: dropLast with batchSize {batchSize} larger than the {dataset.Count} examples would give no batch at all");
         Dataset = dataset;
@@ -73,6 +81,11 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
 
     /// <summary>Whether the last incomplete batch is skipped.</summary>
     public bool DropLast { get; }
+
+    /// <summary>The part of every batch this loader yields (<see cref="DataShard.Whole"/> unless data-parallel).</summary>
+    public DataShard Shard { get; }
+
+    private readonly int _shardRows;
 
     /// <summary>
     /// Whether the next batch may be prepared on a worker task. It is, when that pays: with an augmentation, or when a
@@ -206,6 +219,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
     {
         var ds = Dataset;
         int start = b * BatchSize, count = Math.Min(BatchSize, ds.Count - start);
+        if (!Shard.IsWhole) (start, count) = (start + Shard.Index * _shardRows, _shardRows);   // batches are whole here (dropLast)
         var indices = order.AsSpan(start, count).ToArray();
         int[]? labels = null;
         if (ds.Labels is int[] all)
@@ -252,7 +266,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
         public BatchBuffers(DataLoader loader)
         {
             var ds = loader.Dataset;
-            int rows = Math.Min(loader.BatchSize, ds.Count);
+            int rows = Math.Min(loader.Shard.IsWhole ? loader.BatchSize : loader._shardRows, ds.Count);
             Features = [Alloc(ds.Features, rows), Alloc(ds.Features, rows)];
             if (ds.Targets != null) Targets = [Alloc(ds.Targets, rows), Alloc(ds.Targets, rows)];
         }

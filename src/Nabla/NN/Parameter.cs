@@ -28,8 +28,11 @@ public sealed class Parameter
             if (value.Shape != _data.Shape)
                 throw new Errors.ShapeException($"parameter '{Name}': new value has shape {value.Shape}, expected {_data.Shape}");
             bool req = _data.RequiresGrad;
+            var hook = _data.GradReadyHook;
+            _data.GradReadyHook = null;
             _data = value.Keep();
             _data.RequiresGrad = req;
+            _data.GradReadyHook = hook;   // a hook set on the parameter (data-parallel training) follows its value
             _data.Name = Name;
         }
     }

@@ -58,6 +58,13 @@ public sealed class Trainer : IStateful
     /// <summary>How predictions become probabilities; the loss's <see cref="Loss.OutputActivation"/> (softmax for cross-entropy on logits) unless set.</summary>
     public OutputActivation OutputActivation { get; set; }
 
+    /// <summary>
+    /// Data-parallel training (null: this trainer works alone): the loader yields only the synchronizer's
+    /// <see cref="IGradientSynchronizer.Shard"/> of every batch, gradients are averaged over all workers before each
+    /// step, and the loss and accuracy of batches and epochs are those of the whole batch across workers.
+    /// </summary>
+    public IGradientSynchronizer? Synchronizer { get; set; }
+
     /// <summary>The callbacks, run in order.</summary>
     public List<Callback> Callbacks { get; } = [];
 
@@ -141,10 +148,11 @@ public sealed class Trainer : IStateful
         train.EnsureFinite("Fit: training set");
         validation?.EnsureFinite("Fit: validation set");
         var options = (seed, shuffle, augmentation);
-        if (Loader is null || Loader.Dataset != train || Loader.BatchSize != batchSize || _loaderOptions.Shuffle != shuffle
+        var shard = Synchronizer?.Shard ?? DataShard.Whole;
+        if (Loader is null || Loader.Dataset != train || Loader.BatchSize != batchSize || Loader.Shard != shard || _loaderOptions.Shuffle != shuffle
             || _loaderOptions.Augmentation != augmentation || (seed is not null && _loaderOptions.Seed != seed))
         {
-            Loader = new DataLoader(train, batchSize, shuffle, dropLast: false, seed, augmentation: augmentation);
+            Loader = new DataLoader(train, batchSize, shuffle, dropLast: false, seed, augmentation: augmentation, shard: shard);
             _loaderOptions = options;
         }
         if (_pendingLoaderState is not null)
@@ -153,6 +161,13 @@ public sealed class Trainer : IStateful
             _pendingLoaderState = null;
         }
         if (Schedule is not null && Schedule.Optimizer != Optimizer) Schedule.Attach(Optimizer);
+        Synchronizer?.Attach(this, train);
+        try { return FitEpochs(epochs, validation, cancellationToken); }
+        finally { Synchronizer?.Detach(); }
+    }
+
+    private History FitEpochs(int epochs, TensorDataset? validation, CancellationToken cancellationToken)
+    {
         History.StopReason = null;
         History.Cancelled = false;
         int last = History.Epochs.Count + epochs;
@@ -202,7 +217,9 @@ public sealed class Trainer : IStateful
                 var loss = ComputeLoss(output, batch);
                 lossValue = loss.Item();
                 Optimizer.ZeroGrad(setToNone: false);
+                Synchronizer?.BeforeBackward();
                 loss.Backward();
+                Synchronizer?.AfterBackward();
                 if (ClipGradientNorm is double max) GradientClipping.ClipByGlobalNorm(Optimizer.Parameters(), max, ClipGradientNormType);
                 lr = Optimizer.LearningRate;
                 Optimizer.Step();
@@ -210,6 +227,7 @@ public sealed class Trainer : IStateful
             }
             if (Schedule is { Interval: ScheduleInterval.Step }) Schedule.Step();
             int n = batch.Count;
+            if (Synchronizer is { } sync) (lossValue, ok, n) = WholeBatch(sync, lossValue, ok, n);
             lossSum += lossValue * n;
             seen += n;
             if (ok is long k) { correct += k; counted += n; }
@@ -218,6 +236,7 @@ public sealed class Trainer : IStateful
             foreach (var c in Callbacks) c.OnBatchEnd(ctx, result);
             if (ctx.StopTraining || Cancelled(ctx, cancellationToken, epoch, inEpoch: true)) return null;
         }
+        if (Synchronizer is not null) Synchronizer.OnEpochEnd(epoch);
         double seconds = sw.Elapsed.TotalSeconds;
         double trainLoss = lossSum / Math.Max(seen, 1), trainAcc = counted == 0 ? double.NaN : (double)correct / counted;
         double valLoss = double.NaN, valAcc = double.NaN;
@@ -228,6 +247,14 @@ public sealed class Trainer : IStateful
             valAcc = ev.Accuracy;
         }
         return new EpochRecord(epoch, trainLoss, trainAcc, valLoss, valAcc, lr, seconds, seen / Math.Max(seconds, 1e-9));
+    }
+
+    /// <summary>A data-parallel step's mean loss, correct count and rows over all workers (equal shares: the mean of the means).</summary>
+    private static (double Loss, long? Correct, int Rows) WholeBatch(IGradientSynchronizer sync, double loss, long? correct, int rows)
+    {
+        Span<double> v = [loss * rows, correct ?? 0, rows];
+        sync.AllReduceSum(v);
+        return (v[0] / v[2], correct is null ? null : (long)v[1], (int)v[2]);
     }
 
     private Tensor ComputeLoss(Tensor output, Batch batch)
