@@ -20,7 +20,7 @@ public sealed record TrainingRecipe
     public required string Dataset { get; init; }
 
     /// <summary>Epochs to train.</summary>
-    public int Epochs { get; init; } = 12;
+    public int Epochs { get; init; } = 6;
 
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; init; } = 128;
@@ -49,7 +49,7 @@ public sealed record TrainingRecipe
     /// <summary>Whether training images are flipped left-right at random (clothes: yes; digits: no).</summary>
     public bool HorizontalFlip { get; init; }
 
-    /// <summary>The recipe for MNIST: <see cref="ModelZoo.CompactBNCNN"/>, 12 epochs, shifts of ±2 pixels and rotations of ±10°, no flips.</summary>
+    /// <summary>The recipe for MNIST: <see cref="ModelZoo.CompactBNCNN"/>, 6 epochs, shifts of ±2 pixels and rotations of ±10°, no flips.</summary>
     public static TrainingRecipe MnistBest { get; } = new() { Name = "mnist-best", Dataset = "mnist" };
 
     /// <summary>The recipe for Fashion-MNIST: as <see cref="MnistBest"/> with random horizontal flips and shifts of ±2 pixels, no rotations.</summary>
