@@ -4,13 +4,13 @@ using Nabla.Tensors;
 
 namespace Nabla.Cli;
 
-/// <summary>Builds the model a run asks for: a zoo model by name (mlp, lenet, cnn, resnet, lstm) or a JSON architecture.</summary>
+/// <summary>Builds the model a run asks for: a zoo model by name (mlp, lenet, cnn, resnet, lstm, bncnn, or a recipe: mnist-best, fashion-best) or a JSON architecture.</summary>
 internal static class ModelFactory
 {
-    public static readonly string[] Names = ["mlp", "lenet", "cnn", "resnet", "lstm"];
+    public static readonly string[] Names = ["mlp", "lenet", "cnn", "resnet", "lstm", "bncnn", .. TrainingRecipe.Names];
 
     /// <summary>The zoo models with a dropout rate to set.</summary>
-    public static readonly string[] WithDropout = ["mlp", "cnn"];
+    public static readonly string[] WithDropout = ["mlp", "cnn", "bncnn", .. TrainingRecipe.Names];
 
     public static void CheckName(string name)
     {
@@ -110,6 +110,9 @@ internal static class ModelFactory
                 "cnn" => config.Dropout is double d ? ModelZoo.CNN(d / 2, d, gen, classes, c, h, w) : ModelZoo.CNN(generator: gen, classes: classes, channels: c, height: h, width: w),
                 "resnet" => ModelZoo.ResNet(generator: gen, classes: classes, inputChannels: c),
                 "lstm" => ModelZoo.RowLSTM(generator: gen, classes: classes, width: w),
+                "bncnn" => ModelZoo.CompactBNCNN(dropout: config.Dropout ?? 0.25, generator: gen, classes: classes, channels: c, height: h, width: w),
+                var name when TrainingRecipe.Find(name) is { } recipe =>
+                    (recipe with { Dropout = config.Dropout ?? recipe.Dropout }).Build(gen, classes, c, h, w),
                 _ => throw new CliException($"--model: unknown model '{config.Model}'"),
             };
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Nabla.Losses;
+using Nabla.Models;
 using Nabla.Training;
 
 namespace Nabla.Cli.Commands;
@@ -10,9 +11,11 @@ internal static class EvalCommand
 {
     public const string Help = """
         usage: nabla eval --run DIR [--dataset D] [--json]
+               nabla eval --pretrained mnist|fashion-mnist [--dataset D] [--json]
                nabla eval --model FILE.onnx [--dataset D] [--label COL] [--json]
 
           --run DIR        a run folder written by 'nabla train'
+          --pretrained N   a model shipped with Nabla (data/pretrained): mnist or fashion-mnist
           --model F.onnx   an ONNX model whose output [batch, classes] holds logits (or probabilities when the
                            graph ends in Softmax); its declared input must take the dataset's examples
           --dataset D      evaluate on another dataset's test split (default: the run's dataset; mnist for --model):
@@ -25,22 +28,24 @@ internal static class EvalCommand
     public static int Run(string[] argv)
     {
         var a = new Arguments(argv, new HashSet<string> { "json" });
-        var (run, onnx) = OnnxModelFile.RunOrModel(a, "eval");
+        string? pretrained = PretrainedModel.Option(a, "eval");
+        var (run, onnx) = pretrained is null ? OnnxModelFile.RunOrModel(a, "eval") : (null, null);
         string? dataset = a.String("dataset");
         bool json = a.Flag("json");
         string? label = a.String("label");
         a.EnsureNoPositional("eval");
         a.EnsureAllUsed("eval");
-        if (label is not null && run is not null) throw new CliException("eval: --label applies to --model; a run's label column is in its run.json");
+        if (label is not null && onnx is null) throw new CliException("eval: --label applies to --model; a run's label column is in its run.json");
         if (onnx is not null) return EvalOnnx.Run(onnx, dataset ?? "mnist", label, json);
-        var (model, config) = RunFolder.LoadModel(run!);
+        var (model, config) = pretrained is null ? RunFolder.LoadModel(run!) : PretrainedModel.Load(pretrained);
+        string source = run ?? $"pretrained {pretrained}";
         var data = DatasetLoader.Load(config with { Dataset = dataset is null ? config.Dataset : DatasetLoader.Canonical(dataset), Limit = null }, config.Preprocessing);
         // Another dataset must give examples of the shape the model takes and no more classes than it has outputs.
         if (!data.InputShape.SequenceEqual(config.InputShape))
-            throw new CliException($"eval --dataset {data.Name}: its examples have shape [{string.Join(",", data.InputShape)}]; the model of {run} takes [{string.Join(",", config.InputShape)}]", 1);
+            throw new CliException($"eval --dataset {data.Name}: its examples have shape [{string.Join(",", data.InputShape)}]; the model of {source} takes [{string.Join(",", config.InputShape)}]", 1);
         if (data.ClassNames.Length > config.ClassNames.Length)
-            throw new CliException($"eval --dataset {data.Name}: it has {data.ClassNames.Length} classes; the model of {run} has {config.ClassNames.Length} outputs", 1);
-        Report("run", run!, data, model.Evaluate(data.Test, new CrossEntropy()), json);
+            throw new CliException($"eval --dataset {data.Name}: it has {data.ClassNames.Length} classes; the model of {source} has {config.ClassNames.Length} outputs", 1);
+        Report(pretrained is null ? "run" : "pretrained", run ?? ModelZoo.PretrainedPath(pretrained!), data, model.Evaluate(data.Test, new CrossEntropy()), json);
         return 0;
     }
 

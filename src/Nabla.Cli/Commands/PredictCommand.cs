@@ -12,11 +12,13 @@ internal static class PredictCommand
 {
     public const string Help = """
         usage: nabla predict --run DIR FILE...
+               nabla predict --pretrained mnist|fashion-mnist FILE...
                nabla predict --model FILE.onnx [--classes a,b,c | --labels FILE] FILE...
 
           FILE   a PNG or PGM image (grayscale or colour, any size: converted to the model's input, and inverted
                  when it is dark-on-light, since MNIST digits are light on dark), or a CSV file of feature rows
           --run DIR         a run folder written by 'nabla train' or 'nabla import'
+          --pretrained NAME a model shipped with Nabla (data/pretrained): mnist or fashion-mnist
           --model F.onnx    an ONNX model; its declared input says what a file becomes: [batch, 1, H, W] a grayscale
                             image (as MNIST), [batch, 3, H, W] an RGB image, [batch, H*W] a flattened square grayscale
                             image, [batch, F] CSV rows of F features; its output [batch, classes] is read as logits
@@ -29,15 +31,16 @@ internal static class PredictCommand
     public static int Run(string[] argv)
     {
         var a = new Arguments(argv, new HashSet<string>());
-        var (run, onnx) = OnnxModelFile.RunOrModel(a, "predict");
+        string? pretrained = PretrainedModel.Option(a, "predict");
+        var (run, onnx) = pretrained is null ? OnnxModelFile.RunOrModel(a, "predict") : (null, null);
         int top = a.Int("top", 3, 1, 1000);
         string? classes = a.String("classes"), labels = a.String("labels");
         a.EnsureAllUsed("predict");
         if (a.Positional.Count == 0) throw new CliException("predict: give at least one PNG, PGM or CSV file");
-        if (run is not null && (classes ?? labels) is not null)
+        if (onnx is null && (classes ?? labels) is not null)
             throw new CliException($"predict: --{(classes is null ? "labels" : "classes")} names the outputs of an ONNX model (--model); a run's classes are in its run.json");
         if (onnx is not null) return PredictOnnx(onnx, a.Positional, OnnxModelFile.ClassNames(classes, labels), top);
-        var (model, config) = RunFolder.LoadModel(run!);
+        var (model, config) = pretrained is null ? RunFolder.LoadModel(run!) : PretrainedModel.Load(pretrained);
         var loss = new CrossEntropy(); // what `nabla train` trains with: the model outputs logits
         CheckFiles(a.Positional);
         foreach (var file in a.Positional)

@@ -6,6 +6,7 @@ using Nabla.Data;
 using Nabla.Data.Augmentation;
 using Nabla.Diagnostics;
 using Nabla.Losses;
+using Nabla.Models;
 using Nabla.Tensors;
 using Nabla.Training;
 
@@ -17,8 +18,11 @@ internal static class TrainCommand
     public const string Help = """
         usage: nabla train [options]
 
-          --model NAME|FILE      mlp, lenet, cnn, resnet, lstm, or a JSON architecture file (see the README);
-                                 default: lenet for images, mlp for CSV data
+          --model NAME|FILE      mlp, lenet, cnn, resnet, lstm, bncnn, or a JSON architecture file (see the README);
+                                 default: lenet for images, mlp for CSV data. The recipes mnist-best and
+                                 fashion-best (bncnn with tuned settings) also set the dataset, epochs,
+                                 batch size, optimizer, learning rate, schedule, weight decay and augmentation;
+                                 a flag given overrides the recipe's value
           --dataset D            mnist (default, bundled), fashion-mnist, a folder of IDX files, a folder of images
                                  (one subfolder per class, PNG or PGM; or train/ and test/ holding such subfolders),
                                  or a CSV file
@@ -32,7 +36,7 @@ internal static class TrainCommand
           --schedule NAME        constant (default), step, exponential, linear, inverse-sqrt, inverse-time, cosine, warmup-cosine
           --weight-decay L       L2 weight decay (decoupled for adamw), biases excluded (default 0: none)
           --dropout P            dropout rate (mlp and cnn; other models have no dropout)
-          --augment              random shifts and rotations of training images
+          --augment              random shifts and rotations of training images (always on for a recipe)
           --validation-split F   hold out this fraction of the training set for validation (default: validate on the test set)
           --early-stopping N     stop after N epochs without validation improvement, restoring the best weights
           --seed N               seed of initialization, shuffling, dropout and augmentation (default 1)
@@ -82,9 +86,10 @@ internal static class TrainCommand
             return Train(config!, ws, job, resumed: true, json, config!.Architecture is null ? $"--model {config.Model}" : $"{resume}/run.json: architecture");
         }
         string? modelName = a.String("model");
-        string dataset = a.String("dataset", "mnist");
+        var recipe = modelName is null ? null : TrainingRecipe.Find(modelName);
+        string dataset = a.String("dataset", recipe?.Dataset ?? "mnist");
         bool csv = dataset.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
-        string model = modelName ?? (csv ? "mlp" : "lenet");
+        string model = recipe?.Name ?? modelName ?? (csv ? "mlp" : "lenet");
         string? architecture = null;
         if (model.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
@@ -101,14 +106,14 @@ internal static class TrainCommand
             Label = a.String("label"),
             ImageSize = a.Has("image-size") ? DatasetLoader.ParseImageSize(a.String("image-size")!) : null,
             Channels = a.Has("channels") ? a.Int("channels", 1, 1, 3) : null,
-            Epochs = a.Int("epochs", 5, 1, 100_000),
-            BatchSize = a.Int("batch-size", 64, 1, 1 << 20),
-            Optimizer = a.String("optimizer", "adam"),
-            LearningRate = a.Double("lr", 1e-3, 0, 10, exclusiveMin: true),
-            Schedule = a.String("schedule", "constant"),
-            WeightDecay = a.Double("weight-decay", 0, 0, 1),
+            Epochs = a.Int("epochs", recipe?.Epochs ?? 5, 1, 100_000),
+            BatchSize = a.Int("batch-size", recipe?.BatchSize ?? 64, 1, 1 << 20),
+            Optimizer = a.String("optimizer", recipe?.Optimizer ?? "adam"),
+            LearningRate = a.Double("lr", recipe?.LearningRate ?? 1e-3, 0, 10, exclusiveMin: true),
+            Schedule = a.String("schedule", recipe?.Schedule ?? "constant"),
+            WeightDecay = a.Double("weight-decay", recipe?.WeightDecay ?? 0, 0, 1),
             Dropout = a.Has("dropout") ? a.Double("dropout", 0, 0, 0.95) : null,
-            Augment = a.Flag("augment"),
+            Augment = a.Flag("augment") || recipe is not null,
             ValidationSplit = a.Double("validation-split", 0, 0, 0.9),
             EarlyStopping = a.Has("early-stopping") ? a.Int("early-stopping", 5, 0, 10_000) : null,
             Seed = (ulong)a.Int("seed", 1, 0),
@@ -163,7 +168,10 @@ internal static class TrainCommand
         if (config.Augment)
         {
             if (data.InputShape.Length != 3) throw new CliException("--augment: augmentation needs image data [C,H,W]");
-            augmentation = new AugmentationPipeline(new RandomShift(2, config.Seed + 101), new RandomRotation(10, config.Seed + 102));
+            // A recipe's own augmentation (flips for clothes, none for digits); otherwise shifts of ±2 pixels and rotations of ±10°.
+            augmentation = TrainingRecipe.Find(config.Model) is { } recipe
+                ? recipe.Augmentation(config.Seed)
+                : new AugmentationPipeline(new RandomShift(2, config.Seed + 101), new RandomRotation(10, config.Seed + 102));
         }
 
         string architecture = ModelFactory.Architecture(config, classes);

@@ -47,6 +47,26 @@ public static class DataLocations
         return null;
     }
 
+    /// <summary>
+    /// The first file at <paramref name="relativePath"/> (such as "pretrained/mnist.safetensors") under each of
+    /// <see cref="Roots"/>, then under <c>data/</c> in the current and application directories and their ancestors; or null.
+    /// </summary>
+    public static string? FindFile(string relativePath)
+    {
+        foreach (var root in Roots())
+        {
+            var candidate = Path.Combine(root, relativePath);
+            if (File.Exists(candidate)) return candidate;
+        }
+        foreach (var start in IdxImageFolder.SearchStarts())
+            foreach (var dir in IdxImageFolder.Ancestors(start))
+            {
+                var candidate = Path.Combine(dir, "data", relativePath);
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
+    }
+
     /// <summary>A description of the places searched, for error messages.</summary>
     public static string Describe(string dataset) =>
         $"{EnvironmentVariable}/{dataset} ({(Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } e ? e : "NABLA_DATA not set")}), " +

@@ -38,6 +38,24 @@ public static class CliRunner
     public static Dictionary<string, float[]> ModelWeights(string runDir) =>
         Nabla.IO.Checkpoint.Read(Path.Combine(runDir, "model.safetensors")).Tensors.ToDictionary(t => t.Key, t => t.Value.ToArray());
 
+    /// <summary>
+    /// Writes the first <paramref name="count"/> MNIST test digits as PNG files digitK.png in <paramref name="dir"/>, dark
+    /// on light (inverted, as a person would draw them; predict inverts them back), and returns their paths.
+    /// </summary>
+    public static List<string> WriteTestDigits(string dir, int count)
+    {
+        var test = Nabla.Data.Mnist.Load().Test;
+        var files = new List<string>();
+        for (int i = 0; i < count; i++)
+        {
+            var pixels = Enumerable.Range(0, 784).Select(k => 1f - (float)test.Features.GetFlat(i * 784 + k)).ToArray();
+            var png = Path.Combine(dir, $"digit{i}.png");
+            File.WriteAllBytes(png, Nabla.IO.Png.EncodeGray(new Nabla.IO.GrayImage(28, 28, pixels)));
+            files.Add(png);
+        }
+        return files;
+    }
+
     /// <summary>The repository root (where data/mnist lives), found by walking up from the test assembly.</summary>
     public static string RepoRoot()
     {

@@ -78,15 +78,7 @@ public sealed class CliTests : IClassFixture<CliTests.TrainedRun>
     public void PredictClassifiesAPngDrawnFromTheMnistTestSet()
     {
         var test = Mnist.Load().Test;
-        // Write the first three test digits as PNG files, dark on light (inverted, as a person would draw them).
-        var files = new List<string>();
-        for (int i = 0; i < 3; i++)
-        {
-            var pixels = Enumerable.Range(0, 784).Select(k => 1f - (float)test.Features.GetFlat(i * 784 + k)).ToArray();
-            var png = Path.Combine(_run.Dir, $"digit{i}.png");
-            File.WriteAllBytes(png, Png.EncodeGray(new GrayImage(28, 28, pixels)));
-            files.Add(png);
-        }
+        var files = CliRunner.WriteTestDigits(_run.Dir, 3);
         var r = CliRunner.Run(CliRunner.RepoRoot(), ["predict", "--run", RunDir, .. files]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var lines = r.Stdout.Trim().Split('\n');
