@@ -58,7 +58,7 @@ public sealed class ExportCommandTests : IDisposable
     [Theory]
     [InlineData(2, "--opset: must be between 13 and 17, got 18", "--opset", "18")]
     [InlineData(2, "--opset: expected an integer, got 'x'", "--opset", "x")]
-    [InlineData(2, "--format: unknown format 'pickle'; choose onnx, torch, safetensors", "--format", "pickle")]
+    [InlineData(2, "--format: unknown format 'pickle'; choose onnx, pretrained, torch, safetensors", "--format", "pickle")]
     [InlineData(2, "--opset applies to --format onnx only, not torch", "--format", "torch", "--opset", "15")]
     [InlineData(1, "does not exist", "--out", "/nonexistent-nabla-dir/model.onnx")]
     public void BadOptionsAreOneLineErrors(int exitCode, string message, params string[] extra)
