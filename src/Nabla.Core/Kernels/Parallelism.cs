@@ -11,9 +11,9 @@ namespace Nabla.Kernels;
 /// calling thread alone.
 /// Members take indices (GEMM: packing pieces and tasks) from shared counters, so work a descheduled member has not
 /// started is done by the others, and the caller waits only for pieces a member is busy with: briefly spinning, then
-/// blocking (<see cref="TeamWait"/>), never yielding its core. After a long wait (another process took a member's core)
-/// the pool runs the next loops alone for a few milliseconds, so that a contended machine runs them at one thread's speed
-/// rather than slower.
+/// blocking (<see cref="TeamWait"/>), never yielding its core. After a loop whose caller waited for its members at least
+/// half as long as it worked, and a millisecond or more (another process took a member's core), the pool runs the next
+/// loops alone for a few milliseconds, so that a contended machine runs them at one thread's speed rather than slower.
 /// </remarks>
 public static class Parallelism
 {
