@@ -198,4 +198,33 @@ public class ByteFeaturesTests
         Assert.Equal(0f, view[0]);
         Assert.Equal(30 / 255f, copy[0]);
     }
+
+    [Fact]
+    public void MnistLoadsAsBytesAndNeitherAnEpochNorEvaluationWidensThemWhole()
+    {
+        var data = Mnist.Load();
+        var (train, test) = (data.Train, data.Test);
+        Assert.Equal(60000 * 784, train.ByteFeatures!.Data.Length);
+        Assert.Equal(10000 * 784, test.ByteFeatures!.Data.Length);
+        Assert.Equal(new[] { 60000, 1, 28, 28 }, train.FeatureShape.ToArray());
+        Assert.False(train.FeaturesMaterialized);
+        var loader = new DataLoader(train, 64, shuffle: true, seed: 1, prefetch: false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int batches = 0;
+        float sum = 0;
+        foreach (var b in loader)
+        {
+            sum += b.Features.AsSpan<float>()[14 * 28 + 14];   // the first image's centre pixel
+            batches++;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(938, batches);
+        Assert.True(sum > 0);
+        // Float32 MNIST would take 188 MB; an epoch of bytes allocates two batch buffers and the index and label arrays.
+        Assert.True(allocated < 8L << 20, $"one epoch allocated {allocated} bytes");
+        var ev = Nabla.Training.ModelEvaluation.Evaluate(Nabla.Models.ModelZoo.MLP(), test, new Nabla.Losses.CrossEntropy());
+        Assert.Equal(10000, ev.Count);
+        Assert.False(train.FeaturesMaterialized);
+        Assert.False(test.FeaturesMaterialized);
+    }
 }
