@@ -52,7 +52,7 @@ public static class OnnxBench
                 OnnxIO.Export(model, sample, path);
                 var imported = OnnxIO.Load(path);
                 imported.Eval();
-                var batch = data.Test.Features.Rows(0, 1000).Reshape([1000, .. sample]);
+                var batch = data.Test.Slice(0, 1000).Features.Reshape([1000, .. sample]);
                 foreach (int t in threadCounts)
                 {
                     Threads.Max = t;

@@ -23,5 +23,5 @@ Console.WriteLine($"test accuracy {test.Accuracy:P2}");
 Checkpoint.Save("mlp.safetensors", model);
 var restored = ModelZoo.MLP();
 Checkpoint.Load("mlp.safetensors", restored);
-var prediction = restored.Predict(mnist.Test.Features.Rows(0, 5), OutputActivation.Softmax);
+var prediction = restored.Predict(mnist.Test.Slice(0, 5).Features, OutputActivation.Softmax);
 Console.WriteLine($"first five digits: {string.Join(" ", prediction.Classes)} (labels {string.Join(" ", mnist.Test.Labels![..5])})");

@@ -25,8 +25,9 @@ internal static class ReplicaCheck
     public static byte[] DataDigest(TensorDataset train, int batchSize)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        h.AppendData(Encoding.UTF8.GetBytes($"{train.Count} {train.Features.Shape} {train.Features.DType} {train.Targets?.Shape} batch {batchSize}"));
-        AppendTensor(h, train.Features);
+        h.AppendData(Encoding.UTF8.GetBytes($"{train.Count} {train.FeatureShape} {train.FeatureDType} {train.Targets?.Shape} batch {batchSize}"));
+        if (train.ByteFeatures is { } bytes) AppendWidened(h, bytes);
+        else AppendTensor(h, train.Features);
         if (train.Targets is { } t) AppendTensor(h, t);
         if (train.Labels is { } labels) h.AppendData(MemoryMarshal.AsBytes(labels.AsSpan()));
         return h.GetHashAndReset();
@@ -42,6 +43,21 @@ internal static class ReplicaCheck
     }
 
     private static void AppendTensor(IncrementalHash h, Tensor t) => h.AppendData(Bytes(t));
+
+    // Byte features hash as the float32 values they stand for (the digest of the same data held as a tensor), a block
+    // of rows at a time: the features are never widened whole.
+    private static void AppendWidened(IncrementalHash h, ByteFeatures bytes)
+    {
+        int rows = Math.Max(1, (1 << 16) / Math.Max(1, bytes.RowLength));
+        var block = new float[rows * bytes.RowLength];
+        for (int start = 0; start < bytes.Count; start += rows)
+        {
+            int n = Math.Min(rows, bytes.Count - start);
+            var part = block.AsSpan(0, n * bytes.RowLength);
+            bytes.WidenRows(start, n, part);
+            h.AppendData(MemoryMarshal.AsBytes(part));
+        }
+    }
 
     private static Span<byte> Bytes(Tensor t) => t.DType == DType.Float32
         ? MemoryMarshal.AsBytes(t.AsSpan<float>()) : MemoryMarshal.AsBytes(t.AsSpan<double>());

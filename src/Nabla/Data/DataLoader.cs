@@ -13,8 +13,8 @@ namespace Nabla.Data;
 /// <para><b>Shuffling.</b> Each epoch draws one permutation of all examples from the loader's own
 /// <see cref="Generator"/>, seeded by <c>seed</c>: the same seed gives the same sequence of epochs, and
 /// successive epochs get different orders. Save and restore <see cref="Generator"/>'s state to resume.</para>
-/// <para><b>Batch lifetime.</b> Without shuffling and augmentation, batches are views of the dataset (no copy).
-/// Otherwise rows are gathered with contiguous copies into two reusable buffers, so a batch's tensors and arrays
+/// <para><b>Batch lifetime.</b> Without shuffling and augmentation, batches of tensor features are views of the dataset
+/// (no copy). Otherwise, and always for <see cref="ByteFeatures"/> (widened to float32 row by row), rows are gathered with contiguous copies into two reusable buffers, so a batch's tensors and arrays
 /// stay valid only until the next batch is requested; keep a copy (<see cref="Tensor.Clone"/>) to hold on to one,
 /// or pass <c>reuseBuffers: false</c>.</para>
 /// <para><b>Prefetch.</b> With <c>prefetch</c> (the default), a worker task gathers and augments the next batch
@@ -105,12 +105,12 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
             if (!Prefetch) return false;
             if (Augmentation != null) return true;
             long rows = Math.Min(BatchSize, Dataset.Count);
-            long bytes = RowBytes(Dataset.Features) * rows + (Dataset.Targets is { } t ? RowBytes(t) * rows : 0);
+            long bytes = RowBytes(Dataset.FeatureShape, Dataset.FeatureDType) * rows + (Dataset.Targets is { } t ? RowBytes(t.Shape, t.DType) * rows : 0);
             return bytes >= BackgroundPrefetchBytes;
         }
     }
 
-    private static long RowBytes(Tensor t) => (long)t.Numel / Math.Max(t.Shape[0], 1) * (t.DType == DType.Float32 ? sizeof(float) : sizeof(double));
+    private static long RowBytes(Shape s, DType dtype) => (long)s.Numel / Math.Max(s[0], 1) * (dtype == DType.Float32 ? sizeof(float) : sizeof(double));
 
     /// <summary>Whether batches are gathered into reused buffers.</summary>
     public bool ReuseBuffers { get; }
@@ -178,7 +178,7 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
     private IEnumerator<Batch> Run(int[] order)
     {
         int nb = BatchesPerEpoch;
-        bool copy = Shuffle || Augmentation != null;
+        bool copy = Shuffle || Augmentation != null || Dataset.ByteFeatures != null;   // bytes are widened into a copy
         BatchBuffers? buffers = null;
         bool leased = false;
         if (copy && ReuseBuffers)
@@ -231,7 +231,13 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
             return new Batch(ds.Features.Detach().Rows(start, count), labels, ds.Targets?.Detach().Rows(start, count), indices);
 
         int slot = b & 1;
-        var features = Gather(ds.Features, indices, buffers?.Features[slot]);
+        Tensor features;
+        if (ds.ByteFeatures is { } bytes)
+        {
+            features = Destination(ds.FeatureShape, DType.Float32, indices.Length, buffers?.Features[slot]);
+            bytes.GatherRows(indices, features.AsSpan<float>());
+        }
+        else features = Gather(ds.Features, indices, buffers?.Features[slot]);
         var targets = ds.Targets is null ? null : Gather(ds.Targets, indices, buffers?.Targets?[slot]);
         Augmentation?.Apply(features);
         return new Batch(features, labels, targets, indices);
@@ -240,11 +246,8 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
     /// <summary>Copies rows <paramref name="indices"/> of <paramref name="source"/> into (a leading view of) <paramref name="buffer"/>, or a new tensor.</summary>
     private static Tensor Gather(Tensor source, int[] indices, Tensor? buffer)
     {
-        var dims = source.Shape.ToArray();
-        int row = source.Numel / dims[0];
-        dims[0] = indices.Length;
-        Tensor dst = buffer is null ? Tensor.Zeros(dims, source.DType)
-            : buffer.Shape[0] == indices.Length ? buffer : buffer.Rows(0, indices.Length);
+        int row = source.Numel / source.Shape[0];
+        var dst = Destination(source.Shape, source.DType, indices.Length, buffer);
         if (source.DType == DType.Float32)
         {
             var s = source.AsSpan<float>(); var d = dst.AsSpan<float>();
@@ -258,6 +261,15 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
         return dst;
     }
 
+    /// <summary>A tensor of <paramref name="rows"/> rows shaped like <paramref name="like"/>: a leading view of <paramref name="buffer"/>, or a new one.</summary>
+    private static Tensor Destination(Shape like, DType dtype, int rows, Tensor? buffer)
+    {
+        if (buffer is not null) return buffer.Shape[0] == rows ? buffer : buffer.Rows(0, rows);
+        var dims = like.ToArray();
+        dims[0] = rows;
+        return Tensor.Zeros(dims, dtype);
+    }
+
     private sealed class BatchBuffers
     {
         public readonly Tensor[] Features;
@@ -267,15 +279,10 @@ public sealed class DataLoader : IEnumerable<Batch>, IStateful
         {
             var ds = loader.Dataset;
             int rows = Math.Min(loader.Shard.IsWhole ? loader.BatchSize : loader._shardRows, ds.Count);
-            Features = [Alloc(ds.Features, rows), Alloc(ds.Features, rows)];
-            if (ds.Targets != null) Targets = [Alloc(ds.Targets, rows), Alloc(ds.Targets, rows)];
-        }
+            Features = [Alloc(ds.FeatureShape, ds.FeatureDType), Alloc(ds.FeatureShape, ds.FeatureDType)];
+            if (ds.Targets is { } t) Targets = [Alloc(t.Shape, t.DType), Alloc(t.Shape, t.DType)];
 
-        private static Tensor Alloc(Tensor like, int rows)
-        {
-            var dims = like.Shape.ToArray();
-            dims[0] = rows;
-            return Tensor.Zeros(dims, like.DType);
+            Tensor Alloc(Shape like, DType dtype) => Destination(like, dtype, rows, null);
         }
     }
 }

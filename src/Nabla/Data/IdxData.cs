@@ -71,24 +71,6 @@ public sealed class IdxData
         return f;
     }
 
-    /// <summary>
-    /// values[i] = b[i] / divisor where the bytes b sit in the last quarter of <paramref name="values"/>' own storage
-    /// (byte offset 3·N). Front to back, each block's bytes are loaded before its floats are stored, and those stores end
-    /// before the next block's bytes begin, so nothing is overwritten before it is read.
-    /// </summary>
-    internal static void WidenInPlace(float[] values, float divisor)
-    {
-        int n = values.Length, i = 0;
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        int src = 3 * n;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            int w = System.Numerics.Vector<byte>.Count;
-            for (; i <= n - w; i += w) Widen(bytes.Slice(src + i, w), divisor, values.AsSpan(i, w));
-        }
-        for (; i < n; i++) values[i] = bytes[src + i] / divisor;
-    }
-
     // dst[0:w] = src[0:w] / divisor for one Vector<byte> of bytes (loaded whole before anything is stored).
     private static void Widen(ReadOnlySpan<byte> src, float divisor, Span<float> dst)
     {

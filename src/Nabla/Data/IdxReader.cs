@@ -47,18 +47,6 @@ public static class IdxReader
         return Read(fs, Path.GetFileName(path), expectedRank);
     }
 
-    /// <summary>
-    /// Reads an IDX file as float values byte / <paramref name="divisor"/> (what <see cref="IdxData.ToTensor"/> gives),
-    /// without keeping a byte copy: when the size is known up front, the bytes are read into the last quarter of the
-    /// float array and widened in place, front to back.
-    /// </summary>
-    internal static (int[] Dims, float[] Values) ReadScaled(string path, int expectedRank, float divisor)
-    {
-        using var fs = Open(path);
-        var (dims, bytes, floats) = ReadAny(fs, Path.GetFileName(path), expectedRank, divisor);
-        return (dims, floats ?? new IdxData(Path.GetFileName(path), dims, bytes!).ToFloatArray(divisor));
-    }
-
     private static FileStream Open(string path)
     {
         try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
@@ -74,23 +62,22 @@ public static class IdxReader
     /// <param name="expectedRank">When given, the number of dimensions the data must declare.</param>
     public static IdxData Read(Stream stream, string name, int? expectedRank = null)
     {
-        var (dims, bytes, _) = ReadAny(stream, name, expectedRank, null);
-        return new IdxData(name, dims, bytes!);
+        var (dims, bytes) = ReadAny(stream, name, expectedRank);
+        return new IdxData(name, dims, bytes);
     }
 
-    // Reads the bytes, or with a divisor and a size known up front, the scaled floats (see ReadScaled).
-    private static (int[] Dims, byte[]? Bytes, float[]? Floats) ReadAny(Stream stream, string name, int? expectedRank, float? divisor)
+    private static (int[] Dims, byte[] Bytes) ReadAny(Stream stream, string name, int? expectedRank)
     {
         long? remaining = stream.CanSeek ? stream.Length - stream.Position : null;
         Span<byte> sig = stackalloc byte[2];
         int got = ReadFully(stream, sig, name);
         bool gz = got == 2 && sig[0] == 0x1f && sig[1] == 0x8b;
         var replay = new PrefixedStream(sig[..got].ToArray(), stream);
-        if (!gz) return ReadRaw(replay, name, expectedRank, remaining, null, null, divisor);
+        if (!gz) return ReadRaw(replay, name, expectedRank, remaining, null, null);
         uint? trailerSize = remaining is long rem ? GzipTrailerSize(stream, rem - got) : null;
         using var unzip = new GZipStream(replay, CompressionMode.Decompress, leaveOpen: true);
         long? bound = remaining is long r ? checked(r * DeflateMaxRatio + 64) : null;
-        return ReadRaw(unzip, name, expectedRank, null, bound, trailerSize, divisor);
+        return ReadRaw(unzip, name, expectedRank, null, bound, trailerSize);
     }
 
     // The ISIZE field of a seekable gzip stream (its last 4 bytes: the uncompressed length mod 2^32), read without moving
@@ -111,8 +98,8 @@ public static class IdxReader
         finally { stream.Position = pos; }
     }
 
-    private static (int[] Dims, byte[]? Bytes, float[]? Floats) ReadRaw(Stream s, string name, int? expectedRank,
-        long? exactLength, long? upperBound, uint? gzipSize, float? divisor)
+    private static (int[] Dims, byte[] Bytes) ReadRaw(Stream s, string name, int? expectedRank,
+        long? exactLength, long? upperBound, uint? gzipSize)
     {
         Span<byte> head = stackalloc byte[4];
         int got = ReadFully(s, head, name);
@@ -164,19 +151,6 @@ public static class IdxReader
                 throw new DataFormatException($"{name}: the gzip trailer records {recorded} bytes, the data holds {headerLength + total}: the file is truncated in its trailer or has bytes appended (a file of several gzip members is not supported)");
         }
         Span<byte> extra = stackalloc byte[1];
-        if (sizeKnown && divisor is float div && total <= int.MaxValue / 4)
-        {
-            var floats = GC.AllocateUninitializedArray<float>((int)total);
-            var tail = System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).Slice(3 * (int)total);
-            int read = ReadFully(s, tail, name);
-            if (read < total)
-                throw new DataFormatException($"{name}: truncated: header declares {shape} = {total} bytes of data, found {read}");
-            if (ReadFully(s, extra, name) != 0)
-                throw new DataFormatException($"{name}: header declares {shape} = {total} bytes of data, but more bytes follow (trailing data)");
-            IdxData.WidenInPlace(floats, div);
-            CheckTrailer();
-            return (dims, null, floats);
-        }
         var data = GC.AllocateUninitializedArray<byte>((int)(sizeKnown ? total : Math.Min(total, 1 << 22)));
         int filled = 0;
         while (true)
@@ -190,7 +164,7 @@ public static class IdxReader
         if (ReadFully(s, extra, name) != 0)
             throw new DataFormatException($"{name}: header declares {shape} = {total} bytes of data, but more bytes follow (trailing data)");
         CheckTrailer();
-        return (dims, data, null);
+        return (dims, data);
     }
 
     private static string TypeName(byte t) => t switch
