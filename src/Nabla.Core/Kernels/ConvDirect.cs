@@ -83,19 +83,14 @@ internal static unsafe class ConvDirect
         fixed (float* pw = packed)
         {
             float* pb = pw + blocks * taps * mr;
-            // packed[b][t][r] = w[b·mr + r, t] (zero for channels past K); pb[b·mr + r] = bias (or 0). Each channel's
-            // taps are read in order (a single image's convolution is short enough for this copy to show).
-            for (int o = 0; o < blocks * mr; o++)
-            {
-                float* dst = pw + (long)(o / mr) * taps * mr + o % mr;
-                if (o < k)
-                {
-                    float* src = w + (long)o * taps;
-                    for (int t = 0; t < taps; t++) dst[t * mr] = src[t];
-                }
-                else
-                    for (int t = 0; t < taps; t++) dst[t * mr] = 0f;
-            }
+            // packed[b][t][r] = w[b·mr + r, t] (zero for channels past K); pb[b·mr + r] = bias (or 0).
+            for (int b = 0; b < blocks; b++)
+                for (int t = 0; t < taps; t++)
+                    for (int r = 0; r < mr; r++)
+                    {
+                        int o = b * mr + r;
+                        pw[((long)b * taps + t) * mr + r] = o < k ? w[(long)o * taps + t] : 0f;
+                    }
             for (int o = 0; o < blocks * mr; o++) pb[o] = bias is not null && o < k ? bias[o] : 0f;
             var job = new Plan(g.Batch, x, c, g.Height, g.Width, g.PadH, g.PadW, g.PadH, g.PadW, g.KernelH, g.KernelW,
                 g.DilationH, g.DilationW, pw, pb, k, y, g.OutHeight, g.OutWidth, accumulate: false);
@@ -168,100 +163,48 @@ internal static unsafe class ConvDirect
                         _offsets[(c * kh + i) * kw + j] = c * plane + i * dh * _wp + j * dw;
         }
 
-        // A batch smaller than the team (one image: the latency of serving) splits each sample's positions between
-        // the threads instead, when a sample has at least this many multiply-adds.
-        private const long SplitWork = 1L << 15;
-
-        // The padded sample, its offsets and its tile output while a split sample runs.
-        private float* _ws, _tmp;
-        private int* _off;
-
-        public void Run()
-        {
-            int threads = Parallelism.MaxThreads, qBlocks = _qPad / _qBlock;
-            if (_batch >= threads || qBlocks < 2 || (long)_taps * _kout * _qPad < SplitWork)
-                Parallelism.For(_batch, this, static (p, n) => p.Sample(n));
-            else
-                for (int n = 0; n < _batch; n++) SplitSample(n, Math.Min(threads, qBlocks));
-        }
+        public void Run() => Parallelism.For(_batch, this, static (p, n) => p.Sample(n));
 
         private void Sample(int n)
         {
-            int wsLen = WorkspaceLength;
-            float[] ws = ArrayPool<float>.Shared.Rent(wsLen + _blocks * _mr * _qPad);
+            int plane = _hp * _wp, wsLen = _cin * plane + Slack, tmpLen = _blocks * _mr * _qPad;
+            float[] ws = ArrayPool<float>.Shared.Rent(wsLen + tmpLen);
             fixed (float* pws = ws)
             fixed (int* off = _offsets)
             {
+                float* tmp = pws + wsLen;
                 PadInto(_src + (long)n * _cin * _hin * _win, _cin, _hin, _win, _padT, _padL, _hp, _wp, pws, wsLen);
-                Tiles(pws, off, pws + wsLen, 0, _qPad);
-                Store(n, pws + wsLen);
-            }
-            ArrayPool<float>.Shared.Return(ws);
-        }
-
-        // One sample with its positions in `parts` ranges of whole tiles, one per thread: every output is the same tile
-        // call as in Sample, so results do not depend on the split.
-        private void SplitSample(int n, int parts)
-        {
-            int wsLen = WorkspaceLength;
-            float[] ws = ArrayPool<float>.Shared.Rent(wsLen + _blocks * _mr * _qPad);
-            fixed (float* pws = ws)
-            fixed (int* off = _offsets)
-            {
-                PadInto(_src + (long)n * _cin * _hin * _win, _cin, _hin, _win, _padT, _padL, _hp, _wp, pws, wsLen);
-                _ws = pws; _tmp = pws + wsLen; _off = off;
-                try
+                for (int b = 0; b < _blocks; b++)
                 {
-                    Parallelism.For(parts, this, static (p, part) =>
+                    float* wb = _w + (long)b * _taps * _mr;
+                    float* ob = tmp + (long)b * _mr * _qPad;
+                    if (_avx512)
+                        for (int q0 = 0; q0 < _qPad; q0 += QBlock)
+                            Tile8x48(_taps, off, pws + q0, wb, _bias + b * Mr, ob + q0, _qPad);
+                }
+                if (_narrow)
+                    for (int q0 = 0; q0 < _qPad; q0 += ConvDirect128.QBlock)
+                        for (int b = 0; b < _blocks; b++)
+                            ConvDirect128.Tile4x12(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirect128.Mr,
+                                tmp + (long)b * _mr * _qPad + q0, _qPad);
+                else if (!_avx512)
+                    for (int q0 = 0; q0 < _qPad; q0 += ConvDirectAvx2.QBlock)
+                        for (int b = 0; b < _blocks; b++)
+                            ConvDirectAvx2.Tile6x16(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirectAvx2.Mr,
+                                tmp + (long)b * _mr * _qPad + q0, _qPad);
+                // Keep the first outW of every wp positions.
+                long outPlane = (long)_outH * _outW;
+                float* dn = _dst + (long)n * _kout * outPlane;
+                for (int o = 0; o < _kout; o++)
+                    for (int r = 0; r < _outH; r++)
                     {
-                        int qBlocks = p._qPad / p._qBlock, parts = Math.Min(Parallelism.MaxThreads, qBlocks);
-                        p.Tiles(p._ws, p._off, p._tmp, part * qBlocks / parts * p._qBlock, (part + 1) * qBlocks / parts * p._qBlock);
-                    });
-                }
-                finally { _ws = null; _tmp = null; _off = null; }
-                Store(n, pws + wsLen);
+                        var s = new ReadOnlySpan<float>(tmp + (long)o * _qPad + r * _wp, _outW);
+                        var d = new Span<float>(dn + o * outPlane + r * _outW, _outW);
+                        if (_accumulate) AddTo(s, d);
+                        else s.CopyTo(d);
+                    }
             }
             ArrayPool<float>.Shared.Return(ws);
-        }
-
-        private int WorkspaceLength => _cin * _hp * _wp + Slack;
-
-        // The tiles of positions [qStart, qEnd) (multiples of the tile's positions) for every channel block.
-        private void Tiles(float* pws, int* off, float* tmp, int qStart, int qEnd)
-        {
-            for (int b = 0; b < _blocks; b++)
-            {
-                float* wb = _w + (long)b * _taps * _mr;
-                float* ob = tmp + (long)b * _mr * _qPad;
-                if (_avx512)
-                    for (int q0 = qStart; q0 < qEnd; q0 += QBlock)
-                        Tile8x48(_taps, off, pws + q0, wb, _bias + b * Mr, ob + q0, _qPad);
-            }
-            if (_narrow)
-                for (int q0 = qStart; q0 < qEnd; q0 += ConvDirect128.QBlock)
-                    for (int b = 0; b < _blocks; b++)
-                        ConvDirect128.Tile4x12(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirect128.Mr,
-                            tmp + (long)b * _mr * _qPad + q0, _qPad);
-            else if (!_avx512)
-                for (int q0 = qStart; q0 < qEnd; q0 += ConvDirectAvx2.QBlock)
-                    for (int b = 0; b < _blocks; b++)
-                        ConvDirectAvx2.Tile6x16(_taps, off, pws + q0, _w + (long)b * _taps * _mr, _bias + b * ConvDirectAvx2.Mr,
-                            tmp + (long)b * _mr * _qPad + q0, _qPad);
-        }
-
-        // Sample n's outputs from the tile output: the first outW of every wp positions.
-        private void Store(int n, float* tmp)
-        {
-            long outPlane = (long)_outH * _outW;
-            float* dn = _dst + (long)n * _kout * outPlane;
-            for (int o = 0; o < _kout; o++)
-                for (int r = 0; r < _outH; r++)
-                {
-                    var s = new ReadOnlySpan<float>(tmp + (long)o * _qPad + r * _wp, _outW);
-                    var d = new Span<float>(dn + o * outPlane + r * _outW, _outW);
-                    if (_accumulate) AddTo(s, d);
-                    else s.CopyTo(d);
-                }
         }
     }
 
