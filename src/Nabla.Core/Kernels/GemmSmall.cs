@@ -57,7 +57,7 @@ internal static unsafe class GemmSmall
     }
 
     // Below this many multiply-adds a single row stays on the calling thread (handing half to a worker costs a few µs).
-    private const long ParallelDotWork = 1L << 17;
+    private const long ParallelDotWork = 1L << 14;
 
     // C[j] = alpha · dot(a, B row j) + beta · C[j] for j in [j0, j1): four rows of B at a time (eight independent
     // accumulator chains instead of two), each row summed in exactly the order of Dot.
@@ -119,7 +119,9 @@ internal static unsafe class GemmSmall
         for (; j < n; j++) y[j] += s * x[j];
     }
 
-    // Dot(x, y + r·ldy, k) for r = 0..3 into sums, each summed exactly as Dot sums it.
+    // Dot(x, y + r·ldy, k) for r = 0..3 into sums, each summed exactly as Dot sums it: two fused multiply-add chains
+    // per row (a last single vector into the first), their sum reduced across lanes by the pairwise tree of LaneSums,
+    // then the scalar tail.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4<T>(T* x, T* y, nint ldy, int k, T* sums) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -136,27 +138,44 @@ internal static unsafe class GemmSmall
         {
             var xv0 = Vector.Load(x + p);
             var xv1 = Vector.Load(x + p + w);
-            a0 += xv0 * Vector.Load(y0 + p); a1 += xv1 * Vector.Load(y0 + p + w);
-            b0 += xv0 * Vector.Load(y1 + p); b1 += xv1 * Vector.Load(y1 + p + w);
-            c0 += xv0 * Vector.Load(y2 + p); c1 += xv1 * Vector.Load(y2 + p + w);
-            d0 += xv0 * Vector.Load(y3 + p); d1 += xv1 * Vector.Load(y3 + p + w);
+            a0 = MulAdd(xv0, Vector.Load(y0 + p), a0); a1 = MulAdd(xv1, Vector.Load(y0 + p + w), a1);
+            b0 = MulAdd(xv0, Vector.Load(y1 + p), b0); b1 = MulAdd(xv1, Vector.Load(y1 + p + w), b1);
+            c0 = MulAdd(xv0, Vector.Load(y2 + p), c0); c1 = MulAdd(xv1, Vector.Load(y2 + p + w), c1);
+            d0 = MulAdd(xv0, Vector.Load(y3 + p), d0); d1 = MulAdd(xv1, Vector.Load(y3 + p + w), d1);
         }
-        sums[0] = Finish(a0 + a1, x, y0, p, k);
-        sums[1] = Finish(b0 + b1, x, y1, p, k);
-        sums[2] = Finish(c0 + c1, x, y2, p, k);
-        sums[3] = Finish(d0 + d1, x, y3, p, k);
+        if (p <= k - w)
+        {
+            var xv = Vector.Load(x + p);
+            a0 = MulAdd(xv, Vector.Load(y0 + p), a0); b0 = MulAdd(xv, Vector.Load(y1 + p), b0);
+            c0 = MulAdd(xv, Vector.Load(y2 + p), c0); d0 = MulAdd(xv, Vector.Load(y3 + p), d0);
+            p += w;
+        }
+        LaneSums.Four(a0 + a1, b0 + b1, c0 + c1, d0 + d1, sums);
+        if (p < k)
+            for (int r = 0; r < 4; r++) sums[r] = Tail(sums[r], x, y + r * ldy, p, k);
     }
 
-    // The lanes of s in order, then the tail x[p..k)·y[p..k) — the end of Dot.
-    private static T Finish<T>(Vector<T> s, T* x, T* y, int p, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    // a·b + c, fused where the hardware has FMA (FMA3, NEON): one instruction instead of two per element, and one
+    // rounding. Callers are AggressiveOptimization, so tier-0 code never computes it unfused.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> MulAdd<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T sum = T.Zero;
-        for (int lane = 0; lane < Vector<T>.Count; lane++) sum += s[lane];
-        for (; p < k; p++) sum += x[p] * y[p];
-        return sum;
+        if (typeof(T) == typeof(float))
+            return Vector.MultiplyAddEstimate(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector.MultiplyAddEstimate(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return a * b + c;
     }
 
-    // Σ_p x[p] · y[p], in a fixed order (two vector accumulators, then the lanes in order, then the tail).
+    // s + x[p..k)·y[p..k), in order: the end of Dot.
+    private static T Tail<T>(T s, T* x, T* y, int p, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (; p < k; p++) s += x[p] * y[p];
+        return s;
+    }
+
+    // Σ_p x[p] · y[p], in a fixed order (two fused multiply-add chains, a last single vector into the first, their
+    // lanes summed by LaneSums' pairwise tree, then the tail).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Dot<T>(T* x, T* y, int k) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -168,13 +187,16 @@ internal static unsafe class GemmSmall
             Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero;
             for (; p <= k - 2 * w; p += 2 * w)
             {
-                s0 += Vector.Load(x + p) * Vector.Load(y + p);
-                s1 += Vector.Load(x + p + w) * Vector.Load(y + p + w);
+                s0 = MulAdd(Vector.Load(x + p), Vector.Load(y + p), s0);
+                s1 = MulAdd(Vector.Load(x + p + w), Vector.Load(y + p + w), s1);
             }
-            var s = s0 + s1;
-            for (int lane = 0; lane < w; lane++) sum += s[lane];
+            if (p <= k - w)
+            {
+                s0 = MulAdd(Vector.Load(x + p), Vector.Load(y + p), s0);
+                p += w;
+            }
+            sum = LaneSums.One(s0 + s1);
         }
-        for (; p < k; p++) sum += x[p] * y[p];
-        return sum;
+        return Tail(sum, x, y, p, k);
     }
 }

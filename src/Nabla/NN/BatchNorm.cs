@@ -118,17 +118,17 @@ public abstract class BatchNorm : Module
             }
         }
 
-        var y = Tensor.ZerosLike(x);
+        var y = Tensor.Uninitialized(x.Shape, x.DType);   // every element is written
         DTypeDispatch.Run(x.DType, new NormalizeAction(x, y, n, c, s, mean, invStd, gamma, beta));
 
         if (GradMode.IsEnabled)
             y.Record("batch_norm", Affine ? [x, gamma, beta] : [x], dy =>
             {
-                var dx = x.RequiresGrad ? Tensor.ZerosLike(x) : null;
+                // The input gradient is written (or added) straight into x's gradient; dγ and dβ are C values each.
+                var dx = x.GradSink(out bool addX);
                 var dGamma = Tensor.ZerosLike(gamma);
                 var dBeta = Tensor.ZerosLike(beta);
-                DTypeDispatch.Run(x.DType, new BackwardAction(x, dy, n, c, s, mean, invStd, gamma, batchStats, dx, dGamma, dBeta));
-                if (dx is not null) x.AccumulateGrad(dx);
+                DTypeDispatch.Run(x.DType, new BackwardAction(x, dy, n, c, s, mean, invStd, gamma, batchStats, dx, addX, dGamma, dBeta));
                 if (Affine)
                 {
                     gamma.AccumulateGrad(dGamma);
@@ -164,10 +164,10 @@ public abstract class BatchNorm : Module
     }
 
     private readonly struct BackwardAction(Tensor x, Tensor dy, int n, int c, int s, double[] mean, double[] invStd, Tensor gamma, bool batchStats,
-        Tensor? dx, Tensor dGamma, Tensor dBeta) : IDTypeAction
+        Tensor? dx, bool addX, Tensor dGamma, Tensor dBeta) : IDTypeAction
     {
         public void Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
             => BatchNormKernel.Backward<T>(x.AsSpan<T>(), dy.AsSpan<T>(), n, c, s, mean, invStd, gamma.AsSpan<T>(),
-                batchStats, dx is null ? default : dx.AsSpan<T>(), dGamma.AsSpan<T>(), dBeta.AsSpan<T>());
+                batchStats, dx is null ? default : dx.AsSpan<T>(), dGamma.AsSpan<T>(), dBeta.AsSpan<T>(), addX);
     }
 }

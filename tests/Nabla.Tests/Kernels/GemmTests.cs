@@ -155,7 +155,9 @@ public class GemmTests
     [Theory]
     [InlineData(false, 256, 784)] // a batch-1 Linear(784 -> 256): B's rows split between two threads
     [InlineData(true, 259, 600)]  // odd row count (a Dot tail in the second half), A transposed
-    [InlineData(false, 100, 1000)] // below the threading threshold: one thread
+    [InlineData(false, 100, 1000)] // 100 rows: split 48 + 52
+    [InlineData(false, 128, 256)]  // a batch-1 Linear(256 -> 128): split too
+    [InlineData(false, 84, 120)]   // below the threading threshold: one thread; a last single vector of depth
     public void SingleRowTimesLargeBTransposedIsBitIdenticalForOneAndTwoThreads(bool transA, int n, int k)
     {
         var rng = new Random(n + k);
@@ -187,6 +189,35 @@ public class GemmTests
         finally
         {
             Threads.Max = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(24)]
+    [InlineData(120)]
+    [InlineData(125)]
+    [InlineData(784)]
+    public void SingleRowDotProductsDoNotDependOnTheirNeighbours(int k)
+    {
+        // Rows of B are summed four at a time, and the rest one at a time: each output must be the same float either
+        // way (the same fused chains, lane tree and tail), so a row's result does not depend on how many rows B has.
+        var rng = new Random(k);
+        var a = RandomArray(rng, k);
+        var b = RandomArray(rng, 7 * k);
+        var all = new float[7];
+        Gemm.Sgemm(false, true, 1, 7, k, 1f, a, k, b, k, 0f, all, 7);
+        for (int j = 0; j < 7; j++)
+        {
+            var one = new float[1];
+            Gemm.Sgemm(false, true, 1, 1, k, 1f, a, k, b.AsSpan(j * k, k).ToArray(), k, 0f, one, 1);
+            Assert.True(BitConverter.SingleToInt32Bits(all[j]) == BitConverter.SingleToInt32Bits(one[0]),
+                $"k = {k}: row {j} is {all[j]} among 7 rows, {one[0]} alone");
+            double expected = 0;
+            for (int p = 0; p < k; p++) expected += a[p] * (double)b[j * k + p];
+            Assert.True(Math.Abs(one[0] - expected) <= 1e-5 * (1 + Math.Sqrt(k)), $"k = {k}: row {j} is {one[0]}, expected {expected}");
         }
     }
 

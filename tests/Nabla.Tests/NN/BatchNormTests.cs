@@ -164,6 +164,59 @@ public class BatchNormTests
     }
 
     [Fact]
+    public void InputGradientAddsToAGradientFromAnotherPath()
+    {
+        // x feeds the layer and a second term: the layer writes its part straight into x's gradient, adding to (or
+        // being added to by) the other; and 9 values per channel have a SIMD part and a scalar tail on every width.
+        var bn = new BatchNorm2d(3);
+        bn.To(DType.Float64);
+        SetAffine(bn, [0.8, -1.1, 1.7], [0.0, 0.3, -0.2]);
+        var x = Rand64([2, 3, 3, 3], seed: 31, low: -1, high: 2);
+        var w = Rand64([2, 3, 3, 3], seed: 32).Detach();
+        AssertGradients(() => (bn.Forward(x) * w).Sum() + (x * x).Sum(), x, bn.Weight!.Data, bn.Bias!.Data);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LargeInputsAreBitIdenticalOnAnyThreadCount(bool training)
+    {
+        // [16, 24, 11, 13]: channels spread over the threads; every channel's sums stay on one thread in one order.
+        var x0 = Rand64([16, 24, 11, 13], seed: 41, low: -2, high: 3).Detach().ToDType(DType.Float32);
+        var wy = Rand64([16, 24, 11, 13], seed: 42).Detach().ToDType(DType.Float32);
+        (float[] Y, float[] Dx, float[] Dg, float[] Db, float[] Mean) Run(int threads)
+        {
+            int keep = Threads.Max;
+            Threads.Max = threads;
+            try
+            {
+                var bn = new BatchNorm2d(24);
+                bn.Train(training);
+                var x = x0.Detach();
+                x.RequiresGrad = true;
+                var y = bn.Forward(x);
+                (y * wy).Sum().Backward();
+                return (y.ToArray(), x.Grad!.ToArray(), bn.Weight!.Grad!.ToArray(), bn.Bias!.Grad!.ToArray(), bn.RunningMean.ToArray());
+            }
+            finally { Threads.Max = keep; }
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dx, two.Dx);
+        Assert.Equal(one.Dg, two.Dg);
+        Assert.Equal(one.Db, two.Db);
+        Assert.Equal(one.Mean, two.Mean);
+        // And the values are right: the normalized output of channel 0 has mean β = 0 and variance γ² = 1 in training.
+        if (training)
+        {
+            var ch0 = Enumerable.Range(0, 16).SelectMany(b => one.Y.Skip((b * 24) * 143).Take(143)).Select(v => (double)v).ToArray();
+            Assert.Equal(0, ch0.Average(), 5);
+            Assert.Equal(1, ch0.Select(v => v * v).Average(), 4);
+        }
+    }
+
+    [Fact]
     public void Float32AgreesWithFloat64()
     {
         var x64 = Rand64([4, 3, 5], seed: 2, low: -2, high: 2);
