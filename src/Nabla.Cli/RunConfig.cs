@@ -19,6 +19,7 @@ internal sealed record RunConfig
     public string Schedule { get; init; } = "constant";
     public double WeightDecay { get; init; }
     public double? Dropout { get; init; }
+    public double LabelSmoothing { get; init; }
     public bool Augment { get; init; }
     public double ValidationSplit { get; init; }
     public int? EarlyStopping { get; init; }
@@ -97,6 +98,7 @@ internal sealed record RunConfig
         if (!OptimizerFactory.Schedules.Split(", ").Contains(Schedule)) Fail("schedule", $"one of {OptimizerFactory.Schedules}", $"'{Schedule}'");
         Range("weight_decay", WeightDecay, 0, 1);
         if (Dropout is double d) Range("dropout", d, 0, 0.95);
+        Range("label_smoothing", LabelSmoothing, 0, 0.5);
         Range("validation_split", ValidationSplit, 0, 0.9);
         if (EarlyStopping is int p) Range("early_stopping", p, 0, 10_000);
         Range("threads", Threads, 1, 256);

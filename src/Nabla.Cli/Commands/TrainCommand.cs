@@ -36,6 +36,7 @@ internal static class TrainCommand
           --schedule NAME        constant (default), step, exponential, linear, inverse-sqrt, inverse-time, cosine, warmup-cosine
           --weight-decay L       L2 weight decay (decoupled for adamw), biases excluded (default 0: none)
           --dropout P            dropout rate (mlp and cnn; other models have no dropout)
+          --label-smoothing E    train against targets (1 - E) one-hot + E/K (default 0; recipes set their own)
           --augment              random shifts and rotations of training images (always on for a recipe)
           --validation-split F   hold out this fraction of the training set for validation (default: validate on the test set)
           --early-stopping N     stop after N epochs without validation improvement, restoring the best weights
@@ -113,6 +114,7 @@ internal static class TrainCommand
             Schedule = a.String("schedule", recipe?.Schedule ?? "constant"),
             WeightDecay = a.Double("weight-decay", recipe?.WeightDecay ?? 0, 0, 1),
             Dropout = a.Has("dropout") ? a.Double("dropout", 0, 0, 0.95) : null,
+            LabelSmoothing = a.Double("label-smoothing", recipe?.LabelSmoothing ?? 0, 0, 0.5),
             Augment = a.Flag("augment") || recipe is not null,
             ValidationSplit = a.Double("validation-split", 0, 0, 0.9),
             EarlyStopping = a.Has("early-stopping") ? a.Int("early-stopping", 5, 0, 10_000) : null,
@@ -159,7 +161,7 @@ internal static class TrainCommand
         // A distributed epoch drops its last incomplete global batch (every rank takes equal shares of whole batches).
         long stepsPerEpoch = job is null ? (train.Count + config.BatchSize - 1) / config.BatchSize : train.Count / config.BatchSize;
         var optimizer = OptimizerFactory.Create(config.Optimizer, model.Parameters(), config.LearningRate, config.WeightDecay);
-        var trainer = new Trainer(model, new CrossEntropy(), optimizer)
+        var trainer = new Trainer(model, new CrossEntropy(labelSmoothing: config.LabelSmoothing), optimizer)
         {
             Schedule = OptimizerFactory.Schedule(config.Schedule, config.LearningRate, stepsPerEpoch * config.Epochs, config.Epochs),
             Synchronizer = job?.Synchronizer(config.BatchSize, train.Count),

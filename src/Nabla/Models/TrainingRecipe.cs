@@ -40,6 +40,15 @@ public sealed record TrainingRecipe
     /// <summary>The dropout rate before the dense layer of <see cref="ModelZoo.CompactBNCNN"/>.</summary>
     public double Dropout { get; init; } = 0.25;
 
+    /// <summary>The channels of the four convolutions of <see cref="ModelZoo.CompactBNCNN"/> (its default [16, 32, 32, 64] when null).</summary>
+    public int[]? Widths { get; init; }
+
+    /// <summary>
+    /// Label smoothing ε of the cross-entropy: the targets are (1 − ε)·one-hot + ε/K, so the network is not pushed
+    /// towards ever larger logits (0: plain one-hot targets).
+    /// </summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>The largest random shift of a training image, in pixels (each axis).</summary>
     public int MaxShift { get; init; } = 2;
 
@@ -68,7 +77,7 @@ public sealed record TrainingRecipe
 
     /// <summary>The recipe's model, for <paramref name="classes"/> outputs and inputs [channels, height, width].</summary>
     public Sequential Build(Generator? generator = null, int classes = 10, int channels = 1, int height = 28, int width = 28) =>
-        ModelZoo.CompactBNCNN(dropout: Dropout, generator: generator, classes: classes, channels: channels, height: height, width: width);
+        ModelZoo.CompactBNCNN(Widths, dropout: Dropout, generator: generator, classes: classes, channels: channels, height: height, width: width);
 
     /// <summary>The training-image augmentation: random flips (when <see cref="HorizontalFlip"/>), shifts and rotations, seeded from <paramref name="seed"/>.</summary>
     public AugmentationPipeline Augmentation(ulong seed)
