@@ -11,7 +11,8 @@ namespace Nabla.Bench;
 /// batch 64, float32: milliseconds per call (median of timed repetitions), as JSON lines {"case","metric","value","unit"}.
 /// The same cases run in PyTorch with bench/torch_bench.py conv_layers. <c>--kernels</c> adds the three kernels alone
 /// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
-/// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine.
+/// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine,
+/// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run.
 /// </summary>
 internal static class ConvBench
 {
@@ -28,6 +29,7 @@ internal static class ConvBench
         int i = Array.IndexOf(args, "--threads");
         if (i >= 0) Threads.Max = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
         ConvDirect.Disable = args.Contains("--im2col");
+        ConvDirect.DisablePixelRows = args.Contains("--channel-rows");
         Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);
         foreach (var (name, c, k, h, f, pad) in Layers)
