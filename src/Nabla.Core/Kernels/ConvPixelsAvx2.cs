@@ -89,29 +89,14 @@ internal static unsafe class ConvPixelsAvx2
         for (; p + 8 <= positions; p += 8)
             for (int k0 = 0; k0 < channels; k0 += 8)
             {
-                float* s = src + (nint)p * Cols + k0;
-                var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + Cols);
-                var r2 = Avx.LoadVector256(s + 2 * Cols); var r3 = Avx.LoadVector256(s + 3 * Cols);
-                var r4 = Avx.LoadVector256(s + 4 * Cols); var r5 = Avx.LoadVector256(s + 5 * Cols);
-                var r6 = Avx.LoadVector256(s + 6 * Cols); var r7 = Avx.LoadVector256(s + 7 * Cols);
-                var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-                var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-                var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-                var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-                var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
-                var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
-                var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
-                var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+                Transpose(src + (nint)p * Cols + k0, Cols, out var v0, out var v1, out var v2, out var v3, out var v4, out var v5,
+                    out var v6, out var v7);
                 int n = Math.Min(8, channels - k0);
                 float* d = dst + k0 * plane + p;
-                Put(d, 0, n, plane, Avx.Permute2x128(s0, s4, 0x20), accumulate);
-                Put(d, 1, n, plane, Avx.Permute2x128(s1, s5, 0x20), accumulate);
-                Put(d, 2, n, plane, Avx.Permute2x128(s2, s6, 0x20), accumulate);
-                Put(d, 3, n, plane, Avx.Permute2x128(s3, s7, 0x20), accumulate);
-                Put(d, 4, n, plane, Avx.Permute2x128(s0, s4, 0x31), accumulate);
-                Put(d, 5, n, plane, Avx.Permute2x128(s1, s5, 0x31), accumulate);
-                Put(d, 6, n, plane, Avx.Permute2x128(s2, s6, 0x31), accumulate);
-                Put(d, 7, n, plane, Avx.Permute2x128(s3, s7, 0x31), accumulate);
+                Put(d, 0, n, plane, v0, accumulate); Put(d, 1, n, plane, v1, accumulate);
+                Put(d, 2, n, plane, v2, accumulate); Put(d, 3, n, plane, v3, accumulate);
+                Put(d, 4, n, plane, v4, accumulate); Put(d, 5, n, plane, v5, accumulate);
+                Put(d, 6, n, plane, v6, accumulate); Put(d, 7, n, plane, v7, accumulate);
             }
         for (; p < positions; p++)
             for (int k = 0; k < channels; k++)
@@ -120,6 +105,30 @@ internal static unsafe class ConvPixelsAvx2
                 float* e = dst + k * plane + p;
                 *e = accumulate ? *e + v : v;
             }
+    }
+
+    /// <summary>o_j[i] = src[i·ls + j] for i, j &lt; 8: the columns of an 8×8 block, rows <paramref name="ls"/> floats apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose(float* src, nint ls, out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2,
+        out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5, out Vector256<float> o6, out Vector256<float> o7)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ls);
+        var r2 = Avx.LoadVector256(src + 2 * ls); var r3 = Avx.LoadVector256(src + 3 * ls);
+        var r4 = Avx.LoadVector256(src + 4 * ls); var r5 = Avx.LoadVector256(src + 5 * ls);
+        var r6 = Avx.LoadVector256(src + 6 * ls); var r7 = Avx.LoadVector256(src + 7 * ls);
+        // Pairs of rows interleaved, then 4-row groups, then the 128-bit halves exchanged.
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        o0 = Avx.Permute2x128(s0, s4, 0x20); o1 = Avx.Permute2x128(s1, s5, 0x20);
+        o2 = Avx.Permute2x128(s2, s6, 0x20); o3 = Avx.Permute2x128(s3, s7, 0x20);
+        o4 = Avx.Permute2x128(s0, s4, 0x31); o5 = Avx.Permute2x128(s1, s5, 0x31);
+        o6 = Avx.Permute2x128(s2, s6, 0x31); o7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 
     // Row j of a transposed 8×8 block, kept only for the first n channels.
