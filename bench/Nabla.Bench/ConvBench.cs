@@ -11,7 +11,10 @@ namespace Nabla.Bench;
 /// batch 64, float32: milliseconds per call (median of timed repetitions), as JSON lines {"case","metric","value","unit"}.
 /// The same cases run in PyTorch with bench/torch_bench.py conv_layers. <c>--kernels</c> adds the three kernels alone
 /// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
-/// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine.
+/// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine,
+/// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run. <c>--cpu-time</c> times with
+/// the calling thread's CPU clock instead of the wall clock: meaningful with <c>--threads 1</c> only, it ignores
+/// preemption on a busy machine.
 /// </summary>
 internal static class ConvBench
 {
@@ -28,6 +31,8 @@ internal static class ConvBench
         int i = Array.IndexOf(args, "--threads");
         if (i >= 0) Threads.Max = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
         ConvDirect.Disable = args.Contains("--im2col");
+        ConvDirect.DisablePixelRows = args.Contains("--channel-rows");
+        ThreadCpuClock.Enabled = args.Contains("--cpu-time");
         Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);
         foreach (var (name, c, k, h, f, pad) in Layers)
@@ -90,8 +95,9 @@ internal static class ConvBench
         while (times.Count < 5 || (total.Elapsed.TotalSeconds < 1.0 && times.Count < 200))
         {
             long t0 = Stopwatch.GetTimestamp();
+            double c0 = ThreadCpuClock.Enabled ? ThreadCpuClock.Seconds() : 0;
             a();
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            times.Add(ThreadCpuClock.Enabled ? (ThreadCpuClock.Seconds() - c0) * 1e3 : Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             each?.Invoke(times[^1]);
         }
         times.Sort();

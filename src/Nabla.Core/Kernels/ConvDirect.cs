@@ -15,12 +15,14 @@ namespace Nabla.Kernels;
 /// <remarks>
 /// <para>
 /// Forward: a register tile of Mr output channels × QBlock positions (AVX-512: 8 × 48; AVX2: 6 × 16, see
-/// <see cref="ConvDirectAvx2"/>) accumulates over the C·KH·KW taps, the weights of the Mr channels packed once per call
+/// <see cref="ConvDirectAvx2"/>; or, on AVX2 where it wastes fewer multiply-adds, 6 positions × 16 channels, see
+/// <see cref="ConvPixelsAvx2"/>) accumulates over the C·KH·KW taps, the weights of the Mr channels packed once per call
 /// ([block][tap][Mr]), the image of one sample zero-padded into a workspace.
 /// The input gradient is the same kernel: a stride-1 convolution of the output gradient, padded by d·(K−1) − p, with the
 /// flipped, transposed weights. The weight gradient dW[k, tap] = Σ_n Σ_q dy[n, k, q] · x[n, tap offset + q] keeps a
 /// tile of channels × taps (AVX-512: 4 × 6; AVX2: 2 × 6) in vector accumulators over the positions of a chunk of
-/// samples, then sums their lanes.
+/// samples, then sums their lanes; on AVX2, where it wastes fewer multiply-adds, 16 channels (in the vectors) × 6 taps
+/// over the valid positions only (<see cref="ConvPixelsWeightAvx2"/>).
 /// </para>
 /// <para>
 /// Determinism: every output element is summed by one thread in a fixed order (taps in order; positions, then samples
@@ -48,6 +50,13 @@ internal static unsafe class ConvDirect
     /// <summary>Tests set this to run the im2col + GEMM path where this one would apply.</summary>
     internal static bool Disable { get; set; }
 
+    /// <summary>Tests and benchmarks set this to keep the AVX2 channel-rows tiles where the pixel-rows ones would run.</summary>
+    internal static bool DisablePixelRows { get; set; }
+
+    // AVX2 only: the pixel-rows tile (ConvPixelsAvx2) where it wastes fewer multiply-adds than the channel-rows one.
+    private static bool PixelRows(int kout, int taps, int outH, int outW, int wp) =>
+        !DisablePixelRows && !Avx512 && !Narrow && ConvPixelsAvx2.Better(kout, taps, outH, outW, wp);
+
     private static bool Avx512 => Gemm.UsesAvx512;
 
     // Without AVX2 (ARM64's NEON, or x86 with DOTNET_EnableAVX2=0) the 128-bit tile runs the forward pass only: the input
@@ -74,11 +83,26 @@ internal static unsafe class ConvDirect
             ? g.InChannels >= MinTileRowsBackwardInput
             : g.InChannels >= MinTileRowsBackwardInputAvx2 && g.OutChannels < MaxReductionBackwardInputAvx2);
 
+    /// <summary>True when <see cref="Forward"/> runs this geometry with the pixel-rows tile.</summary>
+    internal static bool PixelRowsForward(in Conv2dGeometry g) =>
+        PixelRows(g.OutChannels, g.InChannels * g.KernelH * g.KernelW, g.OutHeight, g.OutWidth, g.Width + 2 * g.PadW);
+
+    /// <summary>True when <see cref="BackwardInput"/> runs this geometry with the pixel-rows tile: a convolution of dy,
+    /// padded by d·(K−1) − p, to C channels of H × W.</summary>
+    internal static bool PixelRowsBackwardInput(in Conv2dGeometry g) =>
+        PixelRows(g.InChannels, g.OutChannels * g.KernelH * g.KernelW, g.Height, g.Width,
+            g.OutWidth + 2 * (g.DilationW * (g.KernelW - 1) - g.PadW));
+
+    /// <summary>True when <see cref="BackwardWeight"/> runs this geometry with the pixel-rows tile (AVX2).</summary>
+    internal static bool PixelRowsBackwardWeight(in Conv2dGeometry g) =>
+        !DisablePixelRows && !Avx512 && !Narrow && ConvPixelsWeightAvx2.Better(g.OutChannels, g.OutHeight, g.OutWidth, g.Width + 2 * g.PadW);
+
     /// <summary>y = conv(x, w) + b.</summary>
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* y)
     {
         int k = g.OutChannels, c = g.InChannels, kk = g.KernelH * g.KernelW, taps = c * kk;
-        int mr = TileRows, blocks = (k + mr - 1) / mr;
+        bool pixelRows = PixelRowsForward(g);
+        int mr = pixelRows ? ConvPixelsAvx2.Cols : TileRows, blocks = (k + mr - 1) / mr;
         float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * mr + blocks * mr);
         fixed (float* pw = packed)
         {
@@ -93,7 +117,7 @@ internal static unsafe class ConvDirect
                     }
             for (int o = 0; o < blocks * mr; o++) pb[o] = bias is not null && o < k ? bias[o] : 0f;
             var job = new Plan(g.Batch, x, c, g.Height, g.Width, g.PadH, g.PadW, g.PadH, g.PadW, g.KernelH, g.KernelW,
-                g.DilationH, g.DilationW, pw, pb, k, y, g.OutHeight, g.OutWidth, accumulate: false);
+                g.DilationH, g.DilationW, pw, pb, k, y, g.OutHeight, g.OutWidth, accumulate: false, pixelRows);
             job.Run();
         }
         ArrayPool<float>.Shared.Return(packed);
@@ -103,7 +127,9 @@ internal static unsafe class ConvDirect
     public static void BackwardInput(in Conv2dGeometry g, float* dy, float* w, float* dx, bool accumulate)
     {
         int k = g.OutChannels, c = g.InChannels, kh = g.KernelH, kw = g.KernelW, kk = kh * kw, taps = k * kk;
-        int mr = TileRows, blocks = (c + mr - 1) / mr;
+        int padT = g.DilationH * (kh - 1) - g.PadH, padL = g.DilationW * (kw - 1) - g.PadW;
+        bool pixelRows = PixelRowsBackwardInput(g);
+        int mr = pixelRows ? ConvPixelsAvx2.Cols : TileRows, blocks = (c + mr - 1) / mr;
         float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * mr + blocks * mr);
         fixed (float* pw = packed)
         {
@@ -122,9 +148,8 @@ internal static unsafe class ConvDirect
                             }
                         }
             new Span<float>(pb, blocks * mr).Clear();
-            int padT = g.DilationH * (kh - 1) - g.PadH, padL = g.DilationW * (kw - 1) - g.PadW;
             var job = new Plan(g.Batch, dy, k, g.OutHeight, g.OutWidth, padT, padL, padT, padL, kh, kw,
-                g.DilationH, g.DilationW, pw, pb, c, dx, g.Height, g.Width, accumulate);
+                g.DilationH, g.DilationW, pw, pb, c, dx, g.Height, g.Width, accumulate, pixelRows);
             job.Run();
         }
         ArrayPool<float>.Shared.Return(packed);
@@ -135,25 +160,42 @@ internal static unsafe class ConvDirect
     private static int TilePositions => Avx512 ? QBlock : Narrow ? ConvDirect128.QBlock : ConvDirectAvx2.QBlock;
 
     // One stride-1 convolution of a batch: src [N, cin, hin, win] padded by (padT, padL, padB, padR) into a workspace of
-    // pitch wp, packed weights [blocks][cin·kh·kw][mr], output dst [N, kout, outH, outW] (written or added).
+    // pitch wp, packed weights [blocks][cin·kh·kw][mr], output dst [N, kout, outH, outW] (written or added). With pixel
+    // rows (AVX2), mr is the tile's 16 channels and the tile's positions come from the list _pixels of valid ones.
     private sealed class Plan
     {
         private readonly int _batch, _cin, _hin, _win, _padT, _padL, _hp, _wp, _kout, _outH, _outW, _taps, _blocks, _qPad;
         private readonly int _mr, _qBlock;
         private readonly float* _src, _w, _bias, _dst;
         private readonly int[] _offsets;
+        private readonly int[]? _pixels;
         private readonly bool _accumulate, _avx512, _narrow;
 
         public Plan(int batch, float* src, int cin, int hin, int win, int padT, int padL, int padB, int padR,
-            int kh, int kw, int dh, int dw, float* w, float* bias, int kout, float* dst, int outH, int outW, bool accumulate)
+            int kh, int kw, int dh, int dw, float* w, float* bias, int kout, float* dst, int outH, int outW, bool accumulate,
+            bool pixelRows)
         {
             _batch = batch; _src = src; _cin = cin; _hin = hin; _win = win; _padT = padT; _padL = padL;
             _hp = hin + padT + padB; _wp = win + padL + padR;
             _w = w; _bias = bias; _kout = kout; _dst = dst; _outH = outH; _outW = outW; _accumulate = accumulate;
             _taps = cin * kh * kw;
             _avx512 = Avx512; _narrow = Narrow; _mr = TileRows; _qBlock = TilePositions;
-            _blocks = (kout + _mr - 1) / _mr;
             int q = (outH - 1) * _wp + outW;
+            if (pixelRows)
+            {
+                // Output position p = r·outW + col reads the workspace from r·wp + col; the list is padded to whole tiles
+                // with the last position (computed again, not stored).
+                _mr = ConvPixelsAvx2.Cols;
+                int p = outH * outW;
+                _pixels = new int[(p + ConvPixelsAvx2.Rows - 1) / ConvPixelsAvx2.Rows * ConvPixelsAvx2.Rows];
+                for (int i = 0; i < _pixels.Length; i++)
+                {
+                    int pi = Math.Min(i, p - 1);
+                    _pixels[i] = pi / outW * _wp + pi % outW;
+                }
+                q = 0; // no channel-rows output buffer
+            }
+            _blocks = (kout + _mr - 1) / _mr;
             _qPad = (q + _qBlock - 1) / _qBlock * _qBlock;
             _offsets = new int[_taps];
             int plane = _hp * _wp;
@@ -167,6 +209,11 @@ internal static unsafe class ConvDirect
 
         private void Sample(int n)
         {
+            if (_pixels is not null)
+            {
+                SamplePixels(n);
+                return;
+            }
             int plane = _hp * _wp, wsLen = _cin * plane + Slack, tmpLen = _blocks * _mr * _qPad;
             float[] ws = ArrayPool<float>.Shared.Rent(wsLen + tmpLen);
             fixed (float* pws = ws)
@@ -203,6 +250,38 @@ internal static unsafe class ConvDirect
                         if (_accumulate) AddTo(s, d);
                         else s.CopyTo(d);
                     }
+            }
+            ArrayPool<float>.Shared.Return(ws);
+        }
+
+        // The pixel-rows tile: one block of 16 channels at a time over all positions, then transposed into dst. Every
+        // position read is inside the (padded) image, so an unpadded source is read in place.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void SamplePixels(int n)
+        {
+            bool copy = _hp != _hin || _wp != _win;
+            int rows = _pixels!.Length, wsLen = copy ? _cin * _hp * _wp : 0, tmpLen = rows * ConvPixelsAvx2.Cols;
+            float[] ws = ArrayPool<float>.Shared.Rent(wsLen + tmpLen);
+            long outPlane = (long)_outH * _outW;
+            float* dn = _dst + (long)n * _kout * outPlane;
+            fixed (float* pws = ws)
+            fixed (int* off = _offsets, pix = _pixels)
+            {
+                float* tmp = pws + wsLen, x = _src + (long)n * _cin * _hin * _win;
+                if (copy)
+                {
+                    PadInto(x, _cin, _hin, _win, _padT, _padL, _hp, _wp, pws, wsLen);
+                    x = pws;
+                }
+                for (int b = 0; b < _blocks; b++)
+                {
+                    float* wb = _w + (long)b * _taps * ConvPixelsAvx2.Cols, bb = _bias + b * ConvPixelsAvx2.Cols;
+                    for (int i = 0; i < rows; i += ConvPixelsAvx2.Rows)
+                        ConvPixelsAvx2.Tile(_taps, off, x, pix + i, wb, bb, tmp + (long)i * ConvPixelsAvx2.Cols);
+                    int k0 = b * ConvPixelsAvx2.Cols;
+                    ConvPixelsAvx2.Scatter(tmp, (int)outPlane, Math.Min(ConvPixelsAvx2.Cols, _kout - k0), dn + k0 * outPlane,
+                        (nint)outPlane, _accumulate);
+                }
             }
             ArrayPool<float>.Shared.Return(ws);
         }
@@ -314,7 +393,7 @@ internal static unsafe class ConvDirect
         private readonly int _batch, _c, _h, _w, _padH, _padW, _hp, _wp, _k, _kRows, _oh, _ow, _taps, _tapsPad, _qv;
         private readonly int _chunkSize, _xStride, _dyStride, _rows, _vl;
         private readonly float* _x, _dy, _out;
-        private readonly bool _accumulate, _avx512;
+        private readonly bool _accumulate, _avx512, _pixelRows;
         private readonly int[] _offsets;
 
         public WeightPlan(in Conv2dGeometry g, float* x, float* dy, int chunkSize, int chunks, float* output, bool accumulate)
@@ -331,8 +410,10 @@ internal static unsafe class ConvDirect
             int q = (_oh - 1) * _wp + _ow;
             _qv = (q + _vl - 1) / _vl;
             _chunkSize = chunkSize;
-            _xStride = _c * _hp * _wp + Slack;
-            _dyStride = _kRows * _qv * _vl;
+            _pixelRows = PixelRowsBackwardWeight(g);
+            if (_pixelRows) _kRows = (_k + ConvPixelsWeightAvx2.Cols - 1) / ConvPixelsWeightAvx2.Cols * ConvPixelsWeightAvx2.Cols;
+            _xStride = _c * _hp * _wp + (_pixelRows ? 0 : Slack);
+            _dyStride = _pixelRows ? _kRows * _oh * _ow : _kRows * _qv * _vl;
             _x = x; _dy = dy; _out = output; _accumulate = accumulate;
             _offsets = new int[_tapsPad]; // padding taps read offset 0 (results dropped)
             int plane = _hp * _wp;
@@ -344,6 +425,11 @@ internal static unsafe class ConvDirect
 
         public void Chunk(int ci)
         {
+            if (_pixelRows)
+            {
+                ChunkPixels(ci);
+                return;
+            }
             int n0 = ci * _chunkSize, ns = Math.Min(_chunkSize, _batch - n0);
             long xLen = (long)ns * _xStride, dyLen = (long)ns * _dyStride;
             float[] ws = ArrayPool<float>.Shared.Rent(checked((int)(xLen + dyLen)));
@@ -371,13 +457,55 @@ internal static unsafe class ConvDirect
                     {
                         if (_avx512) Tile4x6(ns, _qv, dys + (long)k0 * ld, ld, _dyStride, xs, _xStride, off + t0, sums);
                         else ConvDirectAvx2.Tile2x6(ns, _qv, dys + (long)k0 * ld, ld, _dyStride, xs, _xStride, off + t0, sums);
-                        for (int r = 0; r < _rows && k0 + r < _k; r++)
-                            for (int t = 0; t < WTaps && t0 + t < _taps; t++)
-                            {
-                                float* e = dst + (long)(k0 + r) * _taps + t0 + t;
-                                if (_accumulate) *e += sums[r * WTaps + t];
-                                else *e = sums[r * WTaps + t];
-                            }
+                        Put(dst, sums, k0, _rows, WTaps, t0, WTaps, 1);
+                    }
+            }
+            ArrayPool<float>.Shared.Return(ws);
+        }
+
+        // dst[k0 + r, t0 + t] (+)= sums[r·rowStride + t·tapStride] for the r < rows, t < taps inside the weight.
+        private void Put(float* dst, float* sums, int k0, int rows, int rowStride, int t0, int taps, int tapStride)
+        {
+            for (int r = 0; r < rows && k0 + r < _k; r++)
+                for (int t = 0; t < taps && t0 + t < _taps; t++)
+                {
+                    float* e = dst + (long)(k0 + r) * _taps + t0 + t;
+                    float v = sums[r * rowStride + t * tapStride];
+                    *e = _accumulate ? *e + v : v;
+                }
+        }
+
+        // The pixel-rows tile (AVX2): dy of the chunk re-laid as [16-channel block][sample][position][16]; the image read
+        // in place when unpadded (every position read is inside it).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void ChunkPixels(int ci)
+        {
+            const int cols = ConvPixelsWeightAvx2.Cols, wt = ConvPixelsWeightAvx2.Taps;
+            int n0 = ci * _chunkSize, ns = Math.Min(_chunkSize, _batch - n0), op = _oh * _ow;
+            bool copy = _hp != _h || _wp != _w;
+            long xLen = copy ? (long)ns * _xStride : 0, dyLen = (long)ns * _dyStride, blockLen = (long)ns * op * cols;
+            float[] ws = ArrayPool<float>.Shared.Rent(checked((int)(xLen + dyLen)));
+            long wlen = (long)_k * _taps;
+            float* dst = _accumulate ? _out : _out + ci * wlen;
+            float* sums = stackalloc float[cols * wt];
+            fixed (float* pws = ws)
+            fixed (int* off = _offsets)
+            {
+                float* xs = copy ? pws : _x + (long)n0 * _c * _h * _w, dys = pws + xLen;
+                for (int s = 0; s < ns; s++)
+                {
+                    int n = n0 + s;
+                    if (copy) PadInto(_x + (long)n * _c * _h * _w, _c, _h, _w, _padH, _padW, _hp, _wp, xs + (long)s * _xStride, _xStride);
+                    for (int k0 = 0; k0 < _kRows; k0 += cols)
+                        ConvPixelsWeightAvx2.Gather(_dy + ((long)n * _k + k0) * op, op, Math.Min(cols, _k - k0),
+                            dys + k0 / cols * blockLen + (long)s * op * cols);
+                }
+                for (int k0 = 0; k0 < _kRows; k0 += cols)
+                    for (int t0 = 0; t0 < _tapsPad; t0 += wt)
+                    {
+                        ConvPixelsWeightAvx2.Tile(ns, _oh, _ow, dys + k0 / cols * blockLen, (nint)op * cols, xs, _xStride, _wp,
+                            off + t0, sums);
+                        Put(dst, sums, k0, cols, 1, t0, wt, cols);
                     }
             }
             ArrayPool<float>.Shared.Return(ws);

@@ -78,6 +78,62 @@ public class ConvDirectTests
         }
     }
 
+    // (N, C, H, W, K, KH, KW, sh, sw, ph, pw, dh, dw, groups), whether the AVX2 forward and input gradient take the
+    // pixel-rows tile (ConvPixelsAvx2) and whether the weight gradient takes ConvPixelsWeightAvx2; the comment says what
+    // each case covers.
+    public static TheoryData<int[], bool, bool, bool> PixelRowGeometries => new()
+    {
+        { new[] { 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, true, false, true },   // LeNet conv2: 100 positions (16·6 + 4), unpadded
+        { new[] { 2, 16, 12, 12, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, true, true },   // padded; input gradient to 16 channels
+        { new[] { 3, 8, 9, 13, 28, 3, 3, 1, 1, 1, 0, 1, 1, 1 }, true, false, true },    // 28 = 16 + 12 channels, uneven padding, odd width
+        { new[] { 2, 5, 11, 10, 27, 3, 3, 1, 1, 2, 1, 2, 1, 1 }, true, false, true },   // 27 = 16 + 11 channels, dilation in H, 45 taps
+        { new[] { 1, 12, 7, 23, 14, 3, 3, 1, 1, 0, 1, 1, 2, 1 }, true, false, true },   // 14 channels (one partial block), dilation in W
+        { new[] { 2, 4, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, false, true },     // 81 positions, 2 whole blocks
+        { new[] { 3, 14, 8, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, false, true, false },   // input gradient to 14 channels (16 − 2)
+        { new[] { 20, 6, 5, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, false, true },    // many samples per weight-gradient chunk
+        { new[] { 2, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 }, false, false, true },  // CNN conv1: 9 taps (6 + 3)
+    };
+
+    [Theory, MemberData(nameof(PixelRowGeometries))]
+    public void PixelRowsGiveTheChannelRowsBits(int[] geometry, bool forward, bool backwardInput, bool backwardWeight)
+    {
+        var g = Make(geometry);
+        bool savedAvx512 = Gemm.DisableAvx512, savedPixels = ConvDirect.DisablePixelRows;
+        try
+        {
+            Gemm.DisableAvx512 = true;
+            if (!Gemm.UsesAvx2) return; // the 128-bit level has no pixel-rows tile
+            Assert.Equal(forward, ConvDirect.PixelRowsForward(g));
+            Assert.Equal(backwardInput, ConvDirect.PixelRowsBackwardInput(g) && ConvDirect.AppliesBackwardInput(g));
+            Assert.Equal(backwardWeight, ConvDirect.PixelRowsBackwardWeight(g) && ConvDirect.AppliesBackwardWeight(g));
+            // The weight gradient sums in another order than the channel-rows tile: the reference check covers it.
+            ConvolutionTests.CheckAgainstReference<float>(geometry);
+            var r = new Random(3);
+            float[] Rand(int n) => Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+            float[] x = Rand(g.InputLength), w = Rand(g.WeightLength), b = Rand(g.OutChannels), dy = Rand(g.OutputLength);
+            float[] dx0 = Rand(g.InputLength);
+            float[][] Run()
+            {
+                float[] y = new float[g.OutputLength], dx = (float[])dx0.Clone();
+                Convolution.Conv2dForward<float>(g, x, w, b, y);
+                Convolution.Conv2dBackwardInput<float>(g, dy, w, dx, accumulate: true);
+                return [y, dx];
+            }
+            var pixels = Run();
+            ConvDirect.DisablePixelRows = true;
+            Assert.False(ConvDirect.PixelRowsForward(g) || ConvDirect.PixelRowsBackwardInput(g) || ConvDirect.PixelRowsBackwardWeight(g));
+            ConvolutionTests.CheckAgainstReference<float>(geometry);
+            var channels = Run();
+            Assert.Equal(channels[0], pixels[0]);
+            Assert.Equal(channels[1], pixels[1]);
+        }
+        finally
+        {
+            Gemm.DisableAvx512 = savedAvx512;
+            ConvDirect.DisablePixelRows = savedPixels;
+        }
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]  // AVX2 (on an AVX-512 machine)
@@ -97,7 +153,15 @@ public class ConvDirectTests
 
     private static void CheckThreadCounts()
     {
-        var g = Make([7, 6, 10, 11, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1]);
+        // The second to fourth take AVX2 pixel-rows tiles: forward and weight gradient, input gradient, weight gradient over
+        // chunks of several samples.
+        int[][] geometries = [[7, 6, 10, 11, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1], [5, 6, 10, 11, 30, 3, 3, 1, 1, 1, 1, 1, 1, 1],
+            [3, 14, 8, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1], [20, 6, 5, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1]];
+        foreach (var g in geometries) CheckThreadCounts(Make(g));
+    }
+
+    private static void CheckThreadCounts(Conv2dGeometry g)
+    {
         var r = new Random(5);
         float[] Rand(int n) => Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
         float[] x = Rand(g.InputLength), w = Rand(g.WeightLength), b = Rand(g.OutChannels), dy = Rand(g.OutputLength);
