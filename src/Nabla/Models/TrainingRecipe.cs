@@ -20,7 +20,7 @@ public sealed record TrainingRecipe
     public required string Dataset { get; init; }
 
     /// <summary>Epochs to train.</summary>
-    public int Epochs { get; init; } = 6;
+    public int Epochs { get; init; } = 12;
 
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; init; } = 128;
@@ -58,11 +58,15 @@ public sealed record TrainingRecipe
     /// <summary>Whether training images are flipped left-right at random (clothes: yes; digits: no).</summary>
     public bool HorizontalFlip { get; init; }
 
-    /// <summary>The recipe for MNIST: <see cref="ModelZoo.CompactBNCNN"/>, 6 epochs, shifts of ±2 pixels and rotations of ±10°, no flips.</summary>
+    /// <summary>The recipe for MNIST: <see cref="ModelZoo.CompactBNCNN"/>, 12 epochs, shifts of ±2 pixels and rotations of ±10°, no flips.</summary>
     public static TrainingRecipe MnistBest { get; } = new() { Name = "mnist-best", Dataset = "mnist" };
 
-    /// <summary>The recipe for Fashion-MNIST: as <see cref="MnistBest"/> with random horizontal flips and shifts of ±2 pixels, no rotations.</summary>
-    public static TrainingRecipe FashionBest { get; } = new() { Name = "fashion-best", Dataset = "fashion-mnist", HorizontalFlip = true, MaxDegrees = 0 };
+    /// <summary>
+    /// The recipe for Fashion-MNIST: as <see cref="MnistBest"/> with random horizontal flips and shifts of ±2 pixels, no
+    /// rotations, 20 epochs and label smoothing 0.1 (clothes take longer to learn than digits, and overconfident logits
+    /// on the look-alike classes, shirt against T-shirt or pullover, hurt).
+    /// </summary>
+    public static TrainingRecipe FashionBest { get; } = new() { Name = "fashion-best", Dataset = "fashion-mnist", HorizontalFlip = true, MaxDegrees = 0, Epochs = 20, LabelSmoothing = 0.1 };
 
     /// <summary>The recipes' names: mnist-best, fashion-best.</summary>
     public static IReadOnlyList<string> Names { get; } = ["mnist-best", "fashion-best"];

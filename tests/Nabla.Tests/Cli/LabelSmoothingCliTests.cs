@@ -29,6 +29,23 @@ public class LabelSmoothingCliTests
         Assert.Contains(a.Keys, k => !a[k].SequenceEqual(plain[k]));
     }
 
+    [Fact]
+    public void ARecipeBringsItsOwnSmoothingAndAFlagOverridesIt()
+    {
+        // fashion-best smooths its targets by 0.1; run here on MNIST (--dataset overrides the recipe's) to stay quick.
+        using var box = new CliSandbox();
+        string[] args = ["train", "--model", "fashion-best", "--dataset", "mnist", "--limit", "256", "--epochs", "1", "--batch-size", "64"];
+        Assert.Equal(0, box.Run([.. args, "--out", "recipe"]).ExitCode);
+        Assert.Equal(0, box.Run([.. args, "--label-smoothing", "0", "--out", "flag"]).ExitCode);
+        double Smoothing(string run)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(box[run], "run.json")));
+            return doc.RootElement.GetProperty("label_smoothing").GetDouble();
+        }
+        Assert.Equal(0.1, Smoothing("recipe"));
+        Assert.Equal(0.0, Smoothing("flag"));
+    }
+
     [Theory]
     [InlineData("0.6")]
     [InlineData("-0.1")]

@@ -41,6 +41,9 @@ public class TrainingRecipeTests
         var fashion = TrainingRecipe.Find("fashion-best")!;
         Assert.Equal("fashion-mnist", fashion.Dataset);
         Assert.Contains(fashion.Augmentation(1).Steps, s => s is RandomHorizontalFlip);
+        // The settings the records were measured with (README, bench/results/records-2026-12-07-*).
+        Assert.Equal((12, 0.0), (mnist.Epochs, mnist.LabelSmoothing));
+        Assert.Equal((20, 0.1), (fashion.Epochs, fashion.LabelSmoothing));
         Assert.Null(TrainingRecipe.Find("imagenet-best"));
     }
 }
