@@ -21,6 +21,8 @@ internal sealed record RunConfig
     public double? Dropout { get; init; }
     public double LabelSmoothing { get; init; }
     public bool Augment { get; init; }
+    /// <summary>The probability of random erasing in the augmentation (null: the recipe's own value, or none).</summary>
+    public double? Erase { get; init; }
     public double ValidationSplit { get; init; }
     public int? EarlyStopping { get; init; }
     public ulong Seed { get; init; } = 1;
@@ -99,6 +101,7 @@ internal sealed record RunConfig
         Range("weight_decay", WeightDecay, 0, 1);
         if (Dropout is double d) Range("dropout", d, 0, 0.95);
         Range("label_smoothing", LabelSmoothing, 0, 0.5);
+        if (Erase is double erase) Range("erase", erase, 0, 1);
         Range("validation_split", ValidationSplit, 0, 0.9);
         if (EarlyStopping is int p) Range("early_stopping", p, 0, 10_000);
         Range("threads", Threads, 1, 256);

@@ -38,6 +38,8 @@ internal static class TrainCommand
           --dropout P            dropout rate (mlp and cnn; other models have no dropout)
           --label-smoothing E    train against targets (1 - E) one-hot + E/K (default 0; recipes set their own)
           --augment              random shifts and rotations of training images (always on for a recipe)
+          --erase P              also erase a random rectangle of a training image with probability P (random
+                                 erasing; recipes set their own, default 0)
           --validation-split F   hold out this fraction of the training set for validation (default: validate on the test set)
           --early-stopping N     stop after N epochs without validation improvement, restoring the best weights
           --seed N               seed of initialization, shuffling, dropout and augmentation (default 1)
@@ -115,7 +117,8 @@ internal static class TrainCommand
             WeightDecay = a.Double("weight-decay", recipe?.WeightDecay ?? 0, 0, 1),
             Dropout = a.Has("dropout") ? a.Double("dropout", 0, 0, 0.95) : null,
             LabelSmoothing = a.Double("label-smoothing", recipe?.LabelSmoothing ?? 0, 0, 0.5),
-            Augment = a.Flag("augment") || recipe is not null,
+            Augment = a.Flag("augment") || recipe is not null || a.Has("erase"),
+            Erase = a.Has("erase") ? a.Double("erase", 0, 0, 1) : null,
             ValidationSplit = a.Double("validation-split", 0, 0, 0.9),
             EarlyStopping = a.Has("early-stopping") ? a.Int("early-stopping", 5, 0, 10_000) : null,
             Seed = (ulong)a.Int("seed", 1, 0),
@@ -170,10 +173,10 @@ internal static class TrainCommand
         if (config.Augment)
         {
             if (data.InputShape.Length != 3) throw new CliException("--augment: augmentation needs image data [C,H,W]");
-            // A recipe's own augmentation (flips for clothes, none for digits); otherwise shifts of ±2 pixels and rotations of ±10°.
-            augmentation = TrainingRecipe.Find(config.Model) is { } recipe
-                ? recipe.Augmentation(config.Seed)
-                : new AugmentationPipeline(new RandomShift(2, config.Seed + 101), new RandomRotation(10, config.Seed + 102));
+            // A recipe's own augmentation (flips for clothes, none for digits); otherwise shifts of ±2 pixels and rotations
+            // of ±10°; --erase adds or overrides random erasing.
+            var recipe = TrainingRecipe.Find(config.Model) ?? TrainingRecipe.MnistBest with { Name = config.Model, MaxShift = 2, MaxDegrees = 10, HorizontalFlip = false, EraseProbability = 0 };
+            augmentation = (recipe with { EraseProbability = config.Erase ?? recipe.EraseProbability }).Augmentation(config.Seed);
         }
 
         string architecture = ModelFactory.Architecture(config, classes);

@@ -58,6 +58,9 @@ public sealed record TrainingRecipe
     /// <summary>Whether training images are flipped left-right at random (clothes: yes; digits: no).</summary>
     public bool HorizontalFlip { get; init; }
 
+    /// <summary>The probability of erasing a random rectangle of a training image (<see cref="RandomErasing"/>; 0: never).</summary>
+    public double EraseProbability { get; init; }
+
     /// <summary>The recipe for MNIST: <see cref="ModelZoo.CompactBNCNN"/>, 12 epochs, shifts of ±2 pixels and rotations of ±10°, no flips.</summary>
     public static TrainingRecipe MnistBest { get; } = new() { Name = "mnist-best", Dataset = "mnist" };
 
@@ -83,13 +86,17 @@ public sealed record TrainingRecipe
     public Sequential Build(Generator? generator = null, int classes = 10, int channels = 1, int height = 28, int width = 28) =>
         ModelZoo.CompactBNCNN(Widths, dropout: Dropout, generator: generator, classes: classes, channels: channels, height: height, width: width);
 
-    /// <summary>The training-image augmentation: random flips (when <see cref="HorizontalFlip"/>), shifts and rotations, seeded from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// The training-image augmentation: random flips (when <see cref="HorizontalFlip"/>), shifts, rotations and erasing
+    /// (when <see cref="EraseProbability"/> is above 0), seeded from <paramref name="seed"/>.
+    /// </summary>
     public AugmentationPipeline Augmentation(ulong seed)
     {
         var steps = new List<IAugmentation>();
         if (HorizontalFlip) steps.Add(new RandomHorizontalFlip(0.5, seed + 100));
         steps.Add(new RandomShift(MaxShift, seed + 101));
         if (MaxDegrees > 0) steps.Add(new RandomRotation(MaxDegrees, seed + 102));
+        if (EraseProbability > 0) steps.Add(new RandomErasing(EraseProbability, seed: seed + 103));
         return new AugmentationPipeline([.. steps]);
     }
 }

@@ -138,4 +138,69 @@ public class AugmentationTests
         Assert.NotEqual(a.ToArray(), c.ToArray());
         Assert.NotEqual(Random(8).ToArray(), a.ToArray());
     }
+
+    [Fact]
+    public void ErasingFillsOneRectangleOfTheDrawnSizeInEveryChannel()
+    {
+        const int n = 500, h = 28, w = 28;
+        var x = Tensor.Ones([n, 2, h, w]);
+        new RandomErasing(p: 1, value: -2, seed: 5).Apply(x);
+        int erasedImages = 0;
+        double fractions = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int top = h, left = w, bottom = -1, right = -1, count = 0;
+            for (int y = 0; y < h; y++)
+                for (int c = 0; c < w; c++)
+                {
+                    double v = x[i, 0, y, c];
+                    Assert.Equal(v, x[i, 1, y, c]);              // both channels erased alike
+                    Assert.True(v == 1 || v == -2, $"image {i}: value {v}");
+                    if (v != -2) continue;
+                    count++;
+                    (top, left, bottom, right) = (Math.Min(top, y), Math.Min(left, c), Math.Max(bottom, y), Math.Max(right, c));
+                }
+            if (count == 0) continue;
+            erasedImages++;
+            int rh = bottom - top + 1, rw = right - left + 1;
+            Assert.Equal(rh * rw, count);                          // one solid rectangle
+            Assert.True(rh < h && rw < w);
+            // round(√(area·r)) · round(√(area/r)) stays near the drawn area in [0.02, 1/3] of the image.
+            double fraction = (double)count / (h * w);
+            Assert.InRange(fraction, 0.01, 0.40);
+            Assert.InRange((double)rh / rw, 0.3 * 0.6, 3.4 / 0.6);
+            fractions += fraction;
+        }
+        // Most draws fit (a failed draw is retried up to 10 times); the mean area is near the middle of [0.02, 1/3].
+        Assert.True(erasedImages > 480, $"{erasedImages} of {n} images erased");
+        Assert.InRange(fractions / erasedImages, 0.13, 0.21);
+    }
+
+    [Fact]
+    public void ErasingHappensWithProbabilityPAndIsSeeded()
+    {
+        var ones = Tensor.Ones([400, 1, 12, 12]);
+        var none = ones.Clone();
+        new RandomErasing(p: 0, seed: 1).Apply(none);
+        Assert.Equal(ones.ToArray(), none.ToArray());
+        var half = ones.Clone();
+        new RandomErasing(p: 0.5, seed: 2).Apply(half);
+        int erased = Enumerable.Range(0, 400).Count(i => Enumerable.Range(0, 144).Any(k => half[i, 0, k / 12, k % 12] == 0));
+        Assert.InRange(erased, 160, 240);
+        var again = ones.Clone();
+        new RandomErasing(p: 0.5, seed: 2).Apply(again);
+        Assert.Equal(half.ToArray(), again.ToArray());
+    }
+
+    [Theory]
+    [InlineData(1.5, 0.02, 0.33, 0.3, 3.3, "p must be in [0, 1], got 1.5")]
+    [InlineData(0.5, 0.0, 0.33, 0.3, 3.3, "0 < minArea <= maxArea <= 1, got [0, 0.33]")]
+    [InlineData(0.5, 0.4, 0.33, 0.3, 3.3, "0 < minArea <= maxArea <= 1, got [0.4, 0.33]")]
+    [InlineData(0.5, 0.02, 0.33, 3.3, 0.3, "0 < minRatio <= maxRatio, got [3.3, 0.3]")]
+    public void ErasingRefusesBadSettingsByName(double p, double minArea, double maxArea, double minRatio, double maxRatio, string message)
+    {
+        var e = Assert.Throws<Nabla.Errors.ValueException>(() => new RandomErasing(p, minArea, maxArea, minRatio, maxRatio));
+        Assert.Contains("RandomErasing", e.Message);
+        Assert.Contains(message, e.Message);
+    }
 }
