@@ -121,6 +121,7 @@ internal static class TrainStepBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch estimate (938 steps): {wallMs * 938 / 1e3:F2} s wall, {cpuMs * 938 / 1e3:F2} s CPU"));
         Console.WriteLine($"team jobs that did not pay (each sent the next ones to one thread for a while): {Nabla.Kernels.WorkerPool.UnpaidJobs}");
+        Console.WriteLine($"pool: {Nabla.Kernels.WorkerPool.Stats}");
         return 0;
     }
 

@@ -34,6 +34,34 @@ internal static class WorkerPool
     private static readonly long SoloTicks = Stopwatch.Frequency / 125;      // 8 ms, up to 32 × that
     private static readonly long MinWaitTicks = Stopwatch.Frequency / 1000;  // 1 ms: shorter waits never count
     private static long _soloUntil;
+    // While the runtime compiles methods (the first steps of a run: tier-0 code promoted to optimized code on the
+    // JIT's background thread), that thread needs a core. A spinning or working team member would take it, and the
+    // JIT preempting a member that holds work makes the caller wait a whole time slice: measured, the first epoch of
+    // MLP training at 2 threads took 1.6 s beside a busy process against 1.3 s at 1 thread. So team jobs run on the
+    // caller alone until no method has been compiled for JitQuietTicks.
+    private static readonly long JitQuietTicks = Stopwatch.Frequency / 50; // 20 ms
+    private static long _jitCount, _jitChanged;
+
+    /// <summary>
+    /// True (the default) when team jobs run alone while the runtime compiles methods; the test suite, which compiles
+    /// all the time and needs teams to test them, turns it off.
+    /// </summary>
+    internal static bool YieldToJit { get; set; } = true;
+
+    /// <summary>True while the runtime has compiled a method within the last 20 ms.</summary>
+    private static bool JitBusy() => JitBusy(System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false), Stopwatch.GetTimestamp());
+
+    /// <summary><see cref="JitBusy()"/> for a compiled-method count and a stopwatch time (tests feed their own).</summary>
+    internal static bool JitBusy(long count, long now)
+    {
+        if (count != Volatile.Read(ref _jitCount))
+        {
+            Volatile.Write(ref _jitCount, count);
+            Volatile.Write(ref _jitChanged, now);
+            return true;
+        }
+        return now - Volatile.Read(ref _jitChanged) < JitQuietTicks;
+    }
     private static int _unpaid;
     private static int _busy;
     private static int _finished;
@@ -46,7 +74,7 @@ internal static class WorkerPool
     public static int TryReserve(int requested)
     {
         if (requested <= 1) return 1;
-        if (Adaptive && Stopwatch.GetTimestamp() < Volatile.Read(ref _soloUntil)) return 1;
+        if (Adaptive && (Stopwatch.GetTimestamp() < Volatile.Read(ref _soloUntil) || (YieldToJit && JitBusy()))) return 1;
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return 1;
         if (_workers.Length < requested - 1) Grow(requested - 1);
         return Math.Min(requested, _workers.Length + 1);
@@ -86,6 +114,20 @@ internal static class WorkerPool
     }
 
     private static long _unpaidJobs;
+    private static PoolStats _stats;
+
+    /// <summary>What the pool did so far: team jobs, members withdrawn, the caller's work and waits (for benchmarks; written only by the caller that holds the pool).</summary>
+    internal static PoolStats Stats => _stats;
+
+    /// <summary>Counts of <see cref="RunReserved"/>: team jobs, members withdrawn unstarted, and the caller's work and wait in stopwatch ticks.</summary>
+    internal struct PoolStats
+    {
+        public long TeamJobs, Withdrawn, WorkTicks, WaitedTicks;
+
+        /// <inheritdoc/>
+        public override readonly string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{TeamJobs} team jobs, {Withdrawn} members withdrawn, caller worked {WorkTicks * 1e3 / Stopwatch.Frequency:F1} ms and waited {WaitedTicks * 1e3 / Stopwatch.Frequency:F1} ms");
+    }
 
     /// <summary>How many team jobs so far did not pay and sent the following ones to the caller alone (for benchmarks and tests).</summary>
     internal static long UnpaidJobs => Interlocked.Read(ref _unpaidJobs);
@@ -127,9 +169,16 @@ internal static class WorkerPool
         // (asleep, or not scheduled) are withdrawn instead of waited for.
         if (job.MembersOptional)
             for (int w = 0; w < team - 1; w++)
-                if (Interlocked.CompareExchange(ref workers[w].Claim, 2, 0) == 0) TeamWait.Advance(ref _finished);
+                if (Interlocked.CompareExchange(ref workers[w].Claim, 2, 0) == 0)
+                {
+                    TeamWait.Advance(ref _finished);
+                    _stats.Withdrawn++;
+                }
         TeamWait.Until(ref _finished, team - 1);
         long waited = TeamWait.WaitedTicks - waitedBefore;
+        _stats.TeamJobs++;
+        _stats.WaitedTicks += waited;
+        _stats.WorkTicks += Stopwatch.GetTimestamp() - start - waited;
         if (Adaptive) Weigh(Stopwatch.GetTimestamp() - start - waited, waited);
         for (int w = 0; w < team - 1; w++) workers[w].Job = null;
         var error = own ?? _error;

@@ -169,6 +169,42 @@ public class ContentionTests
         }
     }
 
+    [Fact]
+    public void TheJitCountsAsBusyFor20MillisecondsAfterEachCompiledMethod()
+    {
+        long ms = Stopwatch.Frequency / 1000, t0 = Stopwatch.GetTimestamp();
+        Assert.True(WorkerPool.JitBusy(-10, t0));            // a count not seen before: a method was just compiled
+        Assert.True(WorkerPool.JitBusy(-10, t0 + 19 * ms));  // nothing new, but within 20 ms of the last change
+        Assert.False(WorkerPool.JitBusy(-10, t0 + 21 * ms)); // quiet for 20 ms
+        Assert.True(WorkerPool.JitBusy(-9, t0 + 22 * ms));   // another method
+        Assert.False(WorkerPool.JitBusy(-9, t0 + 43 * ms));
+    }
+
+    [Fact]
+    public void WhileTheJitCompilesTeamJobsRunOnTheCaller()
+    {
+        var yielded = WorkerPool.YieldToJit;
+        try
+        {
+            WorkerPool.YieldToJit = true;
+            WorkerPool.ResetSolo();
+            // Compile a method that has never run: the runtime's compiled-method count moves, so the next team is refused.
+            var method = new System.Reflection.Emit.DynamicMethod("JustCompiled", typeof(int), Type.EmptyTypes);
+            var il = method.GetILGenerator();
+            il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4, 42);
+            il.Emit(System.Reflection.Emit.OpCodes.Ret);
+            Assert.Equal(42, method.CreateDelegate<Func<int>>()());
+            int team = WorkerPool.TryReserve(2);
+            if (team > 1) WorkerPool.Release();
+            Assert.Equal(1, team);
+        }
+        finally
+        {
+            WorkerPool.YieldToJit = yielded;
+            WorkerPool.ResetSolo();
+        }
+    }
+
     private static (float[] Single, float[] Team, TimeSpan Elapsed) RunDelayed(bool transA, bool transB, int m, int n, int k,
         int delayedMember, int delayedCall, int delayMs = DelayMs)
     {
