@@ -59,9 +59,11 @@ fi
 
 if [ -n "$only" ]; then IFS=';' read -r -a cases <<<"$only"; fi
 
-for t in $threads; do
-    for rep in $(seq 1 "$reps"); do
-        for c in "${cases[@]}"; do
+# Thread counts alternate inside each repetition and case, so a drift of the machine (this one's speed moves by a
+# tenth within minutes) falls on both sides of a 2-thread/1-thread comparison alike.
+for rep in $(seq 1 "$reps"); do
+    for c in "${cases[@]}"; do
+        for t in $threads; do
             read -r name rest <<<"$c"
             echo "[$t threads, rep $rep] $name" >&2
             if [ "$name" = conv_layers ]; then
