@@ -28,6 +28,29 @@ internal static class ModelFactory
             throw new CliException($"--dropout: model {config.Model} has no dropout; models with dropout: {string.Join(", ", WithDropout)}");
     }
 
+    /// <summary>The models whose convolution widths --widths sets: bncnn and the recipes.</summary>
+    public static readonly string[] WithWidths = ["bncnn", .. TrainingRecipe.Names];
+
+    /// <summary>--widths "A,B,C,D": four channel counts from 1 to 1024.</summary>
+    public static int[] ParseWidths(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out widths[i]) || widths[i] is < 1 or > 1024)
+                throw new CliException($"--widths: expected four channel counts from 1 to 1024 such as 16,32,32,64, got '{text}'");
+        if (widths.Length != 4) throw new CliException($"--widths: expected four channel counts (one per convolution), got {widths.Length} in '{text}'");
+        return widths;
+    }
+
+    /// <summary>--widths only for bncnn and the recipes.</summary>
+    public static void CheckWidths(RunConfig config)
+    {
+        if (config.Widths is null) return;
+        if (config.Architecture is not null || !WithWidths.Contains(config.Model))
+            throw new CliException($"--widths: model {config.Model} has no widths to set; models with widths: {string.Join(", ", WithWidths)}");
+    }
+
     /// <summary>Parses a JSON architecture; one without layers is refused (it has nothing to train).</summary>
     public static ModelSpec ParseArchitecture(string json, string source)
     {
@@ -110,9 +133,9 @@ internal static class ModelFactory
                 "cnn" => config.Dropout is double d ? ModelZoo.CNN(d / 2, d, gen, classes, c, h, w) : ModelZoo.CNN(generator: gen, classes: classes, channels: c, height: h, width: w),
                 "resnet" => ModelZoo.ResNet(generator: gen, classes: classes, inputChannels: c),
                 "lstm" => ModelZoo.RowLSTM(generator: gen, classes: classes, width: w),
-                "bncnn" => ModelZoo.CompactBNCNN(dropout: config.Dropout ?? 0.25, generator: gen, classes: classes, channels: c, height: h, width: w),
+                "bncnn" => ModelZoo.CompactBNCNN(config.Widths, dropout: config.Dropout ?? 0.25, generator: gen, classes: classes, channels: c, height: h, width: w),
                 var name when TrainingRecipe.Find(name) is { } recipe =>
-                    (recipe with { Dropout = config.Dropout ?? recipe.Dropout }).Build(gen, classes, c, h, w),
+                    (recipe with { Dropout = config.Dropout ?? recipe.Dropout, Widths = config.Widths ?? recipe.Widths }).Build(gen, classes, c, h, w),
                 _ => throw new CliException($"--model: unknown model '{config.Model}'"),
             };
         }

@@ -19,6 +19,8 @@ internal sealed record RunConfig
     public string Schedule { get; init; } = "constant";
     public double WeightDecay { get; init; }
     public double? Dropout { get; init; }
+    /// <summary>The four convolution widths of bncnn or a recipe (null: the model's own).</summary>
+    public int[]? Widths { get; init; }
     public double LabelSmoothing { get; init; }
     public bool Augment { get; init; }
     /// <summary>The probability of random erasing in the augmentation (null: the recipe's own value, or none).</summary>
@@ -100,6 +102,8 @@ internal sealed record RunConfig
         if (!OptimizerFactory.Schedules.Split(", ").Contains(Schedule)) Fail("schedule", $"one of {OptimizerFactory.Schedules}", $"'{Schedule}'");
         Range("weight_decay", WeightDecay, 0, 1);
         if (Dropout is double d) Range("dropout", d, 0, 0.95);
+        if (Widths is { } widths && (widths.Length != 4 || widths.Any(v => v is < 1 or > 1024)))
+            Fail("widths", "four channel counts from 1 to 1024", $"[{string.Join(", ", widths)}]");
         Range("label_smoothing", LabelSmoothing, 0, 0.5);
         if (Erase is double erase) Range("erase", erase, 0, 1);
         Range("validation_split", ValidationSplit, 0, 0.9);

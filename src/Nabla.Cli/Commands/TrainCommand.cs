@@ -36,6 +36,7 @@ internal static class TrainCommand
           --schedule NAME        constant (default), step, exponential, linear, inverse-sqrt, inverse-time, cosine, warmup-cosine
           --weight-decay L       L2 weight decay (decoupled for adamw), biases excluded (default 0: none)
           --dropout P            dropout rate (mlp and cnn; other models have no dropout)
+          --widths A,B,C,D       channels of the four convolutions of bncnn and the recipes (default 16,32,32,64)
           --label-smoothing E    train against targets (1 - E) one-hot + E/K (default 0; recipes set their own)
           --augment              random shifts and rotations of training images (always on for a recipe)
           --erase P              also erase a random rectangle of a training image with probability P (random
@@ -116,6 +117,7 @@ internal static class TrainCommand
             Schedule = a.String("schedule", recipe?.Schedule ?? "constant"),
             WeightDecay = a.Double("weight-decay", recipe?.WeightDecay ?? 0, 0, 1),
             Dropout = a.Has("dropout") ? a.Double("dropout", 0, 0, 0.95) : null,
+            Widths = a.Has("widths") ? ModelFactory.ParseWidths(a.String("widths")!) : null,
             LabelSmoothing = a.Double("label-smoothing", recipe?.LabelSmoothing ?? 0, 0, 0.5),
             Augment = a.Flag("augment") || recipe is not null || a.Has("erase"),
             Erase = a.Has("erase") ? a.Double("erase", 0, 0, 1) : null,
@@ -132,6 +134,7 @@ internal static class TrainCommand
         OptimizerFactory.CheckName(config0.Optimizer);
         OptimizerFactory.CheckSchedule(config0.Schedule);
         ModelFactory.CheckDropout(config0);
+        ModelFactory.CheckWidths(config0);
         var run = distributed ? DistributedRun.Start() : null;
         using var workspace = run is null || run.IsRoot ? RunWorkspace.ForNewRun(outDir, force) : null;
         return Train(config0, workspace, run, resumed: false, json, $"--model {model}");
