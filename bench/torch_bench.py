@@ -133,7 +133,8 @@ def inference(name, data, case):
 
 
 CONV_LAYERS = [("lenet_conv1", 1, 6, 28, 5, 2), ("lenet_conv2", 6, 16, 14, 5, 0),
-               ("cnn_conv1", 1, 32, 28, 3, 0), ("cnn_conv2", 32, 64, 26, 3, 0)]
+               ("cnn_conv1", 1, 32, 28, 3, 0), ("cnn_conv2", 32, 64, 26, 3, 0),
+               ("bncnn_conv2", 16, 32, 28, 3, 1), ("bncnn_conv3", 32, 32, 14, 3, 1), ("bncnn_conv4", 32, 64, 14, 3, 1)]
 
 
 def timed(fn):

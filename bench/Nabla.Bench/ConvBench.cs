@@ -7,7 +7,7 @@ using Nabla.Tensors;
 namespace Nabla.Bench;
 
 /// <summary>
-/// Conv2d forward and forward+backward (input, weight and bias gradients) of the LeNet-5 and 32c3-64c3 CNN layers at
+/// Conv2d forward and forward+backward (input, weight and bias gradients) of the LeNet-5, 32c3-64c3 CNN and CompactBNCNN layers at
 /// batch 64, float32: milliseconds per call (median of timed repetitions), as JSON lines {"case","metric","value","unit"}.
 /// The same cases run in PyTorch with bench/torch_bench.py conv_layers. <c>--kernels</c> adds the three kernels alone
 /// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
@@ -24,6 +24,10 @@ internal static class ConvBench
         ("lenet_conv2", 6, 16, 14, 5, 0),
         ("cnn_conv1", 1, 32, 28, 3, 0),
         ("cnn_conv2", 32, 64, 26, 3, 0),
+        // The recipes' CompactBNCNN (mnist-best, fashion-best): 3x3 "same" convolutions after the first.
+        ("bncnn_conv2", 16, 32, 28, 3, 1),
+        ("bncnn_conv3", 32, 32, 14, 3, 1),
+        ("bncnn_conv4", 32, 64, 14, 3, 1),
     ];
 
     public static int Run(string[] args)

@@ -30,7 +30,8 @@ public class ConvDirectTests
         { new[] { 3, 7, 5, 17, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true, true, false },     // 7 channels each way (6 + 1 rows), odd width
         { new[] { 2, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true, false, true, false, true, false },  // LeNet conv1
         { new[] { 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, true, true, false },   // LeNet conv2
-        { new[] { 1, 8, 10, 9, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, false, true, false },   // K = 32: im2col input gradient on AVX2
+        { new[] { 1, 8, 10, 9, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 }, true, true, true, true, true, false },    // K = 32, unpadded: direct input gradient on AVX2 too
+        { new[] { 2, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true, true, true, true, true, false },  // CompactBNCNN conv4 (32 -> 64, "same")
         { new[] { 2, 6, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1 }, false, false, false, false, false, false },  // stride 2
         { new[] { 2, 6, 5, 5, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1 }, false, false, false, false, false, false },  // 1x1
     };
