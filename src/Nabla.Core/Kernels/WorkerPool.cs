@@ -35,10 +35,11 @@ internal static class WorkerPool
     private static readonly long MinWaitTicks = Stopwatch.Frequency / 1000;  // 1 ms: shorter waits never count
     private static long _soloUntil;
     // While the runtime compiles methods (the first steps of a run: tier-0 code promoted to optimized code on the
-    // JIT's background thread), that thread needs a core. A spinning or working team member would take it, and the
-    // JIT preempting a member that holds work makes the caller wait a whole time slice: measured, the first epoch of
-    // MLP training at 2 threads took 1.6 s beside a busy process against 1.3 s at 1 thread. So team jobs run on the
-    // caller alone until no method has been compiled for JitQuietTicks.
+    // JIT's background thread), that thread needs a core, and a working or spinning team member takes it. Measured on
+    // 2 cores beside a nice-19 busy loop: the first epoch of MLP training took 1.58-1.66 s at 2 threads against
+    // 1.29-1.51 s at 1 thread, the later epochs 0.9-1.2 s against 1.2 s; with tiered compilation off (everything
+    // compiled before it runs) the 2-thread run was ahead from the start (1.0 against 1.2 s). So team jobs run on the
+    // caller alone until no method has been compiled for JitQuietTicks (first epoch then 1.42-1.51 s).
     private static readonly long JitQuietTicks = Stopwatch.Frequency / 50; // 20 ms
     private static long _jitCount, _jitChanged;
 
