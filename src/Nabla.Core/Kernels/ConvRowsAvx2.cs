@@ -100,15 +100,7 @@ internal static unsafe class ConvRowsAvx2
                 for (int i = 0; i < kh; i++)
                     for (int j = 0; j < kw; j++)
                         _offsets[(c * kh + i) * kw + j] = c * plane + i * g.DilationH * _wp + j * g.DilationW;
-            int perRow = (outW + Vl - 1) / Vl, n = outH * perRow, padded = (n + Vectors - 1) / Vectors * Vectors;
-            _vectors = new int[3 * padded];
-            for (int v = 0; v < padded; v++)
-            {
-                int u = Math.Min(v, n - 1), r = u / perRow, col = u % perRow * Vl;
-                _vectors[v] = r * _wp + col;
-                _vectors[padded + v] = r * outW + col;
-                _vectors[2 * padded + v] = v < n ? Math.Min(Vl, outW - col) : 0;
-            }
+            _vectors = VectorList.For(outH, outW, _wp);
         }
 
         public void Run() => Parallelism.For(_batch, this, static (p, n) => p.Sample(n));
@@ -134,6 +126,33 @@ internal static unsafe class ConvRowsAvx2
             }
             ArrayPool<float>.Shared.Return(ws);
         }
+    }
+
+    // The vectors of an outH × outW output read at pitch wp, kept for the next call (a training step calls with one
+    // geometry): input offsets, then output offsets, then lanes; padded to whole tiles with lane-less copies of the last.
+    private sealed class VectorList(int outH, int outW, int wp, int[] list)
+    {
+        private static VectorList? s_last;
+
+        public static int[] For(int outH, int outW, int wp)
+        {
+            var last = s_last;
+            if (last is not null && last._outH == outH && last._outW == outW && last._wp == wp) return last._list;
+            int perRow = (outW + Vl - 1) / Vl, n = outH * perRow, padded = (n + Vectors - 1) / Vectors * Vectors;
+            var v = new int[3 * padded];
+            for (int i = 0; i < padded; i++)
+            {
+                int u = Math.Min(i, n - 1), r = u / perRow, col = u % perRow * Vl;
+                v[i] = r * wp + col;
+                v[padded + i] = r * outW + col;
+                v[2 * padded + i] = i < n ? Math.Min(Vl, outW - col) : 0;
+            }
+            s_last = new VectorList(outH, outW, wp, v);
+            return v;
+        }
+
+        private readonly int _outH = outH, _outW = outW, _wp = wp;
+        private readonly int[] _list = list;
     }
 
     /// <summary>
