@@ -6,14 +6,16 @@ using System.Runtime.Intrinsics.X86;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// The AVX2/FMA "row vectors" forward tile of the stride-1 convolution (<see cref="ConvDirect"/>) for few output
+/// The AVX2/FMA "row vectors" forward tile of the stride-1 convolution (<see cref="ConvDirect"/>), made for few output
 /// channels: 2 output channels × 6 vectors of 8 consecutive output pixels of a row (12 accumulators, 2 broadcast weights,
 /// one image vector), over the C·KH·KW taps with unaligned loads from the zero-padded image. Every output row is cut
 /// into vectors of 8 (the last one partial when OW is not a multiple of 8) so that no vector straddles two rows; the
 /// tile's 6 vectors come from a list of them (of any rows) and are stored straight into the output planes, the partial
-/// ones with a masked store. The channel-rows tile (<see cref="ConvDirectAvx2"/>) instead computes positions along the
+/// ones 4, 2 and 1 lanes at a time (a masked store, vmaskmovps, made the tile slower than the channel-rows one on Zen 3).
+/// The channel-rows tile (<see cref="ConvDirectAvx2"/>) instead computes positions along the
 /// padded pitch into a workspace and copies the valid ones out; this tile skips that copy, which is most of what it
-/// saves (LeNet-5 conv1: 6 channels of 28 × 28, both tiles compute rows rounded to 32).
+/// saves (LeNet-5 conv1: 6 channels of 28 × 28, both tiles compute rows rounded to 32). <see cref="Better"/> picks it by
+/// cost, which also takes a first layer to 32 channels of 26 × 26 (CNN conv1: measured 0.75 → 0.63 ms at batch 64).
 /// </summary>
 /// <remarks>
 /// Every output is bias + Σ_t w[t] · x[t] fused in tap order, as in the channel-rows tile, so the two tiles give the
@@ -35,9 +37,6 @@ internal static unsafe class ConvRowsAvx2
 
     // Lanes read past the last padded plane: a row's last vector reaches 7 lanes past the row's last output.
     private const int Slack = Vl;
-
-    // maskTable + 8 − n: n lanes set, then clear.
-    private static readonly int[] MaskTable = [-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0];
 
     /// <summary>
     /// True when the row-vector tile costs less than the tile <see cref="ConvDirect"/> would otherwise run for a stride-1
@@ -111,7 +110,7 @@ internal static unsafe class ConvRowsAvx2
             float[] ws = ArrayPool<float>.Shared.Rent(_wsLen);
             int count = _vectors.Length / 3, blocks = (_kout + Channels - 1) / Channels;
             fixed (float* pws = ws)
-            fixed (int* off = _offsets, vec = _vectors, mask = MaskTable)
+            fixed (int* off = _offsets, vec = _vectors)
             {
                 ConvDirect.PadInto(_x + (long)n * _cin * _h * _w, _cin, _h, _w, _padT, _padL, _hp, _wp, pws, _wsLen);
                 float* yn = _y + (long)n * _kout * _outPlane;
@@ -121,7 +120,7 @@ internal static unsafe class ConvRowsAvx2
                     float* wb = _pw + (long)b * _taps * Channels;
                     for (int i = 0; i < count; i += Vectors)
                         Tile(_taps, off, pws, vec + i, wb, _pb + k0, yn + (long)k0 * _outPlane, Math.Min(Channels, _kout - k0),
-                            _outPlane, vec + count + i, vec + 2 * count + i, mask);
+                            _outPlane, vec + count + i, vec + 2 * count + i);
                 }
             }
             ArrayPool<float>.Shared.Return(ws);
@@ -161,7 +160,7 @@ internal static unsafe class ConvRowsAvx2
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile(int taps, int* off, float* x, int* vin, float* w, float* bias, float* y, int channels, nint plane,
-        int* vout, int* lanes, int* maskTable)
+        int* vout, int* lanes)
     {
         nint i0 = vin[0], i1 = vin[1], i2 = vin[2], i3 = vin[3], i4 = vin[4], i5 = vin[5];
         Vector256<float> c00 = Vector256.Create(bias[0]), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
@@ -185,22 +184,22 @@ internal static unsafe class ConvRowsAvx2
             c05 = Fma.MultiplyAdd(a0, v, c05); c15 = Fma.MultiplyAdd(a1, v, c15);
             w += Channels;
         }
-        Put(y, vout, lanes, maskTable, c00, c01, c02, c03, c04, c05);
-        if (channels > 1) Put(y + plane, vout, lanes, maskTable, c10, c11, c12, c13, c14, c15);
+        Put(y, vout, lanes, c00, c01, c02, c03, c04, c05);
+        if (channels > 1) Put(y + plane, vout, lanes, c10, c11, c12, c13, c14, c15);
     }
 
     // The 6 vectors of one channel to y + vout[i], lanes[i] lanes each.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(float* y, int* vout, int* lanes, int* maskTable, Vector256<float> v0, Vector256<float> v1,
+    private static void Put(float* y, int* vout, int* lanes, Vector256<float> v0, Vector256<float> v1,
         Vector256<float> v2, Vector256<float> v3, Vector256<float> v4, Vector256<float> v5)
     {
-        Store(y + vout[0], lanes[0], maskTable, v0); Store(y + vout[1], lanes[1], maskTable, v1);
-        Store(y + vout[2], lanes[2], maskTable, v2); Store(y + vout[3], lanes[3], maskTable, v3);
-        Store(y + vout[4], lanes[4], maskTable, v4); Store(y + vout[5], lanes[5], maskTable, v5);
+        Store(y + vout[0], lanes[0], v0); Store(y + vout[1], lanes[1], v1);
+        Store(y + vout[2], lanes[2], v2); Store(y + vout[3], lanes[3], v3);
+        Store(y + vout[4], lanes[4], v4); Store(y + vout[5], lanes[5], v5);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* p, int n, int* maskTable, Vector256<float> v)
+    private static void Store(float* p, int n, Vector256<float> v)
     {
         if (n == Vl)
         {
