@@ -17,7 +17,9 @@ namespace Nabla.Kernels;
 /// Forward: a register tile of Mr output channels × QBlock positions (AVX-512: 8 × 48; AVX2: 6 × 16, see
 /// <see cref="ConvDirectAvx2"/>; or, on AVX2 where it wastes fewer multiply-adds, 6 positions × 16 channels, see
 /// <see cref="ConvPixelsAvx2"/>) accumulates over the C·KH·KW taps, the weights of the Mr channels packed once per call
-/// ([block][tap][Mr]), the image of one sample zero-padded into a workspace.
+/// ([block][tap][Mr]), the image of one sample zero-padded into a workspace. On AVX2, few output channels (LeNet conv1:
+/// 6) take the row-vector tile instead, 2 channels × 6 vectors of 8 pixels of a row stored straight into the output
+/// (<see cref="ConvRowsAvx2"/>).
 /// The input gradient is the same kernel: a stride-1 convolution of the output gradient, padded by d·(K−1) − p, with the
 /// flipped, transposed weights. The weight gradient dW[k, tap] = Σ_n Σ_q dy[n, k, q] · x[n, tap offset + q] keeps a
 /// tile of channels × taps (AVX-512: 4 × 6; AVX2: 2 × 6) in vector accumulators over the positions of a chunk of
@@ -53,6 +55,12 @@ internal static unsafe class ConvDirect
     /// <summary>Tests and benchmarks set this to keep the AVX2 channel-rows tiles where the pixel-rows ones would run.</summary>
     internal static bool DisablePixelRows { get; set; }
 
+    /// <summary>Tests and benchmarks set this to keep the other AVX2 tiles where the row-vector one would run.</summary>
+    internal static bool DisableRowVectors { get; set; }
+
+    /// <summary>Tests set this to run the row-vector tile (AVX2) on every stride-1 geometry, whatever it costs.</summary>
+    internal static bool ForceRowVectors { get; set; }
+
     // AVX2 only: the pixel-rows tile (ConvPixelsAvx2) where it wastes fewer multiply-adds than the channel-rows one.
     private static bool PixelRows(int kout, int taps, int outH, int outW, int wp) =>
         !DisablePixelRows && !Avx512 && !Narrow && ConvPixelsAvx2.Better(kout, taps, outH, outW, wp);
@@ -70,11 +78,19 @@ internal static unsafe class ConvDirect
         && g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.KernelH * g.KernelW > 1;
 
     /// <summary>True when the forward pass of this geometry (float) runs here.</summary>
-    public static bool Applies(in Conv2dGeometry g) =>
+    public static bool Applies(in Conv2dGeometry g) => EnoughRows(g) || RowVectorsForward(g);
+
+    // Enough output channels for the channel-rows tile.
+    private static bool EnoughRows(in Conv2dGeometry g) =>
         Eligible(g) && g.OutChannels >= (Avx512 ? MinTileRows : Narrow ? MinTileRows128 : MinTileRowsAvx2);
 
+    /// <summary>True when <see cref="Forward"/> runs this geometry with the row-vector tile (AVX2, few output channels).</summary>
+    internal static bool RowVectorsForward(in Conv2dGeometry g) =>
+        !DisableRowVectors && !Avx512 && !Narrow && Eligible(g)
+        && (ForceRowVectors || ConvRowsAvx2.Better(g.OutChannels, g.InChannels * g.KernelH * g.KernelW, g.OutHeight, g.OutWidth, g.Width + 2 * g.PadW));
+
     /// <summary>True when the weight gradient of this geometry (float) runs here (AVX2 or AVX-512 only).</summary>
-    public static bool AppliesBackwardWeight(in Conv2dGeometry g) => !Narrow && Applies(g);
+    public static bool AppliesBackwardWeight(in Conv2dGeometry g) => !Narrow && EnoughRows(g);
 
     /// <summary>True when the input gradient of this geometry (float) runs here (AVX2 or AVX-512; padding at most the dilated kernel extent − 1).</summary>
     public static bool AppliesBackwardInput(in Conv2dGeometry g) =>
@@ -100,6 +116,11 @@ internal static unsafe class ConvDirect
     /// <summary>y = conv(x, w) + b.</summary>
     public static void Forward(in Conv2dGeometry g, float* x, float* w, float* bias, float* y)
     {
+        if (RowVectorsForward(g))
+        {
+            ConvRowsAvx2.Forward(g, x, w, bias, y);
+            return;
+        }
         int k = g.OutChannels, c = g.InChannels, kk = g.KernelH * g.KernelW, taps = c * kk;
         bool pixelRows = PixelRowsForward(g);
         int mr = pixelRows ? ConvPixelsAvx2.Cols : TileRows, blocks = (k + mr - 1) / mr;
@@ -287,19 +308,44 @@ internal static unsafe class ConvDirect
         }
     }
 
-    // ws[c, padT + r, padL + col] = src[c, r, col]; every other element of ws[0, len) is zero.
-    private static void PadInto(float* src, int channels, int h, int w, int padT, int padL, int hp, int wp, float* ws, int len)
+    // ws[c, padT + r, padL + col] = src[c, r, col]; every other element of ws[0, len) is zero. Each element is written
+    // once (the borders between the copied rows cleared, not the whole workspace first).
+    internal static void PadInto(float* src, int channels, int h, int w, int padT, int padL, int hp, int wp, float* ws, int len)
     {
+        float* d = ws;
         if (hp == h && wp == w)
         {
-            new ReadOnlySpan<float>(src, channels * h * w).CopyTo(new Span<float>(ws, channels * h * w));
-            new Span<float>(ws + channels * h * w, len - channels * h * w).Clear();
-            return;
+            new ReadOnlySpan<float>(src, channels * h * w).CopyTo(new Span<float>(d, channels * h * w));
+            d += channels * h * w;
         }
-        new Span<float>(ws, len).Clear();
-        for (int c = 0; c < channels; c++)
-            for (int r = 0; r < h; r++)
-                new ReadOnlySpan<float>(src + ((long)c * h + r) * w, w).CopyTo(new Span<float>(ws + ((long)c * hp + padT + r) * wp + padL, w));
+        else
+        {
+            int gap = wp - w, top = padT * wp + padL, bottom = (hp - h - padT) * wp + gap - padL;
+            for (int c = 0; c < channels; c++)
+            {
+                Zero(d, top);
+                d += top;
+                for (int r = 0; r < h; r++, src += w)
+                {
+                    Buffer.MemoryCopy(src, d, (long)w * sizeof(float), (long)w * sizeof(float));
+                    d += w;
+                    if (r < h - 1)
+                    {
+                        Zero(d, gap);
+                        d += gap;
+                    }
+                }
+                Zero(d, bottom);
+                d += bottom;
+            }
+        }
+        Zero(d, (int)(ws + len - d));
+    }
+
+    private static void Zero(float* d, int n)
+    {
+        if (n > 16) new Span<float>(d, n).Clear();
+        else for (int i = 0; i < n; i++) d[i] = 0f;
     }
 
     private static void AddTo(ReadOnlySpan<float> s, Span<float> d)
