@@ -45,5 +45,9 @@ public class TrainingRecipeTests
         Assert.Equal((12, 0.0), (mnist.Epochs, mnist.LabelSmoothing));
         Assert.Equal((20, 0.1), (fashion.Epochs, fashion.LabelSmoothing));
         Assert.Null(TrainingRecipe.Find("imagenet-best"));
+        // Random erasing joins the pipeline, last, only when asked for.
+        Assert.DoesNotContain(fashion.Augmentation(1).Steps, s => s is RandomErasing);
+        var erasing = (fashion with { EraseProbability = 0.3 }).Augmentation(1).Steps;
+        Assert.Equal(0.3, Assert.IsType<RandomErasing>(erasing[^1]).P);
     }
 }
