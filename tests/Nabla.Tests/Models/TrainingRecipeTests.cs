@@ -43,7 +43,8 @@ public class TrainingRecipeTests
         Assert.Contains(fashion.Augmentation(1).Steps, s => s is RandomHorizontalFlip);
         // The settings the records were measured with (README, bench/results/records-2026-12-07-*).
         Assert.Equal((12, 0.0), (mnist.Epochs, mnist.LabelSmoothing));
-        Assert.Equal((20, 0.1), (fashion.Epochs, fashion.LabelSmoothing));
+        Assert.Equal((22, 0.1, 0.1), (fashion.Epochs, fashion.Dropout, fashion.LabelSmoothing));
+        Assert.Equal(0.25, mnist.Dropout);
         Assert.Null(TrainingRecipe.Find("imagenet-best"));
         // Random erasing joins the pipeline, last, only when asked for.
         Assert.DoesNotContain(fashion.Augmentation(1).Steps, s => s is RandomErasing);
