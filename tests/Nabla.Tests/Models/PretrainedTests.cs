@@ -18,7 +18,7 @@ public class PretrainedTests
     public void ShippedMnistWeightsLoadAndReachTheirStatedAccuracy() => CheckShipped("mnist", Mnist.Load().Test, MnistAccuracy);
 
     /// <summary>The Fashion-MNIST test accuracy of data/pretrained/fashion-mnist.safetensors, as measured when it was exported.</summary>
-    public const double FashionAccuracy = 0.9348;
+    public const double FashionAccuracy = 0.9380;
 
     [Fact]
     public void ShippedFashionWeightsLoadAndReachTheirStatedAccuracyWhereTheDataIs()
