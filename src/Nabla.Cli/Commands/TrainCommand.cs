@@ -21,8 +21,8 @@ internal static class TrainCommand
           --model NAME|FILE      mlp, lenet, cnn, resnet, lstm, bncnn, or a JSON architecture file (see the README);
                                  default: lenet for images, mlp for CSV data. The recipes mnist-best and
                                  fashion-best (bncnn with tuned settings) also set the dataset, epochs,
-                                 batch size, optimizer, learning rate, schedule, weight decay and augmentation;
-                                 a flag given overrides the recipe's value
+                                 batch size, optimizer, learning rate, schedule, weight decay, dropout, label
+                                 smoothing and augmentation; a flag given overrides the recipe's value
           --dataset D            mnist (default, bundled), fashion-mnist, a folder of IDX files, a folder of images
                                  (one subfolder per class, PNG or PGM; or train/ and test/ holding such subfolders),
                                  or a CSV file
