@@ -14,7 +14,8 @@ namespace Nabla.Bench;
 /// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine,
 /// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run. <c>--cpu-time</c> times with
 /// the calling thread's CPU clock instead of the wall clock: meaningful with <c>--threads 1</c> only, it ignores
-/// preemption on a busy machine.
+/// preemption on a busy machine. <c>--layer NAME</c> runs one layer. Every timing starts after the runtime has stopped
+/// compiling (see <c>WarmUp</c>).
 /// </summary>
 internal static class ConvBench
 {
@@ -39,8 +40,10 @@ internal static class ConvBench
         ThreadCpuClock.Enabled = args.Contains("--cpu-time");
         Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);
+        int only = Array.IndexOf(args, "--layer");
         foreach (var (name, c, k, h, f, pad) in Layers)
         {
+            if (only >= 0 && args[only + 1] != name) continue;
             var x = Tensor.Randn([64, c, h, h], g); x.RequiresGrad = true;
             var w = Tensor.Randn([k, c, f, f], g); w.RequiresGrad = true;
             var b = Tensor.Randn([k], g); b.RequiresGrad = true;
@@ -93,7 +96,7 @@ internal static class ConvBench
 
     private static double Time(Action a, Action<double>? each = null)
     {
-        for (int i = 0; i < 3; i++) a();
+        WarmUp(a);
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < 5 || (total.Elapsed.TotalSeconds < 1.0 && times.Count < 200))
@@ -106,6 +109,25 @@ internal static class ConvBench
         }
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="a"/> until the runtime has stopped compiling: at least 3 times, then until no method was
+    /// compiled for 300 ms (at most 10 s). Tiered compilation first runs new methods unoptimized and recompiles the hot
+    /// ones in the background about 100 ms after their 30th call, so 3 calls alone time unoptimized code (LeNet conv1
+    /// forward 0.33-0.55 ms after 3 calls against 0.25 ms with DOTNET_TieredCompilation=0). PyTorch has no JIT, and its
+    /// 3 warm-up calls in bench/torch_bench.py reach its steady state.
+    /// </summary>
+    private static void WarmUp(Action a)
+    {
+        var total = Stopwatch.StartNew();
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount(), quietSince = 0;
+        for (int i = 0; i < 3 || (total.ElapsedMilliseconds - quietSince < 300 && total.ElapsedMilliseconds < 10_000); i++)
+        {
+            a();
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now != compiled) (compiled, quietSince) = (now, total.ElapsedMilliseconds);
+        }
     }
 
     private static void Emit(string c, string metric, double value) =>
