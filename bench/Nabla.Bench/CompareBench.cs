@@ -81,6 +81,8 @@ internal static class CompareBench
             }
             double s = sw.Elapsed.TotalSeconds;
             times.Add(maxBatches > 0 ? s * loader.BatchesPerEpoch / (batches - warmup) : s);
+            if (Environment.GetEnvironmentVariable("NABLA_JITTRACE") is not null)
+                Console.Error.WriteLine($"epoch {e}: {times[^1]:F3} s, methods compiled {System.Runtime.JitInfo.GetCompiledMethodCount()}, JIT time {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms");
             // GC counts of the last epoch (steady state when epochs > 1).
             gen0 = GC.CollectionCount(0) - g0; gen1 = GC.CollectionCount(1) - g1; gen2 = GC.CollectionCount(2) - g2;
         }
