@@ -53,7 +53,12 @@ public static class Convolution
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         if (!bias.IsEmpty) CheckLength(bias.Length, g.OutChannels, "bias", "K");
         CheckLength(output.Length, g.OutputLength, "output", "N·K·OH·OW");
-        if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
+        if (typeof(T) == typeof(float) && ConvWinogradAvx2.Applies(g))
+        {
+            fixed (T* px = input, pw = weight, pb = bias, py = output)
+                ConvWinogradAvx2.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
+        }
+        else if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
         {
             fixed (T* px = input, pw = weight, pb = bias, py = output)
                 ConvDirect.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
@@ -76,7 +81,12 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         CheckLength(dInput.Length, g.InputLength, "input gradient", "N·C·H·W");
-        if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardInput(g))
+        if (typeof(T) == typeof(float) && ConvWinogradAvx2.AppliesBackwardInput(g))
+        {
+            fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
+                ConvWinogradAvx2.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);
+        }
+        else if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardInput(g))
         {
             fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
                 ConvDirect.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);
