@@ -13,7 +13,7 @@ namespace Nabla.Bench;
 /// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
 /// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine,
 /// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run, <c>--no-winograd</c> the direct
-/// tiles where Winograd F(2×2, 3×3) would run. <c>--cpu-time</c> times with
+/// tiles where Winograd F(2×2, 3×3) would run; <c>--case NAME</c> runs that layer only. <c>--cpu-time</c> times with
 /// the calling thread's CPU clock instead of the wall clock: meaningful with <c>--threads 1</c> only, it ignores
 /// preemption on a busy machine.
 /// </summary>
@@ -41,8 +41,10 @@ internal static class ConvBench
         ThreadCpuClock.Enabled = args.Contains("--cpu-time");
         Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);
+        int only = Array.IndexOf(args, "--case");
         foreach (var (name, c, k, h, f, pad) in Layers)
         {
+            if (only >= 0 && name != args[only + 1]) continue;
             var x = Tensor.Randn([64, c, h, h], g); x.RequiresGrad = true;
             var w = Tensor.Randn([k, c, f, f], g); w.RequiresGrad = true;
             var b = Tensor.Randn([k], g); b.RequiresGrad = true;

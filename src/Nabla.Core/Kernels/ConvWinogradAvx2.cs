@@ -158,9 +158,15 @@ internal static unsafe class ConvWinogradAvx2
                         int k0 = b * Cols, kn = Math.Min(Cols, cout - k0);
                         for (int tt = 0; tt < count; tt++)
                         {
-                            int t = t0 + tt, oh = 2 * (t / _tw), ow = 2 * (t % _tw);
-                            OutputTransform(m + tt * Cols, bias + k0, o4);
-                            Store(o4, kn, yn + k0 * outPlane + oh * outW + ow, outPlane, Math.Min(2, outH - oh), Math.Min(2, outW - ow));
+                            int t = t0 + tt, oh = 2 * (t / _tw), ow = 2 * (t % _tw), rows = Math.Min(2, outH - oh), cols = Math.Min(2, outW - ow);
+                            float* yt = yn + k0 * outPlane + oh * outW + ow;
+                            if (kn == Cols && rows == 2 && cols == 2)
+                                OutputTransform(m + tt * Cols, bias + k0, null, yt, outPlane, outW, accumulate);
+                            else
+                            {
+                                OutputTransform(m + tt * Cols, bias + k0, o4, null, 0, 0, false);
+                                Store(o4, kn, yt, outPlane, rows, cols);
+                            }
                         }
                     }
                 }
@@ -168,17 +174,23 @@ internal static unsafe class ConvWinogradAvx2
             ArrayPool<float>.Shared.Return(buf);
         }
 
-        // ws[(padT + r)·wp + padL + col][c] = x[c, r, col]; every other element of ws[0, len) zero.
+        // ws[(padT + r)·wp + padL + col][c] = x[c, r, col]; every other element of ws[0, len) zero. 8 × 8 blocks
+        // (8 channels × 8 columns) transposed, the rest one by one.
         private void ToChannelLast(float* x, float* ws, int len, int wp, int cpitch)
         {
             new Span<float>(ws, len).Clear();
-            for (int c = 0; c < cin; c++)
-                for (int r = 0; r < hin; r++)
-                {
-                    float* s = x + ((long)c * hin + r) * win;
-                    float* d = ws + ((long)(padT + r) * wp + padL) * cpitch + c;
-                    for (int col = 0; col < win; col++) d[(long)col * cpitch] = s[col];
-                }
+            long plane = (long)hin * win;
+            int c8 = cin / Vl * Vl, w8 = win / Vl * Vl;
+            for (int r = 0; r < hin; r++)
+            {
+                float* s = x + (long)r * win;
+                float* d = ws + ((long)(padT + r) * wp + padL) * cpitch;
+                for (int c = 0; c < c8; c += Vl)
+                    for (int col = 0; col < w8; col += Vl)
+                        ConvPixelsWeightAvx2.Transpose8x8(s + c * plane + col, (nint)plane, d + (long)col * cpitch + c, cpitch);
+                for (int c = 0; c < cin; c++)
+                    for (int col = c < c8 ? w8 : 0; col < win; col++) d[(long)col * cpitch + c] = s[c * plane + col];
+            }
         }
 
         // The 4 (2 × 2) outputs of 16 channels of one tile, o4[a·2 + b][16], at y + a·outW + b, rows < rows, cols < cols.
@@ -239,9 +251,10 @@ internal static unsafe class ConvWinogradAvx2
         Avx.Store(o + 3 * stride, a1 - a3);
     }
 
-    // o4[a·2 + b][0:16] = bias + (Aᵀ M A)[a][b] with M[ξ] = m[ξ·6·16 + 0:16].
+    // (Aᵀ M A)[a][b] + bias of 16 channels, M[ξ] = m[ξ·6·16 + 0:16]: to o4[a·2 + b][0:16] when o4 is not null, else
+    // stored (or added) straight into the 2 × 2 outputs of the 16 planes at y (rows outW apart).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTransform(float* m, float* bias, float* o4)
+    private static void OutputTransform(float* m, float* bias, float* o4, float* y, long plane, int outW, bool accumulate)
     {
         const int s = Tiles * Cols;
         for (int h = 0; h < Cols; h += Vl)
@@ -254,11 +267,41 @@ internal static unsafe class ConvWinogradAvx2
             Column(p + s, s, out t01, out t11);
             Column(p + 2 * s, s, out t02, out t12);
             Column(p + 3 * s, s, out t03, out t13);
-            Avx.Store(o4 + h, bv + (t00 + t01 + t02));
-            Avx.Store(o4 + Cols + h, bv + (t01 - t02 - t03));
-            Avx.Store(o4 + 2 * Cols + h, bv + (t10 + t11 + t12));
-            Avx.Store(o4 + 3 * Cols + h, bv + (t11 - t12 - t13));
+            var y00 = bv + (t00 + t01 + t02);
+            var y01 = bv + (t01 - t02 - t03);
+            var y10 = bv + (t10 + t11 + t12);
+            var y11 = bv + (t11 - t12 - t13);
+            if (o4 is not null)
+            {
+                Avx.Store(o4 + h, y00); Avx.Store(o4 + Cols + h, y01);
+                Avx.Store(o4 + 2 * Cols + h, y10); Avx.Store(o4 + 3 * Cols + h, y11);
+            }
+            else
+            {
+                float* yh = y + h * plane;
+                Pairs(yh, plane, Avx.UnpackLow(y00, y01), Avx.UnpackHigh(y00, y01), accumulate);
+                Pairs(yh + outW, plane, Avx.UnpackLow(y10, y11), Avx.UnpackHigh(y10, y11), accumulate);
+            }
         }
+    }
+
+    // One output row of 8 channels, as pairs (2 adjacent outputs): lo = channels 0, 1 | 4, 5 and hi = 2, 3 | 6, 7.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pairs(float* y, long plane, Vector256<float> lo, Vector256<float> hi, bool accumulate)
+    {
+        Pair(y, y + plane, lo.GetLower(), accumulate);
+        Pair(y + 2 * plane, y + 3 * plane, hi.GetLower(), accumulate);
+        Pair(y + 4 * plane, y + 5 * plane, lo.GetUpper(), accumulate);
+        Pair(y + 6 * plane, y + 7 * plane, hi.GetUpper(), accumulate);
+    }
+
+    // y0[0:2] (+)= v[0:2], y1[0:2] (+)= v[2:4].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pair(float* y0, float* y1, Vector128<float> v, bool accumulate)
+    {
+        if (accumulate) v += Sse.LoadHigh(Sse.LoadLow(Vector128<float>.Zero, y0), y1);
+        Sse.StoreLow(y0, v);
+        Sse.StoreHigh(y1, v);
     }
 
     // Column j of Aᵀ M: M[0][j] + M[1][j] + M[2][j] and M[1][j] − M[2][j] − M[3][j] (rows 4·s apart).
