@@ -18,7 +18,7 @@ namespace Nabla.Kernels;
 /// past K). Per sample (each wholly on one thread): the image is zero-padded into a channel-last workspace
 /// [Hp][Wp][C′] (Hp, Wp = 2·⌈OH/2⌉ + 2, 2·⌈OW/2⌉ + 2). Then, for every block of 6 tiles: V = Bᵀ d B of the 6 tiles
 /// (8 channels per vector) into [ξ][6][C′]; for every 16-channel block, the 16 products M[ξ] = V[ξ] (6 × C′) · U[ξ]
-/// (C′ × 16), a register tile of 6 tiles × 16 channels (12 accumulators, broadcast V); then Aᵀ M A (+ bias) stored
+/// (C′ × 16) with the pixel-rows register tile (<see cref="ConvPixelsAvx2.Tile"/>: 6 tiles × 16 channels, broadcast V); then Aᵀ M A (+ bias) stored
 /// (or added) into the output, the valid outputs of a partial last tile row or column only.
 /// </para>
 /// <para>
@@ -33,10 +33,13 @@ namespace Nabla.Kernels;
 /// </remarks>
 internal static unsafe class ConvWinogradAvx2
 {
-    private const int Tiles = 6, Cols = 16, Vl = 8, Xi = 16;
+    private const int Tiles = ConvPixelsAvx2.Rows, Cols = ConvPixelsAvx2.Cols, Vl = 8, Xi = 16;
 
-    // Measured on one Zen 3 core (batch 64): with fewer channels either way the transforms cost more than they save.
-    private const int MinChannels = 8;
+    // Measured on one Zen 3 core (batch 64, 3x3 "same" on 28x28 and 14x14, forward and input gradient): from 16
+    // channels each way Winograd is faster (16 -> 16 on 14x14: 0.44 / 0.57 ms against 0.47 / 0.70 ms direct); with 8 on
+    // either side, even or slower (8 -> 16 on 28x28: 1.31 / 2.51 ms against 1.38 / 2.21 ms), and 8 -> 8 or 16 -> 4 take
+    // twice as long: the 16-channel tile half empty, the transforms no cheaper.
+    private const int MinChannels = 16;
 
     /// <summary>Tests and benchmarks set this to keep the direct tiles where Winograd would run.</summary>
     internal static bool Disable { get; set; }
@@ -135,12 +138,16 @@ internal static unsafe class ConvWinogradAvx2
         {
             int hp = 2 * _th + 2, wp = 2 * _tw + 2, tiles = _th * _tw, blocks = (cout + Cols - 1) / Cols;
             int wsLen = hp * wp * cp, vLen = Xi * Tiles * cp, mLen = Xi * Tiles * Cols;
-            float[] buf = ArrayPool<float>.Shared.Rent(wsLen + vLen + mLen + 4 * Cols);
+            float[] buf = ArrayPool<float>.Shared.Rent(wsLen + vLen + mLen + 5 * Cols);
+            int* seq = stackalloc int[cp], rowsAt = stackalloc int[Tiles];
+            for (int c = 0; c < cp; c++) seq[c] = c;
+            for (int tt = 0; tt < Tiles; tt++) rowsAt[tt] = tt * cp;
             long outPlane = (long)outH * outW;
             float* yn = dst + (long)n * cout * outPlane;
             fixed (float* pws = buf)
             {
-                float* v = pws + wsLen, m = v + vLen, o4 = m + mLen;
+                float* v = pws + wsLen, m = v + vLen, o4 = m + mLen, zeros = o4 + 4 * Cols;
+                new Span<float>(zeros, Cols).Clear();
                 ToChannelLast(src + (long)n * cin * hin * win, pws, wsLen, wp, cp);
                 for (int t0 = 0; t0 < tiles; t0 += Tiles)
                 {
@@ -153,8 +160,10 @@ internal static unsafe class ConvWinogradAvx2
                     for (int b = 0; b < blocks; b++)
                     {
                         float* ub = u + (long)b * Xi * cp * Cols;
+                        // M[ξ][tt][0:16] = Σ_c V[ξ][tt][c] · U[ξ][c][0:16]: the pixel-rows tile, c a tap at offset c.
                         for (int xi = 0; xi < Xi; xi++)
-                            Tile(cp, v + xi * Tiles * cp, ub + (long)xi * cp * Cols, m + xi * Tiles * Cols);
+                            ConvPixelsAvx2.Tile(cp, seq, v + xi * Tiles * cp, rowsAt, ub + (long)xi * cp * Cols, zeros,
+                                m + xi * Tiles * Cols);
                         int k0 = b * Cols, kn = Math.Min(Cols, cout - k0);
                         for (int tt = 0; tt < count; tt++)
                         {
@@ -312,38 +321,5 @@ internal static unsafe class ConvWinogradAvx2
         var m2 = Avx.LoadVector256(p + 8 * s); var m3 = Avx.LoadVector256(p + 12 * s);
         t0 = m0 + m1 + m2;
         t1 = m1 - m2 - m3;
-    }
-
-    /// <summary>m[i][0:16] = Σ_c v[i·cp + c] · u[c][0:16] for the 6 tiles i, channels c in order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(int cp, float* v, float* u, float* m)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        float* v1 = v + cp, v2 = v + 2 * cp, v3 = v + 3 * cp, v4 = v + 4 * cp, v5 = v + 5 * cp;
-        for (int c = 0; c < cp; c++)
-        {
-            var w0 = Avx.LoadVector256(u);
-            var w1 = Avx.LoadVector256(u + 8);
-            var a = Avx.BroadcastScalarToVector256(v + c);
-            c00 = Fma.MultiplyAdd(a, w0, c00); c01 = Fma.MultiplyAdd(a, w1, c01);
-            a = Avx.BroadcastScalarToVector256(v1 + c);
-            c10 = Fma.MultiplyAdd(a, w0, c10); c11 = Fma.MultiplyAdd(a, w1, c11);
-            a = Avx.BroadcastScalarToVector256(v2 + c);
-            c20 = Fma.MultiplyAdd(a, w0, c20); c21 = Fma.MultiplyAdd(a, w1, c21);
-            a = Avx.BroadcastScalarToVector256(v3 + c);
-            c30 = Fma.MultiplyAdd(a, w0, c30); c31 = Fma.MultiplyAdd(a, w1, c31);
-            a = Avx.BroadcastScalarToVector256(v4 + c);
-            c40 = Fma.MultiplyAdd(a, w0, c40); c41 = Fma.MultiplyAdd(a, w1, c41);
-            a = Avx.BroadcastScalarToVector256(v5 + c);
-            c50 = Fma.MultiplyAdd(a, w0, c50); c51 = Fma.MultiplyAdd(a, w1, c51);
-            u += Cols;
-        }
-        Avx.Store(m, c00); Avx.Store(m + 8, c01);
-        Avx.Store(m + 16, c10); Avx.Store(m + 24, c11);
-        Avx.Store(m + 32, c20); Avx.Store(m + 40, c21);
-        Avx.Store(m + 48, c30); Avx.Store(m + 56, c31);
-        Avx.Store(m + 64, c40); Avx.Store(m + 72, c41);
-        Avx.Store(m + 80, c50); Avx.Store(m + 88, c51);
     }
 }
