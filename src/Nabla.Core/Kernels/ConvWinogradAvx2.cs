@@ -18,8 +18,11 @@ namespace Nabla.Kernels;
 /// past K). Per sample (each wholly on one thread): the image is zero-padded into a channel-last workspace
 /// [Hp][Wp][C′] (Hp, Wp = 2·⌈OH/2⌉ + 2, 2·⌈OW/2⌉ + 2). Then, for every block of 6 tiles: V = Bᵀ d B of the 6 tiles
 /// (8 channels per vector) into [ξ][6][C′]; for every 16-channel block, the 16 products M[ξ] = V[ξ] (6 × C′) · U[ξ]
-/// (C′ × 16) with the pixel-rows register tile (<see cref="ConvPixelsAvx2.Tile"/>: 6 tiles × 16 channels, broadcast V); then Aᵀ M A (+ bias) stored
-/// (or added) into the output, the valid outputs of a partial last tile row or column only.
+/// (C′ × 16) with the pixel-rows register tile (<see cref="ConvPixelsAvx2.Tile"/>: 6 tiles × 16 channels, broadcast
+/// V); then Aᵀ M A (+ bias) into a position-major workspace [block][OH·OW][16] (the valid outputs of a partial last
+/// tile row or column only), transposed at the end into the output's channel planes, stored or added
+/// (<see cref="ConvPixelsAvx2.Scatter"/>): storing each tile's 2 × 2 outputs of 16 channels straight into 32 output
+/// rows took longer than the transform itself.
 /// </para>
 /// <para>
 /// The input gradient is the same transform: a stride-1 convolution of dy, padded by 2 − p, with the flipped,
@@ -136,9 +139,9 @@ internal static unsafe class ConvWinogradAvx2
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Sample(int n)
         {
-            int hp = 2 * _th + 2, wp = 2 * _tw + 2, tiles = _th * _tw, blocks = (cout + Cols - 1) / Cols;
-            int wsLen = hp * wp * cp, vLen = Xi * Tiles * cp, mLen = Xi * Tiles * Cols;
-            float[] buf = ArrayPool<float>.Shared.Rent(wsLen + vLen + mLen + 5 * Cols);
+            int hp = 2 * _th + 2, wp = 2 * _tw + 2, tiles = _th * _tw, blocks = (cout + Cols - 1) / Cols, positions = outH * outW;
+            int wsLen = hp * wp * cp, vLen = Xi * Tiles * cp, mLen = Xi * Tiles * Cols, stageLen = blocks * positions * Cols;
+            float[] buf = ArrayPool<float>.Shared.Rent(wsLen + vLen + mLen + stageLen + 5 * Cols);
             int* seq = stackalloc int[cp], rowsAt = stackalloc int[Tiles];
             for (int c = 0; c < cp; c++) seq[c] = c;
             for (int tt = 0; tt < Tiles; tt++) rowsAt[tt] = tt * cp;
@@ -146,7 +149,9 @@ internal static unsafe class ConvWinogradAvx2
             float* yn = dst + (long)n * cout * outPlane;
             fixed (float* pws = buf)
             {
-                float* v = pws + wsLen, m = v + vLen, o4 = m + mLen, zeros = o4 + 4 * Cols;
+                // stage: the output of every 16-channel block, position-major ([block][oh·outW + ow][16]); spare: where
+                // the outputs of a partial tile past the last row or column go.
+                float* v = pws + wsLen, m = v + vLen, stage = m + mLen, spare = stage + stageLen, zeros = spare + 4 * Cols;
                 new Span<float>(zeros, Cols).Clear();
                 ToChannelLast(src + (long)n * cin * hin * win, pws, wsLen, wp, cp);
                 for (int t0 = 0; t0 < tiles; t0 += Tiles)
@@ -164,21 +169,19 @@ internal static unsafe class ConvWinogradAvx2
                         for (int xi = 0; xi < Xi; xi++)
                             ConvPixelsAvx2.Tile(cp, seq, v + xi * Tiles * cp, rowsAt, ub + (long)xi * cp * Cols, zeros,
                                 m + xi * Tiles * Cols);
-                        int k0 = b * Cols, kn = Math.Min(Cols, cout - k0);
                         for (int tt = 0; tt < count; tt++)
                         {
-                            int t = t0 + tt, oh = 2 * (t / _tw), ow = 2 * (t % _tw), rows = Math.Min(2, outH - oh), cols = Math.Min(2, outW - ow);
-                            float* yt = yn + k0 * outPlane + oh * outW + ow;
-                            if (kn == Cols && rows == 2 && cols == 2)
-                                OutputTransform(m + tt * Cols, bias + k0, null, yt, outPlane, outW, accumulate);
-                            else
-                            {
-                                OutputTransform(m + tt * Cols, bias + k0, o4, null, 0, 0, false);
-                                Store(o4, kn, yt, outPlane, rows, cols);
-                            }
+                            int t = t0 + tt, oh = 2 * (t / _tw), ow = 2 * (t % _tw);
+                            bool right = ow + 1 < outW, below = oh + 1 < outH;
+                            float* s = stage + ((long)b * positions + oh * outW + ow) * Cols;
+                            OutputTransform(m + tt * Cols, bias + b * Cols, s, right ? s + Cols : spare + Cols,
+                                below ? s + outW * Cols : spare + 2 * Cols, right && below ? s + (outW + 1) * Cols : spare + 3 * Cols);
                         }
                     }
                 }
+                for (int b = 0; b < blocks; b++)
+                    ConvPixelsAvx2.Scatter(stage + (long)b * positions * Cols, positions, Math.Min(Cols, cout - b * Cols),
+                        yn + b * Cols * outPlane, (nint)outPlane, accumulate);
             }
             ArrayPool<float>.Shared.Return(buf);
         }
@@ -200,19 +203,6 @@ internal static unsafe class ConvWinogradAvx2
                 for (int c = 0; c < cin; c++)
                     for (int col = c < c8 ? w8 : 0; col < win; col++) d[(long)col * cpitch + c] = s[c * plane + col];
             }
-        }
-
-        // The 4 (2 × 2) outputs of 16 channels of one tile, o4[a·2 + b][16], at y + a·outW + b, rows < rows, cols < cols.
-        private void Store(float* o4, int kn, float* y, long plane, int rows, int cols)
-        {
-            for (int k = 0; k < kn; k++, y += plane)
-                for (int a = 0; a < rows; a++)
-                    for (int bcol = 0; bcol < cols; bcol++)
-                    {
-                        float r = o4[(2 * a + bcol) * Cols + k];
-                        float* e = y + a * outW + bcol;
-                        *e = accumulate ? *e + r : r;
-                    }
         }
     }
 
@@ -260,10 +250,9 @@ internal static unsafe class ConvWinogradAvx2
         Avx.Store(o + 3 * stride, a1 - a3);
     }
 
-    // (Aᵀ M A)[a][b] + bias of 16 channels, M[ξ] = m[ξ·6·16 + 0:16]: to o4[a·2 + b][0:16] when o4 is not null, else
-    // stored (or added) straight into the 2 × 2 outputs of the 16 planes at y (rows outW apart).
+    // (Aᵀ M A)[a][b] + bias of 16 channels, M[ξ] = m[ξ·6·16 + 0:16], to d00, d01, d10, d11 (a, b = 0, 1).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTransform(float* m, float* bias, float* o4, float* y, long plane, int outW, bool accumulate)
+    private static void OutputTransform(float* m, float* bias, float* d00, float* d01, float* d10, float* d11)
     {
         const int s = Tiles * Cols;
         for (int h = 0; h < Cols; h += Vl)
@@ -276,41 +265,11 @@ internal static unsafe class ConvWinogradAvx2
             Column(p + s, s, out t01, out t11);
             Column(p + 2 * s, s, out t02, out t12);
             Column(p + 3 * s, s, out t03, out t13);
-            var y00 = bv + (t00 + t01 + t02);
-            var y01 = bv + (t01 - t02 - t03);
-            var y10 = bv + (t10 + t11 + t12);
-            var y11 = bv + (t11 - t12 - t13);
-            if (o4 is not null)
-            {
-                Avx.Store(o4 + h, y00); Avx.Store(o4 + Cols + h, y01);
-                Avx.Store(o4 + 2 * Cols + h, y10); Avx.Store(o4 + 3 * Cols + h, y11);
-            }
-            else
-            {
-                float* yh = y + h * plane;
-                Pairs(yh, plane, Avx.UnpackLow(y00, y01), Avx.UnpackHigh(y00, y01), accumulate);
-                Pairs(yh + outW, plane, Avx.UnpackLow(y10, y11), Avx.UnpackHigh(y10, y11), accumulate);
-            }
+            Avx.Store(d00 + h, bv + (t00 + t01 + t02));
+            Avx.Store(d01 + h, bv + (t01 - t02 - t03));
+            Avx.Store(d10 + h, bv + (t10 + t11 + t12));
+            Avx.Store(d11 + h, bv + (t11 - t12 - t13));
         }
-    }
-
-    // One output row of 8 channels, as pairs (2 adjacent outputs): lo = channels 0, 1 | 4, 5 and hi = 2, 3 | 6, 7.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pairs(float* y, long plane, Vector256<float> lo, Vector256<float> hi, bool accumulate)
-    {
-        Pair(y, y + plane, lo.GetLower(), accumulate);
-        Pair(y + 2 * plane, y + 3 * plane, hi.GetLower(), accumulate);
-        Pair(y + 4 * plane, y + 5 * plane, lo.GetUpper(), accumulate);
-        Pair(y + 6 * plane, y + 7 * plane, hi.GetUpper(), accumulate);
-    }
-
-    // y0[0:2] (+)= v[0:2], y1[0:2] (+)= v[2:4].
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pair(float* y0, float* y1, Vector128<float> v, bool accumulate)
-    {
-        if (accumulate) v += Sse.LoadHigh(Sse.LoadLow(Vector128<float>.Zero, y0), y1);
-        Sse.StoreLow(y0, v);
-        Sse.StoreHigh(y1, v);
     }
 
     // Column j of Aᵀ M: M[0][j] + M[1][j] + M[2][j] and M[1][j] − M[2][j] − M[3][j] (rows 4·s apart).
