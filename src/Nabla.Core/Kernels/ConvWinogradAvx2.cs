@@ -193,16 +193,19 @@ internal static unsafe class ConvWinogradAvx2
             new Span<float>(ws, len).Clear();
             long plane = (long)hin * win;
             int c8 = cin / Vl * Vl, w8 = win / Vl * Vl;
-            for (int r = 0; r < hin; r++)
-            {
-                float* s = x + (long)r * win;
-                float* d = ws + ((long)(padT + r) * wp + padL) * cpitch;
-                for (int c = 0; c < c8; c += Vl)
-                    for (int col = 0; col < w8; col += Vl)
-                        ConvPixelsWeightAvx2.Transpose8x8(s + c * plane + col, (nint)plane, d + (long)col * cpitch + c, cpitch);
-                for (int c = 0; c < cin; c++)
-                    for (int col = c < c8 ? w8 : 0; col < win; col++) d[(long)col * cpitch + c] = s[c * plane + col];
-            }
+            // 8 channel planes at a time, each read in order.
+            for (int c0 = 0; c0 < cin; c0 += Vl)
+                for (int r = 0; r < hin; r++)
+                {
+                    float* s = x + (long)r * win;
+                    float* d = ws + ((long)(padT + r) * wp + padL) * cpitch;
+                    int col0 = 0;
+                    if (c0 < c8)
+                        for (; col0 < w8; col0 += Vl)
+                            ConvPixelsWeightAvx2.Transpose8x8(s + c0 * plane + col0, (nint)plane, d + (long)col0 * cpitch + c0, cpitch);
+                    for (int c = c0; c < Math.Min(c0 + Vl, cin); c++)
+                        for (int col = col0; col < win; col++) d[(long)col * cpitch + c] = s[c * plane + col];
+                }
         }
     }
 
