@@ -29,9 +29,11 @@ namespace Nabla.Kernels;
 /// transposed weights (<see cref="ConvDirect.BackwardInput"/>).
 /// </para>
 /// <para>
-/// Rounding: the transforms add up to 4 inputs and scale the kernel by up to 9/4 before the products, so the error is a
-/// few times that of direct summation (tests allow 1e-6 · Σ|terms|). Every output is summed by one thread in a fixed
-/// order whatever the thread count, so results are bit-identical for any <see cref="Tensors.Threads.Max"/>.
+/// Rounding: the transforms of the inputs (sums of up to 4) and of the kernels (of up to 9 taps) are rounded before the
+/// products, so the error follows their size, not Σ|terms| (which can be much smaller where terms cancel): the tests
+/// allow 1e-6 · (Σ|w| over the reduction · max|input| + |bias or accumulated value|) and see at most 1.7e-7. Every
+/// output is summed by one thread in a fixed order whatever the thread count, so results are bit-identical for any
+/// <see cref="Tensors.Threads.Max"/>.
 /// </para>
 /// </remarks>
 internal static unsafe class ConvWinogradAvx2
@@ -52,8 +54,8 @@ internal static unsafe class ConvWinogradAvx2
 
     // 3×3, stride 1, no dilation, one group, padding at most 2 (so the input gradient's 2 − p is a padding), AVX2 only.
     private static bool Eligible(in Conv2dGeometry g) =>
-        !Disable && !ConvDirect.Disable && Gemm.UsesAvx2 && !Gemm.UsesAvx512 && g.Groups == 1 && g.KernelH == 3 && g.KernelW == 3
-        && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+        !Disable && !ConvDirect.Disable && Gemm.UsesAvx2 && !Gemm.UsesAvx512
+        && g.Groups == 1 && g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && g.PadH <= 2 && g.PadW <= 2;
 
     private static bool Enough(int cin, int cout) => Force || (cin >= MinChannels && cout >= MinChannels);
