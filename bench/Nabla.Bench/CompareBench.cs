@@ -21,10 +21,11 @@ internal static class CompareBench
 {
     public static int Run(string[] args)
     {
-        if (args.Length == 0) { Console.Error.WriteLine("usage: compare <mlp_train|lenet_train|cnn_train|lstm_train|mlp_infer|lenet_infer> [--epochs N] [--max-batches N] [--threads N]"); return 2; }
+        if (args.Length == 0) { Console.Error.WriteLine("usage: compare <mlp_train|lenet_train|cnn_train|lstm_train|mlp_infer|lenet_infer> [--epochs N] [--max-batches N] [--threads N] [--no-winograd]"); return 2; }
         string c = args[0];
         int epochs = IntArg(args, "--epochs", 1), maxBatches = IntArg(args, "--max-batches", 0);
         Threads.Max = IntArg(args, "--threads", 2);
+        Nabla.Kernels.ConvWinogradAvx2.Disable = args.Contains("--no-winograd");
         var data = Mnist.Load();
         string model = c.Split('_')[0];
         if (c.EndsWith("_train", StringComparison.Ordinal)) Train(c, model, data, epochs, maxBatches);

@@ -12,9 +12,10 @@ namespace Nabla.Bench;
 /// The same cases run in PyTorch with bench/torch_bench.py conv_layers. <c>--kernels</c> adds the three kernels alone
 /// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
 /// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine,
-/// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run. <c>--cpu-time</c> times with
+/// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run, <c>--no-winograd</c> the direct
+/// tiles where Winograd F(2×2, 3×3) would run; <c>--case NAME</c> runs that layer only. <c>--cpu-time</c> times with
 /// the calling thread's CPU clock instead of the wall clock: meaningful with <c>--threads 1</c> only, it ignores
-/// preemption on a busy machine. <c>--layer NAME</c> runs one layer. Every timing starts after the runtime has stopped
+/// preemption on a busy machine. <c>--case NAME</c> runs one layer. Every timing starts after the runtime has stopped
 /// compiling (see <c>WarmUp</c>).
 /// </summary>
 internal static class ConvBench
@@ -37,13 +38,14 @@ internal static class ConvBench
         if (i >= 0) Threads.Max = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
         ConvDirect.Disable = args.Contains("--im2col");
         ConvDirect.DisablePixelRows = args.Contains("--channel-rows");
+        ConvWinogradAvx2.Disable = args.Contains("--no-winograd");
         ThreadCpuClock.Enabled = args.Contains("--cpu-time");
         Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);
-        int only = Array.IndexOf(args, "--layer");
+        int only = Array.IndexOf(args, "--case");
         foreach (var (name, c, k, h, f, pad) in Layers)
         {
-            if (only >= 0 && args[only + 1] != name) continue;
+            if (only >= 0 && name != args[only + 1]) continue;
             var x = Tensor.Randn([64, c, h, h], g); x.RequiresGrad = true;
             var w = Tensor.Randn([k, c, f, f], g); w.RequiresGrad = true;
             var b = Tensor.Randn([k], g); b.RequiresGrad = true;

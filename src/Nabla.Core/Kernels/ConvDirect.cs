@@ -27,6 +27,10 @@ namespace Nabla.Kernels;
 /// over the valid positions only (<see cref="ConvPixelsWeightAvx2"/>).
 /// </para>
 /// <para>
+/// On AVX2 (without AVX-512), <see cref="Convolution"/> sends the forward pass and input gradient of 3×3 convolutions
+/// with at least 16 channels each way to Winograd F(2×2, 3×3) instead (<see cref="ConvWinogradAvx2"/>).
+/// </para>
+/// <para>
 /// Determinism: every output element is summed by one thread in a fixed order (taps in order; positions, then samples
 /// of a chunk fixed by the geometry, in lanes summed in a fixed order; chunks in order), whatever the thread count.
 /// </para>

@@ -99,7 +99,7 @@ internal static unsafe class ConvPixelsWeightAvx2
 
     // dst[j·ld + i] = src[i·ls + j] for i, j < 8.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint ls, float* dst, nint ld)
+    internal static void Transpose8x8(float* src, nint ls, float* dst, nint ld)
     {
         ConvPixelsAvx2.Transpose(src, ls, out var v0, out var v1, out var v2, out var v3, out var v4, out var v5, out var v6, out var v7);
         Avx.Store(dst, v0); Avx.Store(dst + ld, v1); Avx.Store(dst + 2 * ld, v2); Avx.Store(dst + 3 * ld, v3);

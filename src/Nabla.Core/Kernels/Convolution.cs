@@ -15,8 +15,10 @@ namespace Nabla.Kernels;
 /// (x is zero outside the image).
 /// </para>
 /// <para>
-/// This class checks the arguments and picks the method: with AVX-512 or AVX2/FMA, stride-1 single-group float
-/// convolutions run as an implicit GEMM (<see cref="ConvDirect"/>; on AVX2 the input gradient only while K &lt; 32);
+/// This class checks the arguments and picks the method: on AVX2/FMA (without AVX-512), the forward pass and input
+/// gradient of 3×3 stride-1 single-group float convolutions with at least 16 channels each way run as Winograd
+/// F(2×2, 3×3) (<see cref="ConvWinogradAvx2"/>); with AVX-512 or AVX2/FMA, other stride-1 single-group float
+/// convolutions run as an implicit GEMM (<see cref="ConvDirect"/>);
 /// depthwise-style convolutions (groups == C) with a depth multiplier K/C
 /// below 8 use direct loops (<see cref="ConvDepthwise"/>), since im2col + GEMM with a one-channel reduction is mostly
 /// copying; everything else is im2col + GEMM per sample and group, parallel over the batch, with col2im for the input
@@ -53,7 +55,12 @@ public static class Convolution
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         if (!bias.IsEmpty) CheckLength(bias.Length, g.OutChannels, "bias", "K");
         CheckLength(output.Length, g.OutputLength, "output", "N·K·OH·OW");
-        if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
+        if (typeof(T) == typeof(float) && ConvWinogradAvx2.Applies(g))
+        {
+            fixed (T* px = input, pw = weight, pb = bias, py = output)
+                ConvWinogradAvx2.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
+        }
+        else if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
         {
             fixed (T* px = input, pw = weight, pb = bias, py = output)
                 ConvDirect.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
@@ -76,7 +83,12 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(weight.Length, g.WeightLength, "weight", "K·(C/groups)·KH·KW");
         CheckLength(dInput.Length, g.InputLength, "input gradient", "N·C·H·W");
-        if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardInput(g))
+        if (typeof(T) == typeof(float) && ConvWinogradAvx2.AppliesBackwardInput(g))
+        {
+            fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
+                ConvWinogradAvx2.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);
+        }
+        else if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardInput(g))
         {
             fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
                 ConvDirect.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);

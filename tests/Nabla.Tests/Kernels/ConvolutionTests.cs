@@ -53,7 +53,7 @@ public class ConvolutionTests
     private static int Wt(Conv2dGeometry g, int k, int c, int h, int w) => ((k * g.InChannelsPerGroup + c) * g.KernelH + h) * g.KernelW + w;
 
     // Calls body(n, k, oh, ow, inputIndex, weightIndex) for every product term of the convolution.
-    private static void ForEachTerm(Conv2dGeometry g, Action<int, int, int> body)
+    internal static void ForEachTerm(Conv2dGeometry g, Action<int, int, int> body)
     {
         int cg = g.InChannelsPerGroup, kg = g.OutChannelsPerGroup;
         for (int n = 0; n < g.Batch; n++)
