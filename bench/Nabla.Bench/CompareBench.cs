@@ -87,8 +87,10 @@ internal static class CompareBench
             // GC counts of the last epoch (steady state when epochs > 1).
             gen0 = GC.CollectionCount(0) - g0; gen1 = GC.CollectionCount(1) - g1; gen2 = GC.CollectionCount(2) - g2;
         }
+        // The median epoch; of an even number, the mean of the middle two (of 2 epochs: their mean, not the slower one,
+        // which is the first, with the JIT's warm-up; the same statistic as bench/torch_bench.py).
         times.Sort();
-        Emit(c, "epoch_seconds", times[times.Count / 2], "s");
+        Emit(c, "epoch_seconds", (times[(times.Count - 1) / 2] + times[times.Count / 2]) / 2, "s");
         Emit(c, "gc_gen0_per_epoch", gen0, "count");
         Emit(c, "gc_gen1_per_epoch", gen1, "count");
         Emit(c, "gc_gen2_per_epoch", gen2, "count");
