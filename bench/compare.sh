@@ -7,8 +7,9 @@
 #   --isa        forces both sides to one instruction-set level (bench/bench_env.sh): DOTNET_EnableAVX512F=0 /
 #                DOTNET_EnableAVX2=0 for Nabla, ATEN_CPU_CAPABILITY and OPENBLAS_CORETYPE for PyTorch
 #   --contention runs a `nice -n 19` busy loop beside every run, 2 and 1 threads, by default on
-#                "mlp_train --max-batches 300;lenet_train --max-batches 100", and says whether Nabla's 2 threads
-#                were at least as fast as its 1 thread
+#                "mlp_train --epochs 2;lenet_train --epochs 2" (whole epochs: a few hundred batches after start-up
+#                time mostly the JIT's warm-up, see bench/README.md), and says whether Nabla's 2 threads were at
+#                least as fast as its 1 thread
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/bench_env.sh
@@ -28,7 +29,7 @@ done
 isa_setup "$isa"
 if [ $contention -eq 1 ]; then
     [ $threads_given -eq 1 ] || threads="2 1"
-    [ -n "$only" ] || only="mlp_train --max-batches 300;lenet_train --max-batches 100"
+    [ -n "$only" ] || only="mlp_train --epochs 2;lenet_train --epochs 2"
 fi
 
 need=()
