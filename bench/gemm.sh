@@ -18,6 +18,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 isa_setup "$isa"
+# OpenBLAS's idle threads spin for 2^28 cycles (about 0.1 s) after each call; the benchmark interleaves its trials with
+# Nabla's in one process, so that spin took a core from Nabla's 2-thread trials (1024^3 at 2 threads ran at 1-thread
+# speed in 2 of 3 runs). 2^19 cycles (about 0.17 ms) is about as long as Nabla's idle workers spin.
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-19}"
 
 if ! ldconfig -p | grep 'libopenblas\.so\.0' >/dev/null; then  # not grep -q: with pipefail its early exit fails the pipe
     # libopenblas0-pthread provides libopenblas.so.0 (through the alternatives system); libopenblas0 is its metapackage.
