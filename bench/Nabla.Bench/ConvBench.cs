@@ -15,8 +15,7 @@ namespace Nabla.Bench;
 /// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run, <c>--no-winograd</c> the direct
 /// tiles where Winograd F(2×2, 3×3) would run; <c>--case NAME</c> runs that layer only. <c>--cpu-time</c> times with
 /// the calling thread's CPU clock instead of the wall clock: meaningful with <c>--threads 1</c> only, it ignores
-/// preemption on a busy machine. Every timing starts after the runtime has stopped
-/// compiling (see <c>WarmUp</c>).
+/// preemption on a busy machine. Every timing starts after the runtime has stopped compiling (see <c>WarmUp</c>).
 /// </summary>
 internal static class ConvBench
 {
