@@ -34,20 +34,20 @@ internal static class WorkerPool
     private static readonly long SoloTicks = Stopwatch.Frequency / 125;      // 8 ms, up to 32 × that
     private static readonly long MinWaitTicks = Stopwatch.Frequency / 1000;  // 1 ms: shorter waits never count
     private static long _soloUntil;
-    // While the runtime compiles methods (the first steps of a run: tier-0 code promoted to optimized code on the
-    // JIT's background thread), that thread needs a core, and a working or spinning team member takes it. Measured on
-    // 2 cores beside a nice-19 busy loop: the first epoch of MLP training took 1.58-1.66 s at 2 threads against
-    // 1.29-1.51 s at 1 thread, the later epochs 0.9-1.2 s against 1.2 s; with tiered compilation off (everything
-    // compiled before it runs) the 2-thread run was ahead from the start (1.0 against 1.2 s). So team jobs run on the
-    // caller alone until no method has been compiled for JitQuietTicks (first epoch then 1.42-1.51 s).
+    // An option, off by default: while the runtime compiles methods (tier-0 code promoted to optimized code on the
+    // JIT's background thread), team jobs run on the caller alone until no method has been compiled for JitQuietTicks,
+    // leaving the JIT a core. Measured on 2 Zen 3 cores, it did not pay: beside a nice-19 busy loop the first MLP epoch
+    // at 2 threads took 1.30-1.38 s with it and 1.15-1.42 s without (1 thread 1.23-1.25), LeNet-5's 2.94-3.14 s with
+    // and 2.70-2.94 s without (1 thread 3.54); on a quiet machine the first 300 MLP batches ran 1.49-1.69 s per epoch
+    // with it, 1.35-1.67 without; and it sent whole GEMM benchmark cases to one thread (128^3 at 2 threads: 67
+    // GFLOP/s against 120-149 without it).
     private static readonly long JitQuietTicks = Stopwatch.Frequency / 50; // 20 ms
     private static long _jitCount, _jitChanged;
 
     /// <summary>
-    /// True (the default) when team jobs run alone while the runtime compiles methods; the test suite, which compiles
-    /// all the time and needs teams to test them, turns it off.
+    /// True when team jobs run alone while the runtime compiles methods (default false: measured not to pay, see above).
     /// </summary>
-    internal static bool YieldToJit { get; set; } = true;
+    internal static bool YieldToJit { get; set; }
 
     /// <summary>True while the runtime has compiled a method within the last 20 ms.</summary>
     private static bool JitBusy() => JitBusy(System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false), Stopwatch.GetTimestamp());
