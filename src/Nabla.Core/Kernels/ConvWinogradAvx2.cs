@@ -218,31 +218,27 @@ internal static unsafe class ConvWinogradAvx2
         for (int c = 0; c < cp; c += Vl)
         {
             float* p = x + c;
-            // Bᵀ d: rows 0..3 from the 4 rows of d, column by column j.
-            Vector256<float> r00, r01, r02, r03, r10, r11, r12, r13, r20, r21, r22, r23, r30, r31, r32, r33;
-            {
-                var d0 = Avx.LoadVector256(p); var d1 = Avx.LoadVector256(p + rowPitch);
-                var d2 = Avx.LoadVector256(p + 2 * rowPitch); var d3 = Avx.LoadVector256(p + 3 * rowPitch);
-                r00 = d0 - d2; r10 = d1 + d2; r20 = d2 - d1; r30 = d1 - d3;
-                p += cp;
-                d0 = Avx.LoadVector256(p); d1 = Avx.LoadVector256(p + rowPitch);
-                d2 = Avx.LoadVector256(p + 2 * rowPitch); d3 = Avx.LoadVector256(p + 3 * rowPitch);
-                r01 = d0 - d2; r11 = d1 + d2; r21 = d2 - d1; r31 = d1 - d3;
-                p += cp;
-                d0 = Avx.LoadVector256(p); d1 = Avx.LoadVector256(p + rowPitch);
-                d2 = Avx.LoadVector256(p + 2 * rowPitch); d3 = Avx.LoadVector256(p + 3 * rowPitch);
-                r02 = d0 - d2; r12 = d1 + d2; r22 = d2 - d1; r32 = d1 - d3;
-                p += cp;
-                d0 = Avx.LoadVector256(p); d1 = Avx.LoadVector256(p + rowPitch);
-                d2 = Avx.LoadVector256(p + 2 * rowPitch); d3 = Avx.LoadVector256(p + 3 * rowPitch);
-                r03 = d0 - d2; r13 = d1 + d2; r23 = d2 - d1; r33 = d1 - d3;
-            }
+            // Bᵀ d, column by column j.
+            BtColumn(p, rowPitch, out var r00, out var r10, out var r20, out var r30);
+            BtColumn(p + cp, rowPitch, out var r01, out var r11, out var r21, out var r31);
+            BtColumn(p + 2 * cp, rowPitch, out var r02, out var r12, out var r22, out var r32);
+            BtColumn(p + 3 * cp, rowPitch, out var r03, out var r13, out var r23, out var r33);
             float* o = v + c;
             Row(o, vStride, r00, r01, r02, r03);
             Row(o + 4 * vStride, vStride, r10, r11, r12, r13);
             Row(o + 8 * vStride, vStride, r20, r21, r22, r23);
             Row(o + 12 * vStride, vStride, r30, r31, r32, r33);
         }
+    }
+
+    // Column j of Bᵀ d from the 4 rows of d (rowPitch apart): d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BtColumn(float* p, int rowPitch, out Vector256<float> r0, out Vector256<float> r1,
+        out Vector256<float> r2, out Vector256<float> r3)
+    {
+        var d0 = Avx.LoadVector256(p); var d1 = Avx.LoadVector256(p + rowPitch);
+        var d2 = Avx.LoadVector256(p + 2 * rowPitch); var d3 = Avx.LoadVector256(p + 3 * rowPitch);
+        r0 = d0 - d2; r1 = d1 + d2; r2 = d2 - d1; r3 = d1 - d3;
     }
 
     // (X B)[i][0..3] for one row X[i][0..3].
