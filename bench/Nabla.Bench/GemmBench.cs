@@ -40,6 +40,9 @@ internal static unsafe class GemmBench
         cases.Add(new Case("1024^3 A*BT", false, true, 1024, 1024, 1024));
         cases.Add(new Case("1024^3 AT*B", true, false, 1024, 1024, 1024));
         cases.Add(new Case("1x784x256", false, false, 1, 784, 256));
+        // The MLP's batch-1000 inference: Linear's forward is X·Wᵀ with W stored [out, in].
+        cases.Add(new Case("1000x784x256 A*BT", false, true, 1000, 784, 256));
+        cases.Add(new Case("1000x256x128 A*BT", false, true, 1000, 256, 128));
         if (only is not null)
         {
             // A comma-separated list; each name matches a case exactly, or else every case containing it.

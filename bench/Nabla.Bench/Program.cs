@@ -13,6 +13,7 @@ var modes = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIg
     ["isa"] = IsaInfo.Run,
     ["allreduce"] = AllReduceBench.Run,
     ["overlap"] = OverlapBench.Run,
+    ["peak"] = PeakBench.Run,
 };
 
 if (args.Length == 0 || !modes.TryGetValue(args[0], out var run))
