@@ -14,7 +14,7 @@ namespace Nabla.Tensors;
 public sealed class Generator : IStateful
 {
     private readonly Lock _sync = new();
-    private ulong _s0, _s1, _s2, _s3;
+    private Xoshiro _state;
     private double _spareNormal;
     private bool _hasSpare;
 
@@ -37,7 +37,7 @@ public sealed class Generator : IStateful
         lock (_sync)
         {
             ulong x = seed;
-            _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
+            _state = new Xoshiro { S0 = SplitMix(ref x), S1 = SplitMix(ref x), S2 = SplitMix(ref x), S3 = SplitMix(ref x) };
             _hasSpare = false;
             _spareNormal = 0;
         }
@@ -63,26 +63,41 @@ public sealed class Generator : IStateful
         lock (_sync) return Next();
     }
 
-    private ulong Next()
+    private ulong Next() => _state.Next();
+
+    // The xoshiro256** state and step. A struct, so that bulk draws run on a local copy the JIT keeps in registers (the
+    // class's fields were loaded and stored on every draw: Fill took 3 ns per number instead of about 1).
+    private struct Xoshiro
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
-        return result;
+        public ulong S0, S1, S2, S3;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public ulong Next()
+        {
+            ulong result = ulong.RotateLeft(S1 * 5, 7) * 9;
+            ulong t = S1 << 17;
+            S2 ^= S0; S3 ^= S1; S1 ^= S2; S0 ^= S3;
+            S2 ^= t;
+            S3 = ulong.RotateLeft(S3, 45);
+            return result;
+        }
     }
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => ToDouble(NextUInt64());
 
-    private static double ToDouble(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
+    // The 53-bit integer converted as signed (one instruction; the same value as the unsigned conversion).
+    private static double ToDouble(ulong bits) => (long)(bits >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>Fills <paramref name="values"/> with uniform doubles in [0, 1): the numbers <see cref="NextDouble"/> would give one by one, drawn under one lock.</summary>
     public void Fill(Span<double> values)
     {
         lock (_sync)
-            for (int i = 0; i < values.Length; i++) values[i] = ToDouble(Next());
+        {
+            var state = _state;
+            for (int i = 0; i < values.Length; i++) values[i] = ToDouble(state.Next());
+            _state = state;
+        }
     }
 
     /// <summary>Fills <paramref name="values"/> with standard normal samples: the numbers <see cref="NextNormal"/> would give one by one, drawn under one lock.</summary>
@@ -153,7 +168,7 @@ public sealed class Generator : IStateful
     /// <summary>The whole state (six 64-bit words).</summary>
     public ulong[] GetState()
     {
-        lock (_sync) return [_s0, _s1, _s2, _s3, _hasSpare ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(_spareNormal)];
+        lock (_sync) return [_state.S0, _state.S1, _state.S2, _state.S3, _hasSpare ? 1UL : 0UL, BitConverter.DoubleToUInt64Bits(_spareNormal)];
     }
 
     /// <summary>Restores a state returned by <see cref="GetState"/>.</summary>
@@ -163,7 +178,7 @@ public sealed class Generator : IStateful
         if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new Errors.ValueException("Generator: the all-zero state is invalid for xoshiro256**");
         lock (_sync)
         {
-            _s0 = state[0]; _s1 = state[1]; _s2 = state[2]; _s3 = state[3];
+            _state = new Xoshiro { S0 = state[0], S1 = state[1], S2 = state[2], S3 = state[3] };
             _hasSpare = state[4] != 0;
             _spareNormal = BitConverter.UInt64BitsToDouble(state[5]);
         }
