@@ -43,6 +43,10 @@ internal static unsafe class GemmBench
         // The MLP's batch-1000 inference: Linear's forward is X·Wᵀ with W stored [out, in].
         cases.Add(new Case("1000x784x256 A*BT", false, true, 1000, 784, 256));
         cases.Add(new Case("1000x256x128 A*BT", false, true, 1000, 256, 128));
+        // The CNN's dense layer (9216 -> 128, batch 64): forward X·Wᵀ, input gradient dY·W, weight gradient dYᵀ·X.
+        cases.Add(new Case("64x9216x128 A*BT", false, true, 64, 9216, 128));
+        cases.Add(new Case("64x128x9216", false, false, 64, 128, 9216));
+        cases.Add(new Case("128x64x9216 AT*B", true, false, 128, 64, 9216));
         if (only is not null)
         {
             // A comma-separated list; each name matches a case exactly, or else every case containing it.
