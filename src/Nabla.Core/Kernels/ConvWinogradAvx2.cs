@@ -167,7 +167,8 @@ internal static unsafe class ConvWinogradAvx2
                 // the outputs of a partial tile past the last row or column go.
                 float* v = pws + wsLen, m = v + vLen, stage = m + mLen, spare = stage + stageLen, zeros = spare + 4 * Cols;
                 new Span<float>(zeros, Cols).Clear();
-                ToChannelLast(src + (long)n * cin * hin * win, cin, hin, win, padT, padL, pws, wsLen, wp, cp);
+                new Span<float>(pws, wsLen).Clear();
+                ToChannelLast(src + (long)n * cin * hin * win, cin, hin, win, padT, padL, pws, wp, cp);
                 for (int t0 = 0; t0 < tiles; t0 += Tiles)
                 {
                     for (int tt = 0; tt < Tiles; tt++)
@@ -202,12 +203,10 @@ internal static unsafe class ConvWinogradAvx2
 
     }
 
-    // ws[(padT + r)·wp + padL + col][c] = x[c, r, col] (x: cin planes of hin × win); every other element of ws[0, len)
-    // zero. 8 × 8 blocks (8 channels × 8 columns) transposed, the rest one by one.
-    internal static void ToChannelLast(float* x, int cin, int hin, int win, int padT, int padL, float* ws, int len, int wp,
-        int cpitch)
+    // ws[(padT + r)·wp + padL + col][c] = x[c, r, col] (x: cin planes of hin × win); nothing else written (the callers
+    // clear the padding and the channels past cin). 8 × 8 blocks (8 channels × 8 columns) transposed, the rest one by one.
+    internal static void ToChannelLast(float* x, int cin, int hin, int win, int padT, int padL, float* ws, int wp, int cpitch)
     {
-        new Span<float>(ws, len).Clear();
         long plane = (long)hin * win;
         int c8 = cin / Vl * Vl, w8 = win / Vl * Vl;
         // 8 channel planes at a time, each read in order.
