@@ -13,9 +13,9 @@ namespace Nabla.Bench;
 /// (median and minimum, the minimum being the figure least disturbed on a shared machine); <c>--im2col</c> runs the
 /// im2col + GEMM method where the implicit GEMM would apply, <c>--avx2</c> the AVX2 paths on an AVX-512 machine,
 /// <c>--channel-rows</c> the AVX2 channel-rows tiles where the pixel-rows ones would run, <c>--no-winograd</c> the direct
-/// tiles where Winograd F(2×2, 3×3) would run; <c>--case NAME</c> runs that layer only. <c>--cpu-time</c> times with
-/// the calling thread's CPU clock instead of the wall clock: meaningful with <c>--threads 1</c> only, it ignores
-/// preemption on a busy machine. Every timing starts after the runtime has stopped compiling (see <c>WarmUp</c>).
+/// tiles where Winograd would run (F(2×2, 3×3) forward and input gradient, F(3×3, 2×2) weight gradient);
+/// <c>--case NAME</c> runs that layer only. <c>--cpu-time</c> times with the calling thread's CPU clock instead of the
+/// wall clock: meaningful with <c>--threads 1</c> only, it ignores preemption on a busy machine. Every timing starts after the runtime has stopped compiling (see <c>WarmUp</c>).
 /// </summary>
 internal static class ConvBench
 {

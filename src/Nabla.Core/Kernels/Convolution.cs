@@ -17,8 +17,9 @@ namespace Nabla.Kernels;
 /// <para>
 /// This class checks the arguments and picks the method: on AVX2/FMA (without AVX-512), the forward pass and input
 /// gradient of 3×3 stride-1 single-group float convolutions with at least 16 channels each way run as Winograd
-/// F(2×2, 3×3) (<see cref="ConvWinogradAvx2"/>); with AVX-512 or AVX2/FMA, other stride-1 single-group float
-/// convolutions run as an implicit GEMM (<see cref="ConvDirect"/>);
+/// F(2×2, 3×3) (<see cref="ConvWinogradAvx2"/>), and their weight gradient, with at least 16 input and 32 output
+/// channels, as F(3×3, 2×2) (<see cref="ConvWinogradWeightAvx2"/>); with AVX-512 or AVX2/FMA, other stride-1
+/// single-group float convolutions run as an implicit GEMM (<see cref="ConvDirect"/>);
 /// depthwise-style convolutions (groups == C) with a depth multiplier K/C
 /// below 8 use direct loops (<see cref="ConvDepthwise"/>), since im2col + GEMM with a one-channel reduction is mostly
 /// copying; everything else is im2col + GEMM per sample and group, parallel over the batch, with col2im for the input
@@ -114,7 +115,12 @@ public static class Convolution
         CheckLength(dOutput.Length, g.OutputLength, "output gradient", "N·K·OH·OW");
         CheckLength(dWeight.Length, g.WeightLength, "weight gradient", "K·(C/groups)·KH·KW");
         if (!dBias.IsEmpty) CheckLength(dBias.Length, g.OutChannels, "bias gradient", "K");
-        if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardWeight(g))
+        if (typeof(T) == typeof(float) && ConvWinogradAvx2.AppliesBackwardWeight(g))
+        {
+            fixed (T* px = input, pdy = dOutput, pdw = dWeight)
+                ConvWinogradWeightAvx2.BackwardWeight(g, (float*)px, (float*)pdy, (float*)pdw);
+        }
+        else if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardWeight(g))
         {
             fixed (T* px = input, pdy = dOutput, pdw = dWeight)
                 ConvDirect.BackwardWeight(g, (float*)px, (float*)pdy, (float*)pdw);
