@@ -40,6 +40,11 @@ internal static unsafe class GemmBench
         cases.Add(new Case("1024^3 A*BT", false, true, 1024, 1024, 1024));
         cases.Add(new Case("1024^3 AT*B", true, false, 1024, 1024, 1024));
         cases.Add(new Case("1x784x256", false, false, 1, 784, 256));
+        // The MLP's training step at batch 64: forward X·Wᵀ, input gradient dY·W (layer 2), weight gradient dYᵀ·X.
+        cases.Add(new Case("64x784x256 A*BT", false, true, 64, 784, 256));
+        cases.Add(new Case("64x256x128 A*BT", false, true, 64, 256, 128));
+        cases.Add(new Case("64x128x256", false, false, 64, 128, 256));
+        cases.Add(new Case("128x64x256 AT*B", true, false, 128, 64, 256));
         // The MLP's batch-1000 inference: Linear's forward is X·Wᵀ with W stored [out, in].
         cases.Add(new Case("1000x784x256 A*BT", false, true, 1000, 784, 256));
         cases.Add(new Case("1000x256x128 A*BT", false, true, 1000, 256, 128));
@@ -47,6 +52,10 @@ internal static unsafe class GemmBench
         cases.Add(new Case("64x9216x128 A*BT", false, true, 64, 9216, 128));
         cases.Add(new Case("64x128x9216", false, false, 64, 128, 9216));
         cases.Add(new Case("128x64x9216 AT*B", true, false, 128, 64, 9216));
+        // The LSTM (28 -> 128, batch 64, 28 steps): each step's h·W_hhᵀ and dgates·W_hh; the weight gradient over all steps.
+        cases.Add(new Case("64x128x512 A*BT", false, true, 64, 128, 512));
+        cases.Add(new Case("64x512x128", false, false, 64, 512, 128));
+        cases.Add(new Case("512x1792x128 AT*B", true, false, 512, 1792, 128));
         if (only is not null)
         {
             // A comma-separated list; each name matches a case exactly, or else every case containing it.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -10,6 +11,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[i0:i0+mc, p0:p0+kc] as ceil(mc/mr) panels, each kc steps of mr values: dst[panel][p][r].
     /// op(A)(i,p) is a[i·lda+p], or a[p·lda+i] when <paramref name="trans"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(bool trans, T* a, nint lda, int i0, int mc, int p0, int kc, int mr, T* dst) where T : unmanaged
     {
         for (int ip = 0; ip < mc; ip += mr)
@@ -44,6 +46,7 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[p0:p0+kc, j0:j0+nc] as ceil(nc/nr) panels, each kc steps of nr values: dst[panel][p][c].
     /// op(B)(p,j) is b[p·ldb+j], or b[j·ldb+p] when <paramref name="trans"/>. Panels start <paramref name="panelStride"/> elements apart (≥ kc·nr).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<T>(bool trans, T* b, nint ldb, int p0, int kc, int j0, int nc, int nr, nint panelStride, T* dst) where T : unmanaged
     {
         for (int jp = 0; jp < nc; jp += nr)

@@ -13,28 +13,33 @@ namespace Nabla.Kernels;
 internal static unsafe class GemmPackingAvx2
 {
     /// <summary>Same contract as <see cref="GemmPacking.PackA{T}"/>, for mr = 6 or 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool trans, float* a, nint lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
         int full = mc / mr * mr;
-        for (int ip = 0; ip < full; ip += mr)
+        if (trans)
         {
-            float* src = trans ? a + (nint)p0 * lda + i0 + ip : a + (i0 + ip) * lda + p0;
-            if (mr == 8)
+            // Each step's values of all full panels in one sequential read of the row, rather than one panel at a
+            // time down the column: with a leading dimension of a power of two, a panel's rows alias in L1.
+            if (mr == 8) PackACols8(a + (nint)p0 * lda + i0, lda, kc, full / 8, dst);
+            else PackACols6(a + (nint)p0 * lda + i0, lda, kc, full / 6, dst);
+            dst += (nint)kc * full;
+        }
+        else
+        {
+            for (int ip = 0; ip < full; ip += mr)
             {
-                if (!trans) PackARows8(src, lda, kc, dst);
-                else PackACols8(src, lda, kc, dst);
+                float* src = a + (i0 + ip) * lda + p0;
+                if (mr == 8) PackARows8(src, lda, kc, dst);
+                else PackARows6(src, lda, kc, dst);
+                dst += (nint)kc * mr;
             }
-            else
-            {
-                if (!trans) PackARows6(src, lda, kc, dst);
-                else PackACols6(src, lda, kc, dst);
-            }
-            dst += (nint)kc * mr;
         }
         if (full < mc) GemmPacking.PackA(trans, a, lda, i0 + full, mc - full, p0, kc, mr, dst);
     }
 
     /// <summary>Same contract as <see cref="GemmPacking.PackB{T}"/>, for nr = 16 or 32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool trans, float* b, nint ldb, int p0, int kc, int j0, int nc, int nr, nint panelStride, float* dst)
     {
         int full = nc / nr * nr;
@@ -63,6 +68,7 @@ internal static unsafe class GemmPackingAvx2
     }
 
     // 6 rows of A, each contiguous over p: transpose 8 steps at a time (rows 6 and 7 are zero).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackARows6(float* src, nint lda, int kc, float* dst)
     {
         const int Mr = 6;
@@ -97,20 +103,26 @@ internal static unsafe class GemmPackingAvx2
         }
     }
 
-    // A stored transposed: each step p holds the 6 values contiguously.
-    private static void PackACols6(float* src, nint lda, int kc, float* dst)
+    // A stored transposed: step p of panel j is the 6 values at src[p·lda + 6j ..]; panels are kc·6 apart.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackACols6(float* src, nint lda, int kc, int panels, float* dst)
     {
         const int Mr = 6;
+        nint panelStride = (nint)kc * Mr;
         for (int p = 0; p < kc; p++)
         {
             float* s = src + p * lda;
             float* d = dst + p * Mr;
-            Sse.Store(d, Sse.LoadVector128(s));
-            *(long*)(d + 4) = *(long*)(s + 4);
+            for (int j = 0; j < panels; j++, s += Mr, d += panelStride)
+            {
+                Sse.Store(d, Sse.LoadVector128(s));
+                *(long*)(d + 4) = *(long*)(s + 4);
+            }
         }
     }
 
     // 8 rows of A, each contiguous over p: one 8×8 transpose per 8 steps.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackARows8(float* src, nint lda, int kc, float* dst)
     {
         int p = 0;
@@ -140,13 +152,21 @@ internal static unsafe class GemmPackingAvx2
             for (int r = 0; r < 8; r++) dst[p * 8 + r] = src[r * lda + p];
     }
 
-    // A stored transposed: each step p holds the 8 values contiguously.
-    private static void PackACols8(float* src, nint lda, int kc, float* dst)
+    // A stored transposed: step p of panel j is the 8 values at src[p·lda + 8j ..]; panels are kc·8 apart.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackACols8(float* src, nint lda, int kc, int panels, float* dst)
     {
-        for (int p = 0; p < kc; p++) Avx.Store(dst + p * 8, Avx.LoadVector256(src + p * lda));
+        nint panelStride = (nint)kc * 8;
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = src + p * lda;
+            float* d = dst + p * 8;
+            for (int j = 0; j < panels; j++, s += 8, d += panelStride) Avx.Store(d, Avx.LoadVector256(s));
+        }
     }
 
     // B row-major: each step p holds the nr values contiguously (rows steps, into one panel).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBRows(float* src, nint ldb, int rows, int nr, float* dst)
     {
         for (int p = 0; p < rows; p++)
@@ -158,6 +178,7 @@ internal static unsafe class GemmPackingAvx2
     }
 
     // B stored transposed: nr rows (output columns), each contiguous over p; nr/8 8×8 transposes per 8 steps.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBCols(float* src, nint ldb, int kc, int nr, float* dst)
     {
         int Nr = nr;

@@ -225,6 +225,7 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
     }
 
     // Sweeps micro-tiles: B micro-panels jp0..jp1 (outer, stays in L1) × the A panels of rows ic..ic+mc (inner, from L2).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Macro(int ic, int mc, int jc, int nc, int jp0, int jp1, int kc, T* aPack, T* bPack, T beta, T* tile)
     {
         int mr = _blk.Mr, nr = _blk.Nr;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -33,6 +34,7 @@ internal static partial class RecurrentKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardRow(int b)
         {
             int n = _n, h = _h, gh = _gh, s = _step, t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);
@@ -92,6 +94,7 @@ internal static partial class RecurrentKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void BackwardRow(int b)
         {
             int n = _n, h = _h, gh = _gh, s = _step, t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);

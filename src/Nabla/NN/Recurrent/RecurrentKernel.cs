@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Nabla.Autograd;
@@ -217,20 +218,17 @@ internal static partial class RecurrentKernel
             return t;
         }
 
+        // The bias gradient: the gate gradients summed over rows (the SIMD kernel Linear's bias uses, same order).
         private Tensor ColumnSums(ReadOnlySpan<T> m, int rows, int cols)
         {
             var sums = Tensor.Zeros([cols], _x.DType);
-            var dst = sums.AsSpan<T>();
-            for (int r = 0; r < rows; r++)
-            {
-                var row = m.Slice(r * cols, cols);
-                for (int j = 0; j < cols; j++) dst[j] += row[j];
-            }
+            Elementwise.SumColumns(m, sums.AsSpan<T>(), rows, cols);
             return sums;
         }
 
         // The LSTM cell of one row on 8 units at a time (float, 256-bit SIMD σ and tanh); returns the units done (a
         // multiple of 8), the rest are left to the scalar loop. Same formulas as the scalar loop.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int LstmGatesSimd(Span<T> aT, ReadOnlySpan<T> rT, ReadOnlySpan<T> cPrevT, Span<T> cNowT, Span<T> yT, int h)
         {
             if (!Vector256.IsHardwareAccelerated) return 0;
@@ -239,25 +237,42 @@ internal static partial class RecurrentKernel
             var cPrev = MemoryMarshal.Cast<T, float>(cPrevT);
             var cNow = MemoryMarshal.Cast<T, float>(cNowT);
             var y = MemoryMarshal.Cast<T, float>(yT);
-            int j = 0;
-            for (; j + 8 <= h; j += 8)
+            int units = h / 8 * 8;
+            // The gates in place first, one function per loop (σ on i, f and o, tanh on g), so that each loop's exp
+            // is inlined: with all five functions in one loop the JIT ran out of inlining budget and called them.
+            GateSimd(a, r, 0, units, tanh: false);
+            GateSimd(a, r, h, units, tanh: false);
+            GateSimd(a, r, 2 * h, units, tanh: true);
+            GateSimd(a, r, 3 * h, units, tanh: false);
+            for (int j = 0; j < units; j += 8)
             {
-                var i = VectorMath.Sigmoid(Vector256.Create(a.Slice(j)) + Vector256.Create(r.Slice(j)));
-                var f = VectorMath.Sigmoid(Vector256.Create(a.Slice(h + j)) + Vector256.Create(r.Slice(h + j)));
-                var g = VectorMath.Tanh(Vector256.Create(a.Slice(2 * h + j)) + Vector256.Create(r.Slice(2 * h + j)));
-                var o = VectorMath.Sigmoid(Vector256.Create(a.Slice(3 * h + j)) + Vector256.Create(r.Slice(3 * h + j)));
+                var i = Vector256.Create(a.Slice(j));
+                var f = Vector256.Create(a.Slice(h + j));
+                var g = Vector256.Create(a.Slice(2 * h + j));
+                var o = Vector256.Create(a.Slice(3 * h + j));
                 var c = f * Vector256.Create(cPrev.Slice(j)) + i * g;
-                i.CopyTo(a.Slice(j));
-                f.CopyTo(a.Slice(h + j));
-                g.CopyTo(a.Slice(2 * h + j));
-                o.CopyTo(a.Slice(3 * h + j));
                 c.CopyTo(cNow.Slice(j));
                 (o * VectorMath.Tanh(c)).CopyTo(y.Slice(j));
             }
-            return j;
+            return units;
+        }
+
+        // a[start + j] = σ or tanh of a[start + j] + r[start + j] for j < units (a multiple of 8).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void GateSimd(Span<float> a, ReadOnlySpan<float> r, int start, int units, bool tanh)
+        {
+            var ga = a.Slice(start, units);
+            var gr = r.Slice(start, units);
+            if (tanh)
+                for (int j = 0; j < units; j += 8)
+                    VectorMath.Tanh(Vector256.Create(ga.Slice(j)) + Vector256.Create(gr.Slice(j))).CopyTo(ga.Slice(j));
+            else
+                for (int j = 0; j < units; j += 8)
+                    VectorMath.Sigmoid(Vector256.Create(ga.Slice(j)) + Vector256.Create(gr.Slice(j))).CopyTo(ga.Slice(j));
         }
 
         // The LSTM cell's backward of one row on 8 units at a time (float); returns the units done, as above.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int LstmGatesBackwardSimd(ReadOnlySpan<T> aT, ReadOnlySpan<T> cT, ReadOnlySpan<T> cPrevT, ReadOnlySpan<T> dT,
             Span<T> dcT, Span<T> dxT, Span<T> drT, int h)
         {
