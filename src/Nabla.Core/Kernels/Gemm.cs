@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -64,6 +65,48 @@ public static class Gemm
                 MemoryMarshal.Cast<T, double>(a), lda, MemoryMarshal.Cast<T, double>(b), ldb, double.CreateTruncating(beta),
                 MemoryMarshal.Cast<T, double>(c), ldc);
         else throw new NotSupportedException($"Gemm: element type {typeof(T).Name} is not supported (float or double).");
+    }
+
+    /// <summary>
+    /// C = alpha·op(A)·B + beta·C with B packed beforehand (<see cref="GemmPackedB{T}.Pack"/>): the results of
+    /// <see cref="Multiply{T}"/> on its packed path, without packing B again.
+    /// </summary>
+    internal static unsafe void MultiplyPacked<T>(bool transA, int m, T alpha, ReadOnlySpan<T> a, int lda, GemmPackedB<T> b,
+        T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (b.Data is null) throw new InvalidOperationException("Gemm: the packed B operand has not been packed.");
+        int n = b.N, k = b.K;
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "Gemm: m must be non-negative.");
+        CheckOperand("a", "lda", a.Length, lda, transA ? k : m, transA ? m : k);
+        CheckOperand("c", "ldc", c.Length, ldc, m, n);
+        if (m == 0 || n == 0) return;
+        fixed (T* pa = a, pc = c)
+        {
+            if (k == 0 || alpha == T.Zero)
+            {
+                ScaleC(m, n, beta, pc, ldc);
+                return;
+            }
+            long work = (long)m * n * k;
+            int threads = 2 * work >= ParallelFlops ? Parallelism.MaxThreads : 1;
+            PackedGemm<T>.Run(b.Blocking, threads, transA, false, m, n, k, alpha, pa, lda, null, 0, b.Data, beta, pc, ldc);
+        }
+    }
+
+    /// <summary>The blocking of the packed path for T (float or double) on this machine.</summary>
+    internal static GemmBlocking<T> BlockingFor<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) { var f = SingleBlocking(); return Unsafe.As<GemmBlocking<float>, GemmBlocking<T>>(ref f); }
+        if (typeof(T) == typeof(double)) { var d = DoubleBlocking(); return Unsafe.As<GemmBlocking<double>, GemmBlocking<T>>(ref d); }
+        throw new NotSupportedException($"Gemm: element type {typeof(T).Name} is not supported (float or double).");
+    }
+
+    /// <summary>Checks a B operand of k × n (stored [n, k] when <paramref name="transB"/>).</summary>
+    internal static void ValidateB(bool transB, int n, int k, int bLength, int ldb)
+    {
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "Gemm: n must be non-negative.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "Gemm: k must be non-negative.");
+        CheckOperand("b", "ldb", bLength, ldb, transB ? n : k, transB ? k : n);
     }
 
     private static unsafe void Run<T>(in GemmBlocking<T> blocking, bool transA, bool transB, int m, int n, int k, T alpha,

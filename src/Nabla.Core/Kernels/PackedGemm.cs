@@ -42,7 +42,8 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
     private int _ncB, _colBlocks, _rowChunk, _rowTasks, _colGroups, _piecePanels;
     private nint _depthStride, _aDepthStride;
     private T _alpha, _beta;
-    private T* _a, _b, _c, _bPack0, _bPack1, _aShared;
+    private T* _a, _b, _c, _bPack0, _bPack1, _aShared, _bPre;
+    private nint _preBlockStride;
     private nint _lda, _ldb, _ldc;
 
     /// <summary>The team size of the last call on this thread (for tests).</summary>
@@ -51,8 +52,18 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
     /// <summary>Computes C = alpha·op(A)·op(B) + beta·C with the given blocking on up to <paramref name="threads"/> threads. Requires m, n, k ≥ 1.</summary>
     public static void Run(in GemmBlocking<T> blocking, int threads, bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+        => Run(blocking, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+
+    /// <summary>
+    /// As <see cref="Run(in GemmBlocking{T}, int, bool, bool, int, int, int, T, T*, nint, T*, nint, T, T*, nint)"/>, with
+    /// op(B) already packed by <see cref="PackAllB"/> (same blocking, n and k) at <paramref name="bPrepacked"/> when not null:
+    /// the same results, without packing B again.
+    /// </summary>
+    public static void Run(in GemmBlocking<T> blocking, int threads, bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, nint lda, T* b, nint ldb, T* bPrepacked, T beta, T* c, nint ldc)
     {
         var job = t_instance ??= new PackedGemm<T>();
+        job._bPre = bPrepacked;
         job.Plan(blocking, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         int team = WorkerPool.TryReserve(threads);
         LastTeamSize = team;
@@ -90,16 +101,8 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         _ldb = ldb;
         _ldc = ldc;
         int mr = blk.Mr, nr = blk.Nr;
-        // Balanced depth blocks: k = 784 with Kc = 256 gives 4 blocks of 196, not 3 × 256 + 16.
-        _kBlocks = (k + blk.Kc - 1) / blk.Kc;
-        _kcStep = (k + _kBlocks - 1) / _kBlocks;
-        // A column block holds all of k for as many columns as a Kc × Nc block would.
-        long budget = (long)blk.Kc * blk.Nc;
-        int fit = (int)Math.Max(nr, budget / ((long)_kcStep * _kBlocks) / nr * nr);
-        _ncB = Math.Min(fit, RoundUp(n, nr));
-        _colBlocks = (n + _ncB - 1) / _ncB;
+        _preBlockStride = BLayout(blk, n, k, out _kBlocks, out _kcStep, out _ncB, out _colBlocks, out _depthStride);
         int panelsMax = _ncB / nr;
-        _depthStride = (nint)_kcStep * panelsMax * nr;
         _piecePanels = Math.Max(1, PackPieceElements / (_kcStep * nr));
         // Depth blocks of a shared A are packed by different members; the AVX A packer may write 8 floats past its
         // block, so they sit 16 floats (64 bytes) apart.
@@ -124,9 +127,9 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
             _aShared = null;
         }
 
-        nint bBytes = (nint)sizeof(T) * (_depthStride * _kBlocks + 64);
-        _bPack0 = (T*)_bBuffer0.Get(bBytes);
-        _bPack1 = _colBlocks > 1 ? (T*)_bBuffer1.Get(bBytes) : null;
+        nint bBytes = (nint)sizeof(T) * _preBlockStride;
+        _bPack0 = _bPre is null ? (T*)_bBuffer0.Get(bBytes) : null;
+        _bPack1 = _bPre is null && _colBlocks > 1 ? (T*)_bBuffer1.Get(bBytes) : null;
         int counters = _colBlocks * CountersPerBlock;
         if (_counters.Length < counters) _counters = new int[counters];
         else Array.Clear(_counters, 0, counters);
@@ -152,14 +155,14 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
             int jc = block * _ncB;
             int nc = Math.Min(_ncB, n - jc);
             int panels = (nc + nr - 1) / nr;
-            T* bPack = (block & 1) == 0 ? _bPack0 : _bPack1;
+            T* bPack = _bPre is not null ? _bPre + block * _preBlockStride : (block & 1) == 0 ? _bPack0 : _bPack1;
             ref int at = ref counters[block * CountersPerBlock];
             // This buffer last held block - 2: its tasks must be over before it is packed again.
-            if (block >= 2) TeamWait.Until(ref counters[(block - 2) * CountersPerBlock + TaskDone], tasks);
+            if (block >= 2 && _bPre is null) TeamWait.Until(ref counters[(block - 2) * CountersPerBlock + TaskDone], tasks);
 
             // Pieces: with a shared A, the first block's first pieces pack A (a depth block each); then B's.
             int aPieces = block == 0 && _aShared is not null ? _kBlocks : 0;
-            int piecesPerDepth = (panels + _piecePanels - 1) / _piecePanels;
+            int piecesPerDepth = _bPre is not null ? 0 : (panels + _piecePanels - 1) / _piecePanels;
             int pieces = aPieces + piecesPerDepth * _kBlocks;
             int piece;
             while ((piece = Interlocked.Increment(ref Unsafe.Add(ref at, PackNext)) - 1) < pieces)
@@ -211,17 +214,21 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
 
     // Packs column panels jp0..jp1 of the B block (rows pc.., columns jc..jc+nc) into bBase, panel jp at jp · kcStep · nr.
     private void PackB(int pc, int kc, int jc, int jp0, int jp1, int nc, T* bBase)
+        => PackBPanels(_blk, _transB, _b, _ldb, _kcStep, pc, kc, jc, jp0, jp1, nc, bBase);
+
+    private static void PackBPanels(in GemmBlocking<T> blk, bool transB, T* b, nint ldb, int kcStep, int pc, int kc, int jc,
+        int jp0, int jp1, int nc, T* bBase)
     {
-        int nr = _blk.Nr;
+        int nr = blk.Nr;
         int j0 = jp0 * nr;
         int cols = Math.Min(nc, jp1 * nr) - j0;
         // Panels sit at a fixed stride (the largest kc), whatever the depth of the current block.
-        nint stride = (nint)_kcStep * nr;
+        nint stride = (nint)kcStep * nr;
         T* dst = bBase + jp0 * stride;
-        if (typeof(T) == typeof(float) && _blk.SimdPacking)
-            GemmPackingAvx2.PackB(_transB, (float*)_b, _ldb, pc, kc, jc + j0, cols, nr, stride, (float*)dst);
+        if (typeof(T) == typeof(float) && blk.SimdPacking)
+            GemmPackingAvx2.PackB(transB, (float*)b, ldb, pc, kc, jc + j0, cols, nr, stride, (float*)dst);
         else
-            GemmPacking.PackB(_transB, _b, _ldb, pc, kc, jc + j0, cols, nr, stride, dst);
+            GemmPacking.PackB(transB, b, ldb, pc, kc, jc + j0, cols, nr, stride, dst);
     }
 
     // Sweeps micro-tiles: B micro-panels jp0..jp1 (outer, stays in L1) × the A panels of rows ic..ic+mc (inner, from L2).
@@ -256,6 +263,48 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
                 kernel(kc, ap, bp, tile, nr, alpha, beta);
                 for (int r = 0; r < rows; r++)
                     for (int cc = 0; cc < cols; cc++) cp[r * ldc + cc] = tile[r * nr + cc];
+            }
+        }
+    }
+
+    // The packed B's geometry, from the blocking and the shape alone; returns the elements of one column block's buffer.
+    private static nint BLayout(in GemmBlocking<T> blk, int n, int k, out int kBlocks, out int kcStep, out int ncB, out int colBlocks,
+        out nint depthStride)
+    {
+        int nr = blk.Nr;
+        // Balanced depth blocks: k = 784 with Kc = 256 gives 4 blocks of 196, not 3 × 256 + 16.
+        kBlocks = (k + blk.Kc - 1) / blk.Kc;
+        kcStep = (k + kBlocks - 1) / kBlocks;
+        // A column block holds all of k for as many columns as a Kc × Nc block would.
+        long budget = (long)blk.Kc * blk.Nc;
+        int fit = (int)Math.Max(nr, budget / ((long)kcStep * kBlocks) / nr * nr);
+        ncB = Math.Min(fit, RoundUp(n, nr));
+        colBlocks = (n + ncB - 1) / ncB;
+        depthStride = (nint)kcStep * (ncB / nr) * nr;
+        return depthStride * kBlocks + 64;
+    }
+
+    /// <summary>Elements of the buffer that <see cref="PackAllB"/> fills for this blocking and shape.</summary>
+    public static nint PackedBLength(in GemmBlocking<T> blk, int n, int k)
+        => BLayout(blk, n, k, out _, out _, out _, out int colBlocks, out _) * colBlocks;
+
+    /// <summary>
+    /// Packs all of op(B) (k × n; b[p·ldb + j], or b[j·ldb + p] when <paramref name="transB"/>) into
+    /// <paramref name="dst"/> (<see cref="PackedBLength"/> elements), every column block in the layout
+    /// <see cref="Run(in GemmBlocking{T}, int, bool, bool, int, int, int, T, T*, nint, T*, nint, T*, T, T*, nint)"/> reads.
+    /// </summary>
+    public static void PackAllB(in GemmBlocking<T> blk, bool transB, int n, int k, T* b, nint ldb, T* dst)
+    {
+        nint blockStride = BLayout(blk, n, k, out int kBlocks, out int kcStep, out int ncB, out int colBlocks, out nint depthStride);
+        int nr = blk.Nr;
+        for (int block = 0; block < colBlocks; block++)
+        {
+            int jc = block * ncB, nc = Math.Min(ncB, n - jc);
+            for (int depth = 0; depth < kBlocks; depth++)
+            {
+                int pc = depth * kcStep;
+                PackBPanels(blk, transB, b, ldb, kcStep, pc, Math.Min(kcStep, k - pc), jc, 0, (nc + nr - 1) / nr, nc,
+                    dst + block * blockStride + depth * depthStride);
             }
         }
     }

@@ -131,6 +131,7 @@ internal static partial class RecurrentKernel
             var hPrevAll = _hPrev is null ? default : _hPrev.AsSpan<T>();
             _hpStep = Scratch(n * gh);
             var hp = _hpStep.AsSpan<T>(); // W_hh·h' (+ b_hh for the GRU) of the current step
+            var whhT = PackWeights(true, gh, h, whh); // W_hhᵀ for every step, when the batch is large enough
             for (int s = 0; s < tLen; s++)
             {
                 int t = TimeOf(s), tp = s == 0 ? -1 : TimeOf(s - 1);
@@ -140,7 +141,9 @@ internal static partial class RecurrentKernel
                     for (int b = 0; b < n; b++) hPrev.Slice(b * ldh, h).CopyTo(hPrevAll.Slice((s * n + b) * h, h));
                 if (_kind == CellKind.Gru)
                     for (int b = 0; b < n; b++) bhh.CopyTo(hp.Slice(b * gh, gh));
-                Gemm.Multiply(false, true, n, gh, h, T.One, hPrev, ldh, whh, h, _kind == CellKind.Gru ? T.One : T.Zero, hp, gh);
+                T beta = _kind == CellKind.Gru ? T.One : T.Zero;
+                if (whhT is not null) Gemm.MultiplyPacked(false, n, T.One, hPrev, ldh, whhT, beta, hp, gh);
+                else Gemm.Multiply(false, true, n, gh, h, T.One, hPrev, ldh, whh, h, beta, hp, gh);
 
                 _step = s;
                 RunRows(forward: true);
@@ -173,13 +176,16 @@ internal static partial class RecurrentKernel
                 for (int b = 0; b < n; b++) g.Slice(ORow(b, tLen) * h, h).CopyTo(dc.AsSpan(b * h, h));
             }
 
+            var whhPacked = PackWeights(false, h, gh, whh);
             for (int s = tLen - 1; s >= 0; s--)
             {
                 _step = s;
                 RunRows(forward: false);
                 // ∂L/∂h' = ∂L/∂(W_hh·h')·W_hh (+ the GRU's direct path already in carry).
-                Gemm.Multiply(false, false, n, h, gh, T.One, dhp.Slice(s * n * gh, n * gh), gh, whh, h,
-                    _kind == CellKind.Gru ? T.One : T.Zero, carry, h);
+                T beta = _kind == CellKind.Gru ? T.One : T.Zero;
+                var dhpStep = dhp.Slice(s * n * gh, n * gh);
+                if (whhPacked is not null) Gemm.MultiplyPacked(false, n, T.One, dhpStep, gh, whhPacked, beta, carry, h);
+                else Gemm.Multiply(false, false, n, h, gh, T.One, dhpStep, gh, whh, h, beta, carry, h);
             }
 
             int rows = n * tLen;
@@ -217,6 +223,19 @@ internal static partial class RecurrentKernel
             values.AsSpan(0, t.Numel).CopyTo(t.AsSpan<T>());
             return t;
         }
+
+        // W_hh (k × n = gh × h) or W_hhᵀ (h × gh, transposed) packed once for all the steps' products, or null when the
+        // batch is too small for the packed path (a handful of rows runs unpacked). One per thread, used by one loop at a time.
+        private GemmPackedB<T>? PackWeights(bool transposed, int cols, int depth, ReadOnlySpan<T> whh)
+        {
+            if (_n < PackedBatch || _t < 2) return null;
+            var packed = t_whhPacked ??= new GemmPackedB<T>();
+            packed.Pack(transposed, cols, depth, whh, transposed ? depth : cols);
+            return packed;
+        }
+
+        private const int PackedBatch = 4;
+        [ThreadStatic] private static GemmPackedB<T>? t_whhPacked;
 
         // The bias gradient: the gate gradients summed over rows (the SIMD kernel Linear's bias uses, same order).
         private Tensor ColumnSums(ReadOnlySpan<T> m, int rows, int cols)
