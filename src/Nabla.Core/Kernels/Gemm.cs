@@ -144,14 +144,14 @@ public static class Gemm
     // micro-panel (24 KiB for 16 columns, 48 KiB for 32) stay in L1, a 96 × 384 A block (144 KiB) in L2, a 384 × ~4K
     // B block in L3. AVX-512 (8 × 32 tile, 16 zmm accumulators) where present, else AVX2/FMA (6 × 16, 12 ymm), else Vector128.
     private static unsafe GemmBlocking<float> SingleBlocking() => UsesAvx512
-        ? new GemmBlocking<float>(GemmKernelsAvx512.SMr, GemmKernelsAvx512.SNr, mc: 96, kc: 384, nc: 4064, &GemmKernelsAvx512.Sgemm8x32, simdPacking: true)
+        ? new GemmBlocking<float>(GemmKernelsAvx512.SMr, GemmKernelsAvx512.SNr, mc: 96, kc: 384, nc: 4064, &GemmKernelsAvx512.Sgemm8x32, GemmPacker.Avx)
         : UsesAvx2
-        ? new GemmBlocking<float>(GemmKernelsAvx2.SMr, GemmKernelsAvx2.SNr, mc: 96, kc: 384, nc: 4080, &GemmKernelsAvx2.Sgemm6x16, simdPacking: true)
-        : new GemmBlocking<float>(GemmKernelsVector128.SMr, GemmKernelsVector128.SNr, mc: 128, kc: 256, nc: 4096, &GemmKernelsVector128.Sgemm4x8, simdPacking: false);
+        ? new GemmBlocking<float>(GemmKernelsAvx2.SMr, GemmKernelsAvx2.SNr, mc: 96, kc: 384, nc: 4080, &GemmKernelsAvx2.Sgemm6x16, GemmPacker.Avx)
+        : new GemmBlocking<float>(GemmKernelsVector128.SMr, GemmKernelsVector128.SNr, mc: 128, kc: 256, nc: 4096, &GemmKernelsVector128.Sgemm4x8, GemmPacker.Vector128);
 
     private static unsafe GemmBlocking<double> DoubleBlocking() => UsesAvx2
-        ? new GemmBlocking<double>(GemmKernelsAvx2.DMr, GemmKernelsAvx2.DNr, mc: 72, kc: 256, nc: 2040, &GemmKernelsAvx2.Dgemm6x8, simdPacking: false)
-        : new GemmBlocking<double>(GemmKernelsVector128.DMr, GemmKernelsVector128.DNr, mc: 64, kc: 256, nc: 2048, &GemmKernelsVector128.Dgemm4x4, simdPacking: false);
+        ? new GemmBlocking<double>(GemmKernelsAvx2.DMr, GemmKernelsAvx2.DNr, mc: 72, kc: 256, nc: 2040, &GemmKernelsAvx2.Dgemm6x8, GemmPacker.Generic)
+        : new GemmBlocking<double>(GemmKernelsVector128.DMr, GemmKernelsVector128.DNr, mc: 64, kc: 256, nc: 2048, &GemmKernelsVector128.Dgemm4x4, GemmPacker.Generic);
 
     private static void Validate(bool transA, bool transB, int m, int n, int k, int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {

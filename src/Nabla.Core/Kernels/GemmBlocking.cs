@@ -2,7 +2,7 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// The shape of one packed GEMM: micro-tile (mr × nr), cache blocks (mc × kc of A in L2, kc × nc of B in L3),
-/// the micro-kernel, and whether the AVX single-precision packers apply.
+/// the micro-kernel, and which packer its single-precision operands use.
 /// </summary>
 internal readonly unsafe struct GemmBlocking<T> where T : unmanaged
 {
@@ -18,11 +18,11 @@ internal readonly unsafe struct GemmBlocking<T> where T : unmanaged
     public readonly int Nc;
     /// <summary>The micro-kernel: (kc, packed A, packed B, C, ldc, alpha, beta).</summary>
     public readonly delegate*<int, T*, T*, T*, nint, T, T, void> Kernel;
-    /// <summary>True when the AVX float packers (mr 6 or 8, nr 16 or 32) are used.</summary>
-    public readonly bool SimdPacking;
+    /// <summary>The packer of single-precision operands (<see cref="GemmPacker.Generic"/> for double).</summary>
+    public readonly GemmPacker Packer;
 
     /// <summary>Creates a blocking.</summary>
-    public GemmBlocking(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel, bool simdPacking)
+    public GemmBlocking(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel, GemmPacker packer)
     {
         Mr = mr;
         Nr = nr;
@@ -30,6 +30,6 @@ internal readonly unsafe struct GemmBlocking<T> where T : unmanaged
         Kc = kc;
         Nc = nc;
         Kernel = kernel;
-        SimdPacking = simdPacking;
+        Packer = packer;
     }
 }

@@ -206,8 +206,10 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
 
     private void PackA(int ic, int mc, int pc, int kc, T* dst)
     {
-        if (typeof(T) == typeof(float) && _blk.SimdPacking)
+        if (typeof(T) == typeof(float) && _blk.Packer == GemmPacker.Avx)
             GemmPackingAvx2.PackA(_transA, (float*)_a, _lda, ic, mc, pc, kc, _blk.Mr, (float*)dst);
+        else if (typeof(T) == typeof(float) && _blk.Packer == GemmPacker.Vector128)
+            GemmPacking128.PackA(_transA, (float*)_a, _lda, ic, mc, pc, kc, (float*)dst);
         else
             GemmPacking.PackA(_transA, _a, _lda, ic, mc, pc, kc, _blk.Mr, dst);
     }
@@ -225,8 +227,10 @@ internal sealed unsafe class PackedGemm<T> : ITeamJob where T : unmanaged, IFloa
         // Panels sit at a fixed stride (the largest kc), whatever the depth of the current block.
         nint stride = (nint)kcStep * nr;
         T* dst = bBase + jp0 * stride;
-        if (typeof(T) == typeof(float) && blk.SimdPacking)
+        if (typeof(T) == typeof(float) && blk.Packer == GemmPacker.Avx)
             GemmPackingAvx2.PackB(transB, (float*)b, ldb, pc, kc, jc + j0, cols, nr, stride, (float*)dst);
+        else if (typeof(T) == typeof(float) && blk.Packer == GemmPacker.Vector128)
+            GemmPacking128.PackB(transB, (float*)b, ldb, pc, kc, jc + j0, cols, stride, (float*)dst);
         else
             GemmPacking.PackB(transB, b, ldb, pc, kc, jc + j0, cols, nr, stride, dst);
     }

@@ -90,6 +90,24 @@ public class GemmTests
         CheckDouble(rng, false, true, 200, 45, 520, alpha: 0.5, beta: 0.0, pad: 0);
     }
 
+    // The Vector128 packers (GemmPacking128) through whole products: full 4-row and 8-column panels beside partial
+    // ones, depths that are not multiples of 4 (a transpose tail), several depth blocks, padded leading dimensions.
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void PortablePackersGiveTheReferenceProduct(bool transA, bool transB)
+    {
+        using var _ = new PathScope(KernelPath.Portable);
+        var rng = new Random(11);
+        foreach (var (m, n, k) in new[] { (4, 8, 4), (5, 9, 3), (13, 19, 259), (37, 70, 515), (64, 128, 1030), (64, 256, 784) })
+        {
+            CheckSingle(rng, transA, transB, m, n, k, alpha: 1f, beta: 0f, pad: 0);
+            CheckSingle(rng, transA, transB, m, n, k, alpha: -0.5f, beta: 0.25f, pad: 3);
+        }
+    }
+
     [Fact]
     public void BetaZeroOverwritesNaN()
     {
