@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Nabla.Errors;
 using Nabla.Tensors;
 
@@ -125,8 +126,20 @@ public sealed class ByteFeatures
         {
             int i = rows[k];
             if ((uint)i >= (uint)Count) throw new ValueException($"ByteFeatures.GatherRows: row {i} is out of range for {Count} rows");
+            if (k + PrefetchAhead < rows.Length) Prefetch(rows[k + PrefetchAhead], row);
             Widen(_data.AsSpan(_offset + i * row, row), destination.Slice(k * row, row));
         }
+    }
+
+    // Shuffled rows are scattered over the whole dataset (47 MB for MNIST), so each is a cache miss: asking for the rows
+    // a few ahead lets their misses overlap instead of waiting for one row at a time.
+    private const int PrefetchAhead = 4;
+
+    private unsafe void Prefetch(int i, int row)
+    {
+        if (!Sse.IsSupported || (uint)i >= (uint)Count) return;
+        fixed (byte* p = &_data[_offset + i * row])
+            for (int b = 0; b < row; b += 64) Sse.Prefetch0(p + b);
     }
 
     private static void CheckDestination(string op, long needed, int length)

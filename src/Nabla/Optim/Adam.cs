@@ -107,6 +107,20 @@ public class Adam : Optimizer
         // Whole vectors without tail checks (no calls in the loop, so the constants stay in registers), then the tail.
         ref T th0 = ref MemoryMarshal.GetReference(theta), s0 = ref MemoryMarshal.GetReference(s), r0 = ref MemoryMarshal.GetReference(r);
         ref T g0 = ref MemoryMarshal.GetReference(grad);
+        if (ctx.L1 == 0 && ctx.WeightDecay == 0)
+        {
+            // No penalty and no decay (the usual case): the plain update, without their zero terms.
+            for (; i <= n - w; i += w)
+            {
+                ref var m1 = ref Unsafe.As<T, Vector<T>>(ref Unsafe.Add(ref s0, i));
+                ref var m2 = ref Unsafe.As<T, Vector<T>>(ref Unsafe.Add(ref r0, i));
+                var g = Vector.LoadUnsafe(ref g0, (nuint)i);
+                m1 = k.B1 * m1 + k.OneMinusB1 * g;
+                m2 = k.B2 * m2 + k.OneMinusB2 * g * g;
+                var th = Vector.LoadUnsafe(ref th0, (nuint)i);
+                (th - k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(m2 * k.Correct2) + k.Epsilon)).StoreUnsafe(ref th0, (nuint)i);
+            }
+        }
         for (; i <= n - w; i += w)
         {
             var th = Vector.LoadUnsafe(ref th0, (nuint)i);
