@@ -183,6 +183,29 @@ public class ByteFeaturesTests
     }
 
     [Fact]
+    public void GatheringManyShuffledRowsMatchesWideningEachRow()
+    {
+        var rng = new Random(4);
+        var data = new byte[50 * 7];
+        rng.NextBytes(data);
+        var f = new ByteFeatures(data, [50, 7], Over255);
+        int[] rows = Enumerable.Range(0, 50).OrderBy(_ => rng.Next()).ToArray();
+        var gathered = new float[50 * 7];
+        f.GatherRows(rows, gathered);
+        var expected = new float[7];
+        for (int k = 0; k < rows.Length; k++)
+        {
+            f.WidenRows(rows[k], 1, expected);
+            Assert.Equal(expected, gathered.AsSpan(k * 7, 7).ToArray());
+            Assert.Equal(data[rows[k] * 7 + 3] / 255f, gathered[k * 7 + 3]);
+        }
+        // A bad row late in the list (read ahead of time by the gather) fails with the same message as anywhere else.
+        int[] bad = [.. rows.Take(9), 50];
+        var e = Assert.Throws<ValueException>(() => f.GatherRows(bad, new float[10 * 7]));
+        Assert.Equal("ByteFeatures.GatherRows: row 50 is out of range for 50 rows", e.Message);
+    }
+
+    [Fact]
     public void TheTableIsCopiedAndTheBytesAreShared()
     {
         var table = (float[])Over255.Clone();

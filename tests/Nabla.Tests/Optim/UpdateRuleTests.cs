@@ -230,6 +230,37 @@ public class UpdateRuleTests
         }
     }
 
+    [Theory]
+    [InlineData(0.0)]  // the plain update (no penalty terms at all)
+    [InlineData(0.05)] // with coupled L2: g ← g + λθ
+    public void AdamOnWholeVectorsFollowsTheFormula(double lambda)
+    {
+        // 37 values: whole SIMD vectors (8 or 16 floats) and a tail, so both the vector loop and the tail are checked.
+        const double alpha = 0.01, b1 = 0.9, b2 = 0.999, delta = 1e-8;
+        var rng = new Random(11);
+        double[] th = new double[37], s = new double[37], r = new double[37];
+        for (int i = 0; i < th.Length; i++) th[i] = (float)(rng.NextDouble() * 2 - 1);
+        var p = new Parameter(Tensor.FromArray(Array.ConvertAll(th, v => (float)v), [37]));
+        var opt = new Adam([p], alpha, weightDecay: lambda);
+        for (int t = 1; t <= 4; t++)
+        {
+            var g = new float[37];
+            for (int i = 0; i < g.Length; i++) g[i] = (float)(rng.NextDouble() * 2 - 1) * (i % 5 == 0 ? 1e-3f : 1f);
+            p.Grad = Tensor.FromArray(g, [37]);
+            opt.Step();
+            for (int i = 0; i < th.Length; i++)
+            {
+                double gi = g[i] + lambda * th[i];
+                s[i] = b1 * s[i] + (1 - b1) * gi;
+                r[i] = b2 * r[i] + (1 - b2) * gi * gi;
+                th[i] -= alpha * (s[i] / (1 - Math.Pow(b1, t))) / (Math.Sqrt(r[i] / (1 - Math.Pow(b2, t))) + delta);
+            }
+            var actual = p.Data.AsSpan<float>().ToArray();
+            for (int i = 0; i < th.Length; i++)
+                Assert.True(Math.Abs(actual[i] - th[i]) <= 2e-6, $"step {t}, θ[{i}] = {actual[i]}, expected {th[i]}");
+        }
+    }
+
     [Fact]
     public void AdamWDecaysTheWeightsOutsideTheMoments()
     {
