@@ -14,7 +14,9 @@ namespace Nabla.Kernels;
 /// block of a few column panels each), then, once all are packed, tasks: a chunk of rows of C (a multiple of the
 /// micro-tile's height) times a group of column panels, summing every depth block in turn. Two B buffers alternate, so
 /// a member may pack the next column block while the others finish the previous one. A small A (a couple of A blocks)
-/// is packed once, in the first block's pieces, and tasks read it in place.
+/// is packed once, in the first block's pieces, and tasks read it in place. A B packed beforehand for many products
+/// (<see cref="PackAllB"/>, <see cref="GemmPackedB{T}"/>) holds every column block in that layout: then there are no B
+/// pieces and no buffer hand-over.
 /// Every element of C sums its k products in the same order — depth blocks in turn, each in order inside the
 /// micro-kernel — whoever computes it, whatever tile (full or edge) holds it. So results are bit-identical for any
 /// thread count and any schedule.
