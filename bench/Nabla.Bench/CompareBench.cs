@@ -26,6 +26,7 @@ internal static class CompareBench
         int epochs = IntArg(args, "--epochs", 1), maxBatches = IntArg(args, "--max-batches", 0);
         Threads.Max = IntArg(args, "--threads", 2);
         Nabla.Kernels.ConvWinogradAvx2.Disable = args.Contains("--no-winograd");
+        Nabla.Kernels.ConvWinograd128.Disable = args.Contains("--no-winograd");
         var data = Mnist.Load();
         string model = c.Split('_')[0];
         if (c.EndsWith("_train", StringComparison.Ordinal)) Train(c, model, data, epochs, maxBatches);

@@ -38,6 +38,7 @@ internal static class ConvBench
         ConvDirect.Disable = args.Contains("--im2col");
         ConvDirect.DisablePixelRows = args.Contains("--channel-rows");
         ConvWinogradAvx2.Disable = args.Contains("--no-winograd");
+        ConvWinograd128.Disable = args.Contains("--no-winograd");
         ThreadCpuClock.Enabled = args.Contains("--cpu-time");
         Gemm.DisableAvx512 = args.Contains("--avx2");
         var g = new Generator(1);

@@ -105,17 +105,21 @@ internal static unsafe class ConvWinogradAvx2
         fixed (float* pu = buf)
         {
             float* pb = pu + uLen;
-            TransformWeights(w, so, si, sr, ss, cin, cout, cp, blocks, pu);
+            TransformWeights(w, so, si, sr, ss, cin, cout, cp, Cols, blocks, pu);
             for (int o = 0; o < blocks * Cols; o++) pb[o] = bias is not null && o < cout ? bias[o] : 0f;
             new Plan(batch, src, cin, hin, win, padT, padL, cp, pu, pb, cout, dst, outH, outW, accumulate).Run();
         }
         ArrayPool<float>.Shared.Return(buf);
     }
 
-    // u[b][ξ][i][j] = (G g Gᵀ)[ξ] of kernel (b·16 + j, i), zero past cin and cout; in double, rounded once.
-    private static void TransformWeights(float* w, int so, int si, int sr, int ss, int cin, int cout, int cp, int blocks, float* u)
+    /// <summary>
+    /// u[b][ξ][i][j] = (G g Gᵀ)[ξ] of kernel (b·cols + j, i), g[r][s] = w[o·so + i·si + r·sr + s·ss], zero past cin
+    /// and cout (i &lt; cp, j &lt; cols); in double, rounded once.
+    /// </summary>
+    internal static void TransformWeights(float* w, int so, int si, int sr, int ss, int cin, int cout, int cp, int cols,
+        int blocks, float* u)
     {
-        new Span<float>(u, blocks * Xi * cp * Cols).Clear();
+        new Span<float>(u, blocks * Xi * cp * cols).Clear();
         double* t = stackalloc double[12];
         for (int o = 0; o < cout; o++)
             for (int i = 0; i < cin; i++)
@@ -130,8 +134,8 @@ internal static unsafe class ConvWinogradAvx2
                     t[6 + s] = 0.5 * (g0 - g1 + g2);
                     t[9 + s] = g2;
                 }
-                float* d = u + ((long)(o / Cols) * Xi * cp + i) * Cols + o % Cols;
-                long step = (long)cp * Cols; // between ξ
+                float* d = u + ((long)(o / cols) * Xi * cp + i) * cols + o % cols;
+                long step = (long)cp * cols; // between ξ
                 for (int r = 0; r < 4; r++)
                 {
                     double a0 = t[3 * r], a1 = t[3 * r + 1], a2 = t[3 * r + 2];

@@ -18,7 +18,8 @@ namespace Nabla.Kernels;
 /// This class checks the arguments and picks the method: on AVX2/FMA (without AVX-512), the forward pass and input
 /// gradient of 3×3 stride-1 single-group float convolutions with at least 16 channels each way run as Winograd
 /// F(2×2, 3×3) (<see cref="ConvWinogradAvx2"/>), and their weight gradient, with at least 16 input and 32 output
-/// channels, as F(3×3, 2×2) (<see cref="ConvWinogradWeightAvx2"/>); with AVX-512 or AVX2/FMA, other stride-1
+/// channels, as F(3×3, 2×2) (<see cref="ConvWinogradWeightAvx2"/>); on the 128-bit path (NEON, x86 without AVX2)
+/// the same forward pass and input gradient run as <see cref="ConvWinograd128"/>; with AVX-512 or AVX2/FMA, other stride-1
 /// single-group float convolutions run as an implicit GEMM (<see cref="ConvDirect"/>);
 /// depthwise-style convolutions (groups == C) with a depth multiplier K/C
 /// below 8 use direct loops (<see cref="ConvDepthwise"/>), since im2col + GEMM with a one-channel reduction is mostly
@@ -61,6 +62,11 @@ public static class Convolution
             fixed (T* px = input, pw = weight, pb = bias, py = output)
                 ConvWinogradAvx2.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
         }
+        else if (typeof(T) == typeof(float) && ConvWinograd128.Applies(g))
+        {
+            fixed (T* px = input, pw = weight, pb = bias, py = output)
+                ConvWinograd128.Forward(g, (float*)px, (float*)pw, (float*)pb, (float*)py);
+        }
         else if (typeof(T) == typeof(float) && ConvDirect.Applies(g))
         {
             fixed (T* px = input, pw = weight, pb = bias, py = output)
@@ -88,6 +94,11 @@ public static class Convolution
         {
             fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
                 ConvWinogradAvx2.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);
+        }
+        else if (typeof(T) == typeof(float) && ConvWinograd128.AppliesBackwardInput(g))
+        {
+            fixed (T* pdy = dOutput, pw = weight, pdx = dInput)
+                ConvWinograd128.BackwardInput(g, (float*)pdy, (float*)pw, (float*)pdx, accumulate);
         }
         else if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardInput(g))
         {

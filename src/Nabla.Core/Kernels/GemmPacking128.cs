@@ -142,11 +142,12 @@ internal static unsafe class GemmPacking128
             for (int c = 0; c < Nr; c++) dst[p * Nr + c] = src[c * ldb + p];
     }
 
-    // In place: r_i[j] becomes the old r_j[i]. Pairs of lanes are swapped between rows 0/1 and 2/3, then halves
+    /// <summary>In place: r_i[j] becomes the old r_j[i] (also the 4 × 4 blocks of <see cref="ConvWinograd128"/>).</summary>
+    // Pairs of lanes are swapped between rows 0/1 and 2/3, then halves
     // between rows 0/2 and 1/3, each by a lane swap of one row and a select with the other. (A helper that also loads
     // the rows, returning them through out parameters, measured about 7% slower at 64×9216×128 A·Bᵀ.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x4(ref Vector128<float> r0, ref Vector128<float> r1, ref Vector128<float> r2, ref Vector128<float> r3)
+    internal static void Transpose4x4(ref Vector128<float> r0, ref Vector128<float> r1, ref Vector128<float> r2, ref Vector128<float> r3)
     {
         var even = Vector128.Create(-1, 0, -1, 0).AsSingle();
         var low = Vector128.Create(-1, -1, 0, 0).AsSingle();

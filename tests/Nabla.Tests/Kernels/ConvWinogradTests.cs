@@ -188,7 +188,7 @@ public class ConvWinogradTests
     // reduction (C·9 kernel taps forward, K·9 for the input gradient; the inputs are within ±1). Winograd rounds the
     // transformed inputs and kernels (sums of up to 4 inputs, of up to 9 taps), which can be large where the terms
     // themselves cancel or lie in the padding, so Σ|terms| is no bound for it.
-    private static (double[] Value, double[] Scale) Reference(Conv2dGeometry g, float[] x, float[] w, float[] dy, bool forward)
+    internal static (double[] Value, double[] Scale) Reference(Conv2dGeometry g, float[] x, float[] w, float[] dy, bool forward)
     {
         int len = forward ? g.OutputLength : g.InputLength, c = g.InChannels, k = g.OutChannels;
         int plane = forward ? g.OutHeight * g.OutWidth : g.Height * g.Width, channels = forward ? k : c;
@@ -213,7 +213,7 @@ public class ConvWinogradTests
     }
 
     // |actual − (expected + extra)| ≤ Tolerance · (scale + |extra|) (extra: bias or the accumulated value).
-    private static void Close(double[] expected, double[] scale, Func<int, double> extra, float[] actual, string what)
+    internal static void Close(double[] expected, double[] scale, Func<int, double> extra, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
         {
