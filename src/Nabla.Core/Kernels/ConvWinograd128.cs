@@ -42,7 +42,7 @@ internal static unsafe class ConvWinograd128
     internal static bool Force { get; set; }
 
     // 3×3, stride 1, no dilation, one group, padding at most 2; 128-bit vectors only (AVX2 runs ConvWinogradAvx2).
-    private static bool Eligible(in Conv2dGeometry g) =>
+    internal static bool Eligible(in Conv2dGeometry g) =>
         !Disable && !ConvDirect.Disable && !Gemm.UsesAvx2 && Vector128.IsHardwareAccelerated
         && g.Groups == 1 && g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && g.PadH <= 2 && g.PadW <= 2;
@@ -141,7 +141,7 @@ internal static unsafe class ConvWinograd128
     }
 
     // ws[(padT + r)·wp + padL + col][c] = x[c, r, col]; nothing else written. 4 × 4 blocks transposed, the rest one by one.
-    private static void ToChannelLast(float* x, int cin, int hin, int win, int padT, int padL, float* ws, int wp, int cpitch)
+    internal static void ToChannelLast(float* x, int cin, int hin, int win, int padT, int padL, float* ws, int wp, int cpitch)
     {
         long plane = (long)hin * win;
         int c4 = cin / Vl * Vl, w4 = win / Vl * Vl;
@@ -167,7 +167,7 @@ internal static unsafe class ConvWinograd128
 
     // v[ξ·vStride + c] = (Bᵀ d B)[ξ] of channel c, d[i][j] = x[i·rowPitch + j·cp + c], c < cp (4 at a time).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputTransform(float* x, int rowPitch, int cp, float* v, int vStride)
+    internal static void InputTransform(float* x, int rowPitch, int cp, float* v, int vStride)
     {
         for (int c = 0; c < cp; c += Vl)
         {

@@ -123,35 +123,44 @@ internal static unsafe class ConvWinogradWeightAvx2
         // dw[k, c] += Aᵀ (Σ_ci M_ci[·][k][c]) A: the chunks summed in order into the first (8 floats at a time), Aᵀ M A in double.
         public void Finish(int chunks, float* dw)
         {
-            double* mm = stackalloc double[Xi], t = stackalloc double[12];
             int len = MLength;
             for (int ci = 1; ci < chunks; ci++)
             {
                 float* p = Partials + (long)ci * len;
                 for (int i = 0; i < len; i += Vl) Avx.Store(Partials + i, Avx.LoadVector256(Partials + i) + Avx.LoadVector256(p + i));
             }
-            for (int k = 0; k < _k; k++)
-                for (int c = 0; c < _c; c++)
-                {
-                    for (int xi = 0; xi < Xi; xi++) mm[xi] = Partials[((long)xi * _kr + k) * _cp + c];
-                    float* d = dw + ((long)k * _c + c) * 9;
-                    // T = Aᵀ M (3 × 4) column by column, then T A row by row.
-                    for (int j = 0; j < 4; j++)
-                    {
-                        double m0 = mm[j], m1 = mm[4 + j], m2 = mm[8 + j], m3 = mm[12 + j];
-                        t[j] = m0 + m1 + m2;
-                        t[4 + j] = m1 - m2;
-                        t[8 + j] = m1 + m2 + m3;
-                    }
-                    for (int r = 0; r < 3; r++)
-                    {
-                        double a0 = t[4 * r], a1 = t[4 * r + 1], a2 = t[4 * r + 2], a3 = t[4 * r + 3];
-                        d[3 * r] = (float)(d[3 * r] + (a0 + a1 + a2));
-                        d[3 * r + 1] = (float)(d[3 * r + 1] + (a1 - a2));
-                        d[3 * r + 2] = (float)(d[3 * r + 2] + (a1 + a2 + a3));
-                    }
-                }
+            AddTransformed(Partials, _kr, _cp, _k, _c, dw);
         }
+    }
+
+    /// <summary>
+    /// dw[k, c] += Aᵀ M[·][k][c] A in double for k &lt; <paramref name="kCount"/>, c &lt; <paramref name="cCount"/>, M laid
+    /// out [ξ][kr][cp] (also <see cref="ConvWinogradWeight128"/>'s).
+    /// </summary>
+    internal static void AddTransformed(float* m, int kr, int cp, int kCount, int cCount, float* dw)
+    {
+        double* mm = stackalloc double[Xi], t = stackalloc double[12];
+        for (int k = 0; k < kCount; k++)
+            for (int c = 0; c < cCount; c++)
+            {
+                for (int xi = 0; xi < Xi; xi++) mm[xi] = m[((long)xi * kr + k) * cp + c];
+                float* d = dw + ((long)k * cCount + c) * 9;
+                // T = Aᵀ M (3 × 4) column by column, then T A row by row.
+                for (int j = 0; j < 4; j++)
+                {
+                    double m0 = mm[j], m1 = mm[4 + j], m2 = mm[8 + j], m3 = mm[12 + j];
+                    t[j] = m0 + m1 + m2;
+                    t[4 + j] = m1 - m2;
+                    t[8 + j] = m1 + m2 + m3;
+                }
+                for (int r = 0; r < 3; r++)
+                {
+                    double a0 = t[4 * r], a1 = t[4 * r + 1], a2 = t[4 * r + 2], a3 = t[4 * r + 3];
+                    d[3 * r] = (float)(d[3 * r] + (a0 + a1 + a2));
+                    d[3 * r + 1] = (float)(d[3 * r + 1] + (a1 - a2));
+                    d[3 * r + 2] = (float)(d[3 * r + 2] + (a1 + a2 + a3));
+                }
+            }
     }
 
     // u[ξ·uStride + k] = (G e Gᵀ)[ξ] of channel k, e[i][j] = dy[i·rowPitch + j·kp + k], k < channels (8 at a time).

@@ -19,7 +19,8 @@ namespace Nabla.Kernels;
 /// gradient of 3×3 stride-1 single-group float convolutions with at least 16 channels each way run as Winograd
 /// F(2×2, 3×3) (<see cref="ConvWinogradAvx2"/>), and their weight gradient, with at least 16 input and 32 output
 /// channels, as F(3×3, 2×2) (<see cref="ConvWinogradWeightAvx2"/>); on the 128-bit path (NEON, x86 without AVX2)
-/// the same forward pass and input gradient run as <see cref="ConvWinograd128"/>; with AVX-512 or AVX2/FMA, other stride-1
+/// the same forward pass and input gradient run as <see cref="ConvWinograd128"/>, and the weight gradient, with at least
+/// 4 input channels, as <see cref="ConvWinogradWeight128"/>; with AVX-512 or AVX2/FMA, other stride-1
 /// single-group float convolutions run as an implicit GEMM (<see cref="ConvDirect"/>);
 /// depthwise-style convolutions (groups == C) with a depth multiplier K/C
 /// below 8 use direct loops (<see cref="ConvDepthwise"/>), since im2col + GEMM with a one-channel reduction is mostly
@@ -130,6 +131,11 @@ public static class Convolution
         {
             fixed (T* px = input, pdy = dOutput, pdw = dWeight)
                 ConvWinogradWeightAvx2.BackwardWeight(g, (float*)px, (float*)pdy, (float*)pdw);
+        }
+        else if (typeof(T) == typeof(float) && ConvWinogradWeight128.Applies(g))
+        {
+            fixed (T* px = input, pdy = dOutput, pdw = dWeight)
+                ConvWinogradWeight128.BackwardWeight(g, (float*)px, (float*)pdy, (float*)pdw);
         }
         else if (typeof(T) == typeof(float) && ConvDirect.AppliesBackwardWeight(g))
         {

@@ -202,7 +202,7 @@ public class ConvWinogradTests
 
     // The float64 weight gradient and its error scale: Σ|dy| over the output channel's reduction (N·OH·OW) · max|x|.
     // Winograd rounds the transformed dy and x (sums of up to 4 values) before the products.
-    private static (double[] Value, double[] Scale) WeightReference(Conv2dGeometry g, float[] x, float[] dy)
+    internal static (double[] Value, double[] Scale) WeightReference(Conv2dGeometry g, float[] x, float[] dy)
     {
         int k = g.OutChannels, plane = g.OutHeight * g.OutWidth, perK = g.WeightLength / k;
         double[] v = new double[g.WeightLength], sums = new double[k];
