@@ -11,6 +11,8 @@ namespace Nabla.Optim;
 /// with r and u starting at 0, ρ = 0.95 and δ = <see cref="Epsilon"/> = 1e-6 (the paper's values; the paper's ε) and η = 1 (the paper's algorithm;
 /// other values scale the step as in PyTorch, u accumulating the unscaled Δθ).
 /// g is the gradient plus the optional penalties λ₂θ and λ₁·sign(θ).
+/// Running averages below the smallest normal number are stored as 0: they change no weight, and subnormal arithmetic
+/// is slow.
 /// </summary>
 public sealed class AdaDelta : Optimizer
 {
@@ -59,11 +61,11 @@ public sealed class AdaDelta : Optimizer
         {
             var th = Load<T>(theta, i);
             var g = Penalized(Load(grad, i), th, l2, l1);
-            var rr = rho * Load<T>(r, i) + oneMinusRho * g * g;
+            var rr = FlushSubnormal(rho * Load<T>(r, i) + oneMinusRho * g * g);
             var uu = Load<T>(u, i);
             var delta = -Vector.SquareRoot(uu + eps) / Vector.SquareRoot(rr + eps) * g;
             Store(r, i, rr);
-            Store(u, i, rho * uu + oneMinusRho * delta * delta);
+            Store(u, i, FlushSubnormal(rho * uu + oneMinusRho * delta * delta));
             Store(theta, i, th + eta * delta);
         }
     }

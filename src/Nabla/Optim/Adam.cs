@@ -12,7 +12,8 @@ namespace Nabla.Optim;
 /// Δθ = −α ŝ / (√r̂ + δ);  θ ← θ + Δθ,
 /// with s, r starting at 0 and the defaults α = 0.001, ρ₁ = 0.9, ρ₂ = 0.999, δ = <see cref="Epsilon"/> = 1e-8.
 /// g is the gradient plus the optional penalties λ₂θ (<see cref="Optimizer.WeightDecay"/>, coupled L2) and λ₁·sign(θ);
-/// see <see cref="AdamW"/> for decoupled weight decay.
+/// see <see cref="AdamW"/> for decoupled weight decay. Moments below the smallest normal number are stored as 0 (they
+/// change no weight, and subnormal arithmetic is slow: <c>FlushSubnormal</c>).
 /// <para>AMSGrad (<c>amsgrad: true</c>, Reddi et al., PyTorch's <c>amsgrad=True</c>): the largest second moment so far,
 /// r_max ← max(r_max, r), replaces r in the step, Δθ = −α ŝ / (√(r_max / (1 − ρ₂ᵗ)) + δ), so the effective rate of an
 /// element never grows.</para>
@@ -93,8 +94,8 @@ public class Adam : Optimizer
             {
                 var th = Load<T>(theta, j);
                 var g = Penalized(Load(grad, j), th, k.L2, k.L1);
-                var m1 = k.B1 * Load<T>(s, j) + k.OneMinusB1 * g;
-                var m2 = k.B2 * Load<T>(r, j) + k.OneMinusB2 * g * g;
+                var m1 = FlushSubnormal(k.B1 * Load<T>(s, j) + k.OneMinusB1 * g);
+                var m2 = FlushSubnormal(k.B2 * Load<T>(r, j) + k.OneMinusB2 * g * g);
                 var top = Vector.Max(Load<T>(rmax, j), m2);
                 Store(s, j, m1);
                 Store(r, j, m2);
@@ -115,8 +116,8 @@ public class Adam : Optimizer
                 ref var m1 = ref Unsafe.As<T, Vector<T>>(ref Unsafe.Add(ref s0, i));
                 ref var m2 = ref Unsafe.As<T, Vector<T>>(ref Unsafe.Add(ref r0, i));
                 var g = Vector.LoadUnsafe(ref g0, (nuint)i);
-                m1 = k.B1 * m1 + k.OneMinusB1 * g;
-                m2 = k.B2 * m2 + k.OneMinusB2 * g * g;
+                m1 = FlushSubnormal(k.B1 * m1 + k.OneMinusB1 * g);
+                m2 = FlushSubnormal(k.B2 * m2 + k.OneMinusB2 * g * g);
                 var th = Vector.LoadUnsafe(ref th0, (nuint)i);
                 (th - k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(m2 * k.Correct2) + k.Epsilon)).StoreUnsafe(ref th0, (nuint)i);
             }
@@ -145,8 +146,8 @@ public class Adam : Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = Penalized(grad, th, k.L2, k.L1);
-        m1 = k.B1 * m1 + k.OneMinusB1 * g;
-        m2 = k.B2 * m2 + k.OneMinusB2 * g * g;
+        m1 = FlushSubnormal(k.B1 * m1 + k.OneMinusB1 * g);
+        m2 = FlushSubnormal(k.B2 * m2 + k.OneMinusB2 * g * g);
         var update = k.Alpha * (m1 * k.Correct1) / (Vector.SquareRoot(m2 * k.Correct2) + k.Epsilon);
         return th - k.Decay * th - update;
     }

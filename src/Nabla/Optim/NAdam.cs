@@ -13,6 +13,7 @@ namespace Nabla.Optim;
 /// with s, r starting at 0 and PyTorch's defaults α = 0.002, ρ₁ = 0.9, ρ₂ = 0.999, δ = <see cref="Epsilon"/> = 1e-8.
 /// g is the gradient plus the optional penalties λ₂θ (<see cref="Optimizer.WeightDecay"/>, coupled, as PyTorch's
 /// <c>weight_decay</c>) and λ₁·sign(θ).
+/// Moments below the smallest normal number are stored as 0: they change no weight, and subnormal arithmetic is slow.
 /// </summary>
 /// <remarks>
 /// This is the rule of PyTorch 1.13's multi-tensor path (<c>NAdam(..., foreach=True)</c>) and of PyTorch 2.0 and later.
@@ -108,8 +109,8 @@ public sealed class NAdam : Optimizer
         {
             var th = Load<T>(theta, i);
             var g = Penalized(Load(grad, i), th, l2, l1);
-            var m1 = b1 * Load<T>(s, i) + oneMinusB1 * g;
-            var m2 = b2 * Load<T>(r, i) + oneMinusB2 * g * g;
+            var m1 = FlushSubnormal(b1 * Load<T>(s, i) + oneMinusB1 * g);
+            var m2 = FlushSubnormal(b2 * Load<T>(r, i) + oneMinusB2 * g * g);
             Store(s, i, m1);
             Store(r, i, m2);
             var d = Vector.SquareRoot(m2 / correction2) + eps;

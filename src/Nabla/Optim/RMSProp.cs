@@ -23,6 +23,8 @@ namespace Nabla.Optim;
 /// instead, as PyTorch's <c>RMSprop</c> does. For PyTorch's defaults give also <c>rho: 0.99</c> (its <c>alpha</c>),
 /// <c>epsilon: 1e-8</c> and <c>learningRate: 0.01</c>. PyTorch's momentum buffer keeps α outside (b ← μb + g/(√r + δ),
 /// θ ← θ − α·b): the same steps as v = −α·b here while α is constant, different once a schedule changes α.</para>
+/// Running averages (and the velocity) below the smallest normal number are stored as 0: they change no weight, and
+/// subnormal arithmetic is slow.
 /// </summary>
 public class RMSProp : Optimizer
 {
@@ -103,12 +105,12 @@ public class RMSProp : Optimizer
         {
             var th = Load<T>(theta, i);
             var g = Penalized(Load(grad, i), th, l2, l1);
-            var acc = rho * Load<T>(r, i) + oneMinusRho * g * g;
+            var acc = FlushSubnormal(rho * Load<T>(r, i) + oneMinusRho * g * g);
             Store(r, i, acc);
             var second = acc;
             if (Centered)
             {
-                var mean = rho * Load<T>(gbar, i) + oneMinusRho * g;
+                var mean = FlushSubnormal(rho * Load<T>(gbar, i) + oneMinusRho * g);
                 Store(gbar, i, mean);
                 second = Vector.Max(acc - mean * mean, Vector<T>.Zero);
             }
@@ -118,7 +120,7 @@ public class RMSProp : Optimizer
                 Store(theta, i, th - step);
                 continue;
             }
-            var vel = mu * Load<T>(v, i) - step;
+            var vel = FlushSubnormal(mu * Load<T>(v, i) - step);
             Store(v, i, vel);
             Store(theta, i, Nesterov ? th + mu * vel - step : th + vel);
         }

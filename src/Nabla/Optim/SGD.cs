@@ -17,6 +17,8 @@ namespace Nabla.Optim;
 /// </list>
 /// g is the gradient of the loss plus the optional penalties λ₂θ (<see cref="Optimizer.WeightDecay"/>) and
 /// λ₁·sign(θ) (<see cref="Optimizer.L1"/>).
+/// The velocity v is stored as 0 when it falls below the smallest normal number: such a v changes no weight, and
+/// subnormal arithmetic is slow.
 /// </summary>
 /// <remarks>
 /// Which gradient descent this is depends only on the data the gradient is computed from: over the whole training
@@ -85,7 +87,7 @@ public sealed class SGD : Optimizer
             var th = Load<T>(theta, i);
             var g = Penalized(Load(grad, i), th, l2, l1);
             var step = eta * g;
-            var vel = lambda * Load<T>(v, i) - step;
+            var vel = FlushSubnormal(lambda * Load<T>(v, i) - step);
             Store(v, i, vel);
             Store(theta, i, Nesterov ? th + lambda * vel - step : th + vel);
         }
