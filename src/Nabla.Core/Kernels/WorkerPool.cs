@@ -24,16 +24,24 @@ internal static class WorkerPool
     private static readonly object GrowLock = new();
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // about 200 µs of spinning before sleeping
     private static Worker[] _workers = [];
-    // A team that did not pay makes the next jobs run on the caller alone for a while: the caller waited for its
-    // members (one descheduled by the operating system while holding work, because another process wants the core)
-    // at least half as long as it worked, so one thread would have been about as fast. The while doubles after each
-    // further such job and the count halves after each job that paid; on a quiet machine a member's last task is
-    // a small share of the caller's work, so the team stays. Only waits of a millisecond or more count: a member
-    // descheduled for a time slice, not one that was asleep and took tens of microseconds to wake (counting those
-    // sent a quiet LeNet training to one thread about once every ten steps).
+    // Teams that did not pay make the next jobs run on the caller alone for a while: over the recent jobs (sums that
+    // decay with a time constant of DecayTicks) the caller waited for its members (one descheduled by the operating
+    // system while holding work, because another process wants the core) at least half as long as it worked, so one
+    // thread would have been about as fast. The while doubles after each further such job and the count halves after
+    // each job that paid. Only a job with a wait of a millisecond or more can trigger it: a member descheduled for a
+    // time slice, not one that was asleep and took tens of microseconds to wake (counting those sent a quiet LeNet
+    // training to one thread about once every ten steps). The sums keep one slice lost now and then (a nice-19 process
+    // beside the run gets its turn on a core every few dozen milliseconds) from sending every next job to one thread:
+    // judged job by job, that made LeNet-5's 2-thread steps 2.52-2.88 ms against 2.37-2.69 ms with no adapting at all
+    // (1 thread: 3.64-4.06 ms; Zen 3, 1,000 steps).
     private static readonly long SoloTicks = Stopwatch.Frequency / 125;      // 8 ms, up to 32 × that
     private static readonly long MinWaitTicks = Stopwatch.Frequency / 1000;  // 1 ms: shorter waits never count
+    private static readonly double DecayTicks = Stopwatch.Frequency / 20.0;  // 50 ms
     private static long _soloUntil;
+    // Decaying sums of the caller's work and waits over recent team jobs, and when they were last updated (the caller
+    // updates them, one job at a time).
+    private static double _recentWork, _recentWaited;
+    private static long _lastWeighed;
     // An option, off by default: while the runtime compiles methods (tier-0 code promoted to optimized code on the
     // JIT's background thread), team jobs run on the caller alone until no method has been compiled for JitQuietTicks,
     // leaving the JIT a core. Measured on 2 Zen 3 cores, it did not pay: beside a nice-19 busy loop the first MLP epoch
@@ -65,6 +73,8 @@ internal static class WorkerPool
     }
     private static int _unpaid;
     private static int _busy;
+    // The processor the caller ran on when it posted the current job (-1: unknown).
+    private static int _callerCpu = -1;
     private static int _finished;
     private static Exception? _error;
 
@@ -99,12 +109,18 @@ internal static class WorkerPool
 
     /// <summary>
     /// Weighs a team job that just ended: the caller worked for <paramref name="work"/> and waited for its members for
-    /// <paramref name="waited"/> stopwatch ticks. A team that did not pay (it waited at least half as long as it
-    /// worked) sends the next jobs to the caller alone for a while; one that did shortens that.
+    /// <paramref name="waited"/> stopwatch ticks. When it waited a millisecond or more and the recent team jobs did not
+    /// pay (their waits, this one's included, add up to at least half their work), the next jobs go to the caller alone
+    /// for a while; a job that paid shortens that.
     /// </summary>
     internal static void Weigh(long work, long waited)
     {
-        if (waited >= MinWaitTicks && 2 * waited >= work)
+        long now = Stopwatch.GetTimestamp();
+        double decay = Math.Exp(-(now - _lastWeighed) / DecayTicks);
+        _lastWeighed = now;
+        _recentWork = _recentWork * decay + work;
+        _recentWaited = _recentWaited * decay + waited;
+        if (waited >= MinWaitTicks && 2 * _recentWaited >= _recentWork)
         {
             Interlocked.Increment(ref _unpaidJobs);
             int n = Math.Min(Volatile.Read(ref _unpaid) + 1, 6);
@@ -115,6 +131,10 @@ internal static class WorkerPool
     }
 
     private static long _unpaidJobs;
+    private static long _moves;
+
+    /// <summary>How many times a member found itself on the caller's core and moved off it.</summary>
+    internal static long Moves => Interlocked.Read(ref _moves);
     private static PoolStats _stats;
 
     /// <summary>What the pool did so far: team jobs, members withdrawn, the caller's work and waits (for benchmarks; written only by the caller that holds the pool).</summary>
@@ -141,6 +161,7 @@ internal static class WorkerPool
     {
         Volatile.Write(ref _soloUntil, 0);
         Volatile.Write(ref _unpaid, 0);
+        _recentWork = _recentWaited = 0;
     }
 
     /// <summary>Frees the pool reserved by <see cref="TryReserve"/> (call once, after <see cref="RunReserved"/>).</summary>
@@ -151,6 +172,7 @@ internal static class WorkerPool
     {
         _error = null;
         Volatile.Write(ref _finished, 0);
+        Volatile.Write(ref _callerCpu, CpuPlacement.Current());
         var workers = _workers;
         for (int w = 0; w < team - 1; w++)
         {
@@ -226,6 +248,9 @@ internal static class WorkerPool
             seen = Volatile.Read(ref worker.Ticket);
             Pause(worker.Member);
             if (Interlocked.CompareExchange(ref worker.Claim, 1, 0) != 0) continue; // withdrawn (or already run)
+            // Woken onto the caller's core (another process has the other one): two threads would share one core.
+            int caller = Volatile.Read(ref _callerCpu);
+            if (caller >= 0 && CpuPlacement.Current() == caller && CpuPlacement.MoveOff(caller)) Interlocked.Increment(ref _moves);
             var job = worker.Job!;
             try { job.Execute(worker.Member, worker.TeamSize); }
             catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }

@@ -139,9 +139,29 @@ public class ContentionTests
         {
             WorkerPool.ResetSolo();
         }
-
-        static long Ticks(int microseconds) => microseconds * Stopwatch.Frequency / 1_000_000;
     }
+
+    [Fact]
+    public void OneSliceLostAmongManyJobsThatPaidKeepsTheTeam()
+    {
+        // A low-priority process gets its turn on a core now and then: one 3 ms wait after 50 ms of work that paid is
+        // not a reason to send the next jobs to one thread; waits that add up to half the recent work are.
+        try
+        {
+            WorkerPool.ResetSolo();
+            for (int i = 0; i < 200; i++) WorkerPool.Weigh(Ticks(250), 0);
+            WorkerPool.Weigh(Ticks(250), Ticks(3000));
+            Assert.False(WorkerPool.Solo);
+            for (int i = 0; i < 12; i++) WorkerPool.Weigh(Ticks(250), Ticks(3000));
+            Assert.True(WorkerPool.Solo);
+        }
+        finally
+        {
+            WorkerPool.ResetSolo();
+        }
+    }
+
+    private static long Ticks(int microseconds) => microseconds * Stopwatch.Frequency / 1_000_000;
 
     [Theory]
     [InlineData(32, 32, 32, 1)]   // 65,536 flops: the calling thread alone
