@@ -245,57 +245,72 @@ internal static partial class RecurrentKernel
             return sums;
         }
 
-        // The LSTM cell of one row on 8 units at a time (float, 256-bit SIMD σ and tanh); returns the units done (a
-        // multiple of 8), the rest are left to the scalar loop. Same formulas as the scalar loop.
+        // The SIMD cell runs on Vector<float>: 8 lanes with AVX2 (AVX-512 machines included, .NET's Vector<T> stays 256
+        // bits there), 4 with SSE or ARM64's NEON, each through that width's σ and tanh. Any other width: the scalar loop.
+        private static bool SimdCell => Vector.IsHardwareAccelerated && (Vector<float>.Count == 8 || Vector<float>.Count == 4);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> SigmoidLanes(Vector<float> x) => Vector<float>.Count == 8
+            ? VectorMath.Sigmoid(x.AsVector256()).AsVector()
+            : VectorMath.Sigmoid(x.AsVector128()).AsVector();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> TanhLanes(Vector<float> x) => Vector<float>.Count == 8
+            ? VectorMath.Tanh(x.AsVector256()).AsVector()
+            : VectorMath.Tanh(x.AsVector128()).AsVector();
+
+        // The LSTM cell of one row on a vector of units at a time (float, SIMD σ and tanh); returns the units done (a
+        // multiple of the vector width), the rest are left to the scalar loop. Same formulas as the scalar loop.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int LstmGatesSimd(Span<T> aT, ReadOnlySpan<T> rT, ReadOnlySpan<T> cPrevT, Span<T> cNowT, Span<T> yT, int h)
         {
-            if (!Vector256.IsHardwareAccelerated) return 0;
+            if (!SimdCell) return 0;
             var a = MemoryMarshal.Cast<T, float>(aT);
             var r = MemoryMarshal.Cast<T, float>(rT);
             var cPrev = MemoryMarshal.Cast<T, float>(cPrevT);
             var cNow = MemoryMarshal.Cast<T, float>(cNowT);
             var y = MemoryMarshal.Cast<T, float>(yT);
-            int units = h / 8 * 8;
+            int w = Vector<float>.Count, units = h / w * w;
             // The gates in place first, one function per loop (σ on i, f and o, tanh on g), so that each loop's exp
             // is inlined: with all five functions in one loop the JIT ran out of inlining budget and called them.
             GateSimd(a, r, 0, units, tanh: false);
             GateSimd(a, r, h, units, tanh: false);
             GateSimd(a, r, 2 * h, units, tanh: true);
             GateSimd(a, r, 3 * h, units, tanh: false);
-            for (int j = 0; j < units; j += 8)
+            for (int j = 0; j < units; j += w)
             {
-                var i = Vector256.Create(a.Slice(j));
-                var f = Vector256.Create(a.Slice(h + j));
-                var g = Vector256.Create(a.Slice(2 * h + j));
-                var o = Vector256.Create(a.Slice(3 * h + j));
-                var c = f * Vector256.Create(cPrev.Slice(j)) + i * g;
+                var i = new Vector<float>(a.Slice(j));
+                var f = new Vector<float>(a.Slice(h + j));
+                var g = new Vector<float>(a.Slice(2 * h + j));
+                var o = new Vector<float>(a.Slice(3 * h + j));
+                var c = f * new Vector<float>(cPrev.Slice(j)) + i * g;
                 c.CopyTo(cNow.Slice(j));
-                (o * VectorMath.Tanh(c)).CopyTo(y.Slice(j));
+                (o * TanhLanes(c)).CopyTo(y.Slice(j));
             }
             return units;
         }
 
-        // a[start + j] = σ or tanh of a[start + j] + r[start + j] for j < units (a multiple of 8).
+        // a[start + j] = σ or tanh of a[start + j] + r[start + j] for j < units (a multiple of the vector width).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void GateSimd(Span<float> a, ReadOnlySpan<float> r, int start, int units, bool tanh)
         {
             var ga = a.Slice(start, units);
             var gr = r.Slice(start, units);
+            int w = Vector<float>.Count;
             if (tanh)
-                for (int j = 0; j < units; j += 8)
-                    VectorMath.Tanh(Vector256.Create(ga.Slice(j)) + Vector256.Create(gr.Slice(j))).CopyTo(ga.Slice(j));
+                for (int j = 0; j < units; j += w)
+                    TanhLanes(new Vector<float>(ga.Slice(j)) + new Vector<float>(gr.Slice(j))).CopyTo(ga.Slice(j));
             else
-                for (int j = 0; j < units; j += 8)
-                    VectorMath.Sigmoid(Vector256.Create(ga.Slice(j)) + Vector256.Create(gr.Slice(j))).CopyTo(ga.Slice(j));
+                for (int j = 0; j < units; j += w)
+                    SigmoidLanes(new Vector<float>(ga.Slice(j)) + new Vector<float>(gr.Slice(j))).CopyTo(ga.Slice(j));
         }
 
-        // The LSTM cell's backward of one row on 8 units at a time (float); returns the units done, as above.
+        // The LSTM cell's backward of one row on a vector of units at a time (float); returns the units done, as above.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int LstmGatesBackwardSimd(ReadOnlySpan<T> aT, ReadOnlySpan<T> cT, ReadOnlySpan<T> cPrevT, ReadOnlySpan<T> dT,
             Span<T> dcT, Span<T> dxT, Span<T> drT, int h)
         {
-            if (!Vector256.IsHardwareAccelerated) return 0;
+            if (!SimdCell) return 0;
             var a = MemoryMarshal.Cast<T, float>(aT);
             var cs = MemoryMarshal.Cast<T, float>(cT);
             var cPrev = MemoryMarshal.Cast<T, float>(cPrevT);
@@ -303,19 +318,19 @@ internal static partial class RecurrentKernel
             var dc = MemoryMarshal.Cast<T, float>(dcT);
             var dx = MemoryMarshal.Cast<T, float>(dxT);
             var dr = MemoryMarshal.Cast<T, float>(drT);
-            var one = Vector256<float>.One;
-            int j = 0;
-            for (; j + 8 <= h; j += 8)
+            var one = Vector<float>.One;
+            int w = Vector<float>.Count, j = 0;
+            for (; j + w <= h; j += w)
             {
-                var i = Vector256.Create(a.Slice(j));
-                var f = Vector256.Create(a.Slice(h + j));
-                var gg = Vector256.Create(a.Slice(2 * h + j));
-                var o = Vector256.Create(a.Slice(3 * h + j));
-                var d = Vector256.Create(dv.Slice(j));
-                var tc = VectorMath.Tanh(Vector256.Create(cs.Slice(j)));
-                var dcj = Vector256.Create(dc.Slice(j)) + d * o * (one - tc * tc);
+                var i = new Vector<float>(a.Slice(j));
+                var f = new Vector<float>(a.Slice(h + j));
+                var gg = new Vector<float>(a.Slice(2 * h + j));
+                var o = new Vector<float>(a.Slice(3 * h + j));
+                var d = new Vector<float>(dv.Slice(j));
+                var tc = TanhLanes(new Vector<float>(cs.Slice(j)));
+                var dcj = new Vector<float>(dc.Slice(j)) + d * o * (one - tc * tc);
                 var di = dcj * gg;
-                var df = dcj * Vector256.Create(cPrev.Slice(j));
+                var df = dcj * new Vector<float>(cPrev.Slice(j));
                 var dg = dcj * i;
                 var dO = d * tc;
                 (dcj * f).CopyTo(dc.Slice(j));
