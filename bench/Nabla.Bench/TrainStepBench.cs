@@ -13,7 +13,8 @@ namespace Nabla.Bench;
 
 /// <summary>
 /// `train` mode: where the time of one training step goes (forward, loss, backward, optimizer step) for the benchmark
-/// models at batch 64 with Adam and softmax cross-entropy, with managed allocations and GC counts per step;
+/// models at batch 64 with Adam and softmax cross-entropy, with managed allocations and GC counts per step, the spread
+/// of step times and the optimizer's step by quarter of the run;
 /// `--fit` times whole epochs of <see cref="Trainer.Fit"/> on MNIST; `--infer` measures batch-1000 throughput and
 /// single-sample latency.
 /// </summary>
@@ -70,6 +71,8 @@ internal static class TrainStepBench
 
         int warm = Math.Max(20, steps / 5);
         var phases = new double[5];   // forward, loss, backward, step, next batch (timestamp ticks)
+        var stepTicks = new long[steps];   // each measured step's wall time
+        var optimizerTicks = new long[steps];
         long alloc = 0, allocAll = 0;
         int g0 = 0, g1 = 0, g2 = 0;
         double wall = 0, cpu = 0;
@@ -107,6 +110,8 @@ internal static class TrainStepBench
             if (measure)
             {
                 phases[0] += t1 - t0; phases[1] += t2 - t1; phases[2] += t3 - t2; phases[3] += t4 - t3;
+                stepTicks[s - warm] = Stopwatch.GetTimestamp() - tb;
+                optimizerTicks[s - warm] = t4 - t3;
             }
         }
         double wallMs = (Stopwatch.GetTimestamp() - wall) / Stopwatch.Frequency * 1e3 / steps;
@@ -120,7 +125,16 @@ internal static class TrainStepBench
             $"alloc/step {bytes} B (this thread), {bytesAll} B (all threads) | GCs over {steps} steps: gen0 {GC.CollectionCount(0) - g0}, gen1 {GC.CollectionCount(1) - g1}, gen2 {GC.CollectionCount(2) - g2}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch estimate (938 steps): {wallMs * 938 / 1e3:F2} s wall, {cpuMs * 938 / 1e3:F2} s CPU"));
-        Console.WriteLine($"team jobs that did not pay (each sent the next ones to one thread for a while): {Nabla.Kernels.WorkerPool.UnpaidJobs}");
+        // The spread of step times (a shared machine's noise shows as a long tail), and the optimizer's step by quarter of
+        // the run (it grew by 70% over 2,000 MNIST steps while Adam's moments sank into subnormals).
+        var sorted = stepTicks.Select(t => t * 1e3 / Stopwatch.Frequency).Order().ToArray();
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"step times: p10 {P(0.1):F3}, median {P(0.5):F3}, p90 {P(0.9):F3}, p99 {P(0.99):F3} ms"));
+        int quarter = Math.Max(1, steps / 4);
+        var quarters = Enumerable.Range(0, steps / quarter).Select(q => optimizerTicks.Skip(q * quarter).Take(quarter).Average() * 1e3 / Stopwatch.Frequency);
+        Console.WriteLine("optimizer step by quarter of the run: " + string.Join(", ", quarters.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))) + " ms");
+        Console.WriteLine($"team jobs that did not pay (each sent the next ones to one thread for a while): {Nabla.Kernels.WorkerPool.UnpaidJobs}; members moved off the caller's core: {Nabla.Kernels.WorkerPool.Moves}");
         Console.WriteLine($"pool: {Nabla.Kernels.WorkerPool.Stats}");
         return 0;
     }
