@@ -65,9 +65,15 @@ internal static unsafe class ConvDirect
     /// <summary>Tests set this to run the row-vector tile (AVX2) on every stride-1 geometry, whatever it costs.</summary>
     internal static bool ForceRowVectors { get; set; }
 
-    // AVX2 only: the pixel-rows tile (ConvPixelsAvx2) where it wastes fewer multiply-adds than the channel-rows one.
+    // AVX2 and 128 bits: the pixel-rows tile (ConvPixelsAvx2, ConvPixels128.TileAt) where it wastes fewer
+    // multiply-adds than the channel-rows one.
     private static bool PixelRows(int kout, int taps, int outH, int outW, int wp) =>
-        !DisablePixelRows && !Avx512 && !Narrow && ConvPixelsAvx2.Better(kout, taps, outH, outW, wp);
+        !DisablePixelRows && !Avx512
+        && (Narrow ? ConvPixels128.Better(kout, taps, outH, outW, wp) : ConvPixelsAvx2.Better(kout, taps, outH, outW, wp));
+
+    // The pixel-rows tile's channels and positions on this machine.
+    private static int PixelCols => Narrow ? ConvPixels128.Cols : ConvPixelsAvx2.Cols;
+    private static int PixelTileRows => Narrow ? ConvPixels128.Rows : ConvPixelsAvx2.Rows;
 
     private static bool Avx512 => Gemm.UsesAvx512;
 
@@ -127,7 +133,7 @@ internal static unsafe class ConvDirect
         }
         int k = g.OutChannels, c = g.InChannels, kk = g.KernelH * g.KernelW, taps = c * kk;
         bool pixelRows = PixelRowsForward(g);
-        int mr = pixelRows ? ConvPixelsAvx2.Cols : TileRows, blocks = (k + mr - 1) / mr;
+        int mr = pixelRows ? PixelCols : TileRows, blocks = (k + mr - 1) / mr;
         float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * mr + blocks * mr);
         fixed (float* pw = packed)
         {
@@ -154,7 +160,7 @@ internal static unsafe class ConvDirect
         int k = g.OutChannels, c = g.InChannels, kh = g.KernelH, kw = g.KernelW, kk = kh * kw, taps = k * kk;
         int padT = g.DilationH * (kh - 1) - g.PadH, padL = g.DilationW * (kw - 1) - g.PadW;
         bool pixelRows = PixelRowsBackwardInput(g);
-        int mr = pixelRows ? ConvPixelsAvx2.Cols : TileRows, blocks = (c + mr - 1) / mr;
+        int mr = pixelRows ? PixelCols : TileRows, blocks = (c + mr - 1) / mr;
         float[] packed = ArrayPool<float>.Shared.Rent(blocks * taps * mr + blocks * mr);
         fixed (float* pw = packed)
         {
@@ -210,9 +216,9 @@ internal static unsafe class ConvDirect
             {
                 // Output position p = r·outW + col reads the workspace from r·wp + col; the list is padded to whole tiles
                 // with the last position (computed again, not stored).
-                _mr = ConvPixelsAvx2.Cols;
-                int p = outH * outW;
-                _pixels = new int[(p + ConvPixelsAvx2.Rows - 1) / ConvPixelsAvx2.Rows * ConvPixelsAvx2.Rows];
+                _mr = PixelCols;
+                int p = outH * outW, tile = PixelTileRows;
+                _pixels = new int[(p + tile - 1) / tile * tile];
                 for (int i = 0; i < _pixels.Length; i++)
                 {
                     int pi = Math.Min(i, p - 1);
@@ -285,7 +291,7 @@ internal static unsafe class ConvDirect
         private void SamplePixels(int n)
         {
             bool copy = _hp != _hin || _wp != _win;
-            int rows = _pixels!.Length, wsLen = copy ? _cin * _hp * _wp : 0, tmpLen = rows * ConvPixelsAvx2.Cols;
+            int rows = _pixels!.Length, wsLen = copy ? _cin * _hp * _wp : 0, tmpLen = rows * _mr;
             float[] ws = ArrayPool<float>.Shared.Rent(wsLen + tmpLen);
             long outPlane = (long)_outH * _outW;
             float* dn = _dst + (long)n * _kout * outPlane;
@@ -300,10 +306,18 @@ internal static unsafe class ConvDirect
                 }
                 for (int b = 0; b < _blocks; b++)
                 {
-                    float* wb = _w + (long)b * _taps * ConvPixelsAvx2.Cols, bb = _bias + b * ConvPixelsAvx2.Cols;
+                    float* wb = _w + (long)b * _taps * _mr, bb = _bias + b * _mr;
+                    int k0 = b * _mr;
+                    if (_narrow)
+                    {
+                        for (int i = 0; i < rows; i += ConvPixels128.Rows)
+                            ConvPixels128.TileAt(_taps, off, x, pix + i, wb, bb, tmp + (long)i * ConvPixels128.Cols);
+                        ConvPixels128.Scatter(tmp, (int)outPlane, Math.Min(ConvPixels128.Cols, _kout - k0), dn + k0 * outPlane,
+                            (nint)outPlane, _accumulate);
+                        continue;
+                    }
                     for (int i = 0; i < rows; i += ConvPixelsAvx2.Rows)
                         ConvPixelsAvx2.Tile(_taps, off, x, pix + i, wb, bb, tmp + (long)i * ConvPixelsAvx2.Cols);
-                    int k0 = b * ConvPixelsAvx2.Cols;
                     ConvPixelsAvx2.Scatter(tmp, (int)outPlane, Math.Min(ConvPixelsAvx2.Cols, _kout - k0), dn + k0 * outPlane,
                         (nint)outPlane, _accumulate);
                 }

@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// The 128-bit "pixel rows" register tile of <see cref="ConvWinograd128"/> (ARM64's NEON, x86 with
-/// <c>DOTNET_EnableAVX2=0</c>): 6 rows × 8 channels, 12 accumulators, 2 weight vectors and one broadcast value (and, where
+/// The 128-bit "pixel rows" register tile of <see cref="ConvWinograd128"/> and, over a list of valid positions
+/// (<see cref="TileAt"/>), of the direct convolution (ARM64's NEON, x86 with <c>DOTNET_EnableAVX2=0</c>): 6 rows × 8 channels, 12 accumulators, 2 weight vectors and one broadcast value (and, where
 /// the multiply-add is not fused, one product), 16 vector registers. Its result is row-major; <see cref="Scatter"/>
 /// transposes it to channel-major planes.
 /// </summary>
@@ -44,6 +44,63 @@ internal static unsafe class ConvPixels128
             c40 = Vector128.MultiplyAddEstimate(a, w0, c40); c41 = Vector128.MultiplyAddEstimate(a, w1, c41);
             a = Vector128.Create(x3[2 * ldx + t]);
             c50 = Vector128.MultiplyAddEstimate(a, w0, c50); c51 = Vector128.MultiplyAddEstimate(a, w1, c51);
+            w += Cols;
+        }
+        c00.Store(o); c01.Store(o + 4);
+        c10.Store(o + 8); c11.Store(o + 12);
+        c20.Store(o + 16); c21.Store(o + 20);
+        c30.Store(o + 24); c31.Store(o + 28);
+        c40.Store(o + 32); c41.Store(o + 36);
+        c50.Store(o + 40); c51.Store(o + 44);
+    }
+
+    // Below this many taps (C·KH·KW) the transpose costs more than the waste it saves (as on AVX2).
+    private const int MinTaps = 32;
+
+    /// <summary>
+    /// True when the implicit-GEMM convolution (<see cref="ConvDirect"/>) computes fewer multiply-adds with this tile over
+    /// the valid positions (<see cref="TileAt"/>) than with the channel-rows tile <see cref="ConvDirect128.Tile4x12"/>, which
+    /// also computes the Wp − OW thrown-away columns of every output row: a stride-1 convolution to
+    /// <paramref name="kout"/> channels of <paramref name="outH"/> × <paramref name="outW"/> read at pitch <paramref name="wp"/>.
+    /// </summary>
+    public static bool Better(int kout, int taps, int outH, int outW, int wp)
+    {
+        if (taps < MinTaps) return false;
+        long p = (long)outH * outW, q = (long)(outH - 1) * wp + outW;
+        long pixelRows = (p + Rows - 1) / Rows * Rows * ((kout + Cols - 1) / Cols * Cols);
+        long channelRows = (q + ConvDirect128.QBlock - 1) / ConvDirect128.QBlock * ConvDirect128.QBlock
+            * ((kout + ConvDirect128.Mr - 1) / ConvDirect128.Mr * ConvDirect128.Mr);
+        return pixelRows < channelRows;
+    }
+
+    /// <summary>
+    /// o[i, 0:8] = bias[0:8] + Σ_t x[pix[i] + off[t]] · w[t][0:8] for the 6 positions i (rows 8 floats apart), taps in
+    /// order: the direct convolution's tile over a list of valid positions. Each output sums exactly as
+    /// <see cref="ConvDirect128.Tile4x12"/> does, so the two tiles give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileAt(int taps, int* off, float* x, int* pix, float* w, float* bias, float* o)
+    {
+        nint p0 = pix[0], p1 = pix[1], p2 = pix[2], p3 = pix[3], p4 = pix[4], p5 = pix[5];
+        Vector128<float> c00 = Vector128.Load(bias), c01 = Vector128.Load(bias + 4);
+        Vector128<float> c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+        for (int t = 0; t < taps; t++)
+        {
+            float* xp = x + off[t];
+            var w0 = Vector128.Load(w);
+            var w1 = Vector128.Load(w + 4);
+            var a = Vector128.Create(xp[p0]);
+            c00 = Vector128.MultiplyAddEstimate(w0, a, c00); c01 = Vector128.MultiplyAddEstimate(w1, a, c01);
+            a = Vector128.Create(xp[p1]);
+            c10 = Vector128.MultiplyAddEstimate(w0, a, c10); c11 = Vector128.MultiplyAddEstimate(w1, a, c11);
+            a = Vector128.Create(xp[p2]);
+            c20 = Vector128.MultiplyAddEstimate(w0, a, c20); c21 = Vector128.MultiplyAddEstimate(w1, a, c21);
+            a = Vector128.Create(xp[p3]);
+            c30 = Vector128.MultiplyAddEstimate(w0, a, c30); c31 = Vector128.MultiplyAddEstimate(w1, a, c31);
+            a = Vector128.Create(xp[p4]);
+            c40 = Vector128.MultiplyAddEstimate(w0, a, c40); c41 = Vector128.MultiplyAddEstimate(w1, a, c41);
+            a = Vector128.Create(xp[p5]);
+            c50 = Vector128.MultiplyAddEstimate(w0, a, c50); c51 = Vector128.MultiplyAddEstimate(w1, a, c51);
             w += Cols;
         }
         c00.Store(o); c01.Store(o + 4);

@@ -103,7 +103,7 @@ public class ConvDirectTests
         try
         {
             Gemm.DisableAvx512 = true;
-            if (!Gemm.UsesAvx2) return; // the 128-bit level has no pixel-rows tile
+            if (!Gemm.UsesAvx2) return; // the AVX2 tiles; the 128-bit one has a test of its own
             Assert.Equal(forward, ConvDirect.PixelRowsForward(g));
             Assert.Equal(backwardInput, ConvDirect.PixelRowsBackwardInput(g) && ConvDirect.AppliesBackwardInput(g));
             Assert.Equal(backwardWeight, ConvDirect.PixelRowsBackwardWeight(g) && ConvDirect.AppliesBackwardWeight(g));
@@ -131,6 +131,55 @@ public class ConvDirectTests
         finally
         {
             Gemm.DisableAvx512 = savedAvx512;
+            ConvDirect.DisablePixelRows = savedPixels;
+        }
+    }
+
+    // (N, C, H, W, K, KH, KW, sh, sw, ph, pw, dh, dw, groups) and whether the 128-bit forward takes the pixel-rows tile
+    // (ConvPixels128.TileAt): where it computes fewer multiply-adds than the 4 × 12 channel-rows tile.
+    public static TheoryData<int[], bool> PixelRowGeometries128 => new()
+    {
+        { new[] { 2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, true },   // LeNet conv2: 102 positions for 100, against 144
+        { new[] { 2, 16, 12, 12, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1 }, true },  // padded
+        { new[] { 3, 8, 9, 13, 28, 3, 3, 1, 1, 1, 0, 1, 1, 1 }, true },    // 28 = 3 · 8 + 4 channels, uneven padding, odd width
+        { new[] { 2, 5, 11, 10, 27, 3, 3, 1, 1, 2, 1, 2, 1, 1 }, true },   // 27 channels, dilation in H, 45 taps
+        { new[] { 1, 12, 7, 23, 14, 3, 3, 1, 1, 0, 1, 1, 2, 1 }, true },   // dilation in W
+        { new[] { 20, 6, 5, 5, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, true },    // 25 positions (4 · 6 + 1)
+        { new[] { 3, 14, 8, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1 }, false },   // a tie: the channel-rows tile stays
+        { new[] { 2, 6, 14, 14, 3, 5, 5, 1, 1, 0, 0, 1, 1, 1 }, false },   // 3 channels: 8-channel blocks waste more
+    };
+
+    [Theory, MemberData(nameof(PixelRowGeometries128))]
+    public void PixelRows128GiveTheChannelRowsBits(int[] geometry, bool pixelRows)
+    {
+        var g = Make(geometry);
+        bool savedFallback = Gemm.ForceFallback, savedPixels = ConvDirect.DisablePixelRows;
+        try
+        {
+            Gemm.ForceFallback = true; // the 128-bit path, on every machine
+            Assert.True(ConvDirect.Applies(g));
+            Assert.Equal(pixelRows, ConvDirect.PixelRowsForward(g));
+            var r = new Random(4);
+            float[] Rand(int n) => Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+            float[] x = Rand(g.InputLength), w = Rand(g.WeightLength), b = Rand(g.OutChannels);
+            unsafe float[] Forward()
+            {
+                var y = new float[g.OutputLength];
+                fixed (float* px = x, pw = w, pb = b, py = y) ConvDirect.Forward(g, px, pw, pb, py);
+                return y;
+            }
+            var pixels = Forward();
+            ConvDirect.DisablePixelRows = true;
+            Assert.False(ConvDirect.PixelRowsForward(g));
+            var channels = Forward();
+            Assert.Equal(channels, pixels);
+            // And both against the float64 reference (through Convolution, which may pick Winograd for 3 × 3).
+            ConvDirect.DisablePixelRows = savedPixels;
+            ConvolutionTests.CheckAgainstReference<float>(geometry);
+        }
+        finally
+        {
+            Gemm.ForceFallback = savedFallback;
             ConvDirect.DisablePixelRows = savedPixels;
         }
     }
