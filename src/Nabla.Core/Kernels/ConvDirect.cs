@@ -71,6 +71,24 @@ internal static unsafe class ConvDirect
         !DisablePixelRows && !Avx512
         && (Narrow ? ConvPixels128.Better(kout, taps, outH, outW, wp) : ConvPixelsAvx2.Better(kout, taps, outH, outW, wp));
 
+    // Below this many taps (C·KH·KW) a pixel-rows tile's transpose costs more than the waste it saves.
+    private const int MinPixelRowTaps = 32;
+
+    /// <summary>
+    /// True when a pixel-rows tile (<paramref name="rows"/> valid positions × <paramref name="cols"/> channels) computes
+    /// fewer multiply-adds than a channel-rows tile (<paramref name="mr"/> channels × <paramref name="qBlock"/> positions
+    /// of the padded rows, the Wp − OW thrown-away columns of every output row included) for a stride-1 convolution to
+    /// <paramref name="kout"/> channels of <paramref name="outH"/> × <paramref name="outW"/> read at pitch <paramref name="wp"/>.
+    /// </summary>
+    internal static bool PixelRowsCheaper(int kout, int taps, int outH, int outW, int wp, int rows, int cols, int mr, int qBlock)
+    {
+        if (taps < MinPixelRowTaps) return false;
+        long p = (long)outH * outW, q = (long)(outH - 1) * wp + outW;
+        long pixelRows = (p + rows - 1) / rows * rows * ((kout + cols - 1) / cols * cols);
+        long channelRows = (q + qBlock - 1) / qBlock * qBlock * ((kout + mr - 1) / mr * mr);
+        return pixelRows < channelRows;
+    }
+
     // The pixel-rows tile's channels and positions on this machine.
     private static int PixelCols => Narrow ? ConvPixels128.Cols : ConvPixelsAvx2.Cols;
     private static int PixelTileRows => Narrow ? ConvPixels128.Rows : ConvPixelsAvx2.Rows;

@@ -54,24 +54,12 @@ internal static unsafe class ConvPixels128
         c50.Store(o + 40); c51.Store(o + 44);
     }
 
-    // Below this many taps (C·KH·KW) the transpose costs more than the waste it saves (as on AVX2).
-    private const int MinTaps = 32;
-
     /// <summary>
     /// True when the implicit-GEMM convolution (<see cref="ConvDirect"/>) computes fewer multiply-adds with this tile over
-    /// the valid positions (<see cref="TileAt"/>) than with the channel-rows tile <see cref="ConvDirect128.Tile4x12"/>, which
-    /// also computes the Wp − OW thrown-away columns of every output row: a stride-1 convolution to
-    /// <paramref name="kout"/> channels of <paramref name="outH"/> × <paramref name="outW"/> read at pitch <paramref name="wp"/>.
+    /// the valid positions (<see cref="TileAt"/>) than with the channel-rows tile <see cref="ConvDirect128.Tile4x12"/>.
     /// </summary>
-    public static bool Better(int kout, int taps, int outH, int outW, int wp)
-    {
-        if (taps < MinTaps) return false;
-        long p = (long)outH * outW, q = (long)(outH - 1) * wp + outW;
-        long pixelRows = (p + Rows - 1) / Rows * Rows * ((kout + Cols - 1) / Cols * Cols);
-        long channelRows = (q + ConvDirect128.QBlock - 1) / ConvDirect128.QBlock * ConvDirect128.QBlock
-            * ((kout + ConvDirect128.Mr - 1) / ConvDirect128.Mr * ConvDirect128.Mr);
-        return pixelRows < channelRows;
-    }
+    public static bool Better(int kout, int taps, int outH, int outW, int wp) =>
+        ConvDirect.PixelRowsCheaper(kout, taps, outH, outW, wp, Rows, Cols, ConvDirect128.Mr, ConvDirect128.QBlock);
 
     /// <summary>
     /// o[i, 0:8] = bias[0:8] + Σ_t x[pix[i] + off[t]] · w[t][0:8] for the 6 positions i (rows 8 floats apart), taps in

@@ -25,22 +25,12 @@ internal static unsafe class ConvPixelsAvx2
     /// <summary>Channels (two vectors) of the tile.</summary>
     public const int Cols = 16;
 
-    // Below this many taps (C·KH·KW) the transpose costs more than the waste it saves.
-    private const int MinTaps = 32;
-
     /// <summary>
     /// True when pixel rows compute fewer multiply-adds than the channel-rows tile for a stride-1 convolution to
     /// <paramref name="kout"/> channels of <paramref name="outH"/> × <paramref name="outW"/> read at pitch <paramref name="wp"/>.
     /// </summary>
-    public static bool Better(int kout, int taps, int outH, int outW, int wp)
-    {
-        if (taps < MinTaps) return false;
-        long p = (long)outH * outW, q = (long)(outH - 1) * wp + outW;
-        long pixelRows = (p + Rows - 1) / Rows * Rows * ((kout + Cols - 1) / Cols * Cols);
-        long channelRows = (q + ConvDirectAvx2.QBlock - 1) / ConvDirectAvx2.QBlock * ConvDirectAvx2.QBlock
-            * ((kout + ConvDirectAvx2.Mr - 1) / ConvDirectAvx2.Mr * ConvDirectAvx2.Mr);
-        return pixelRows < channelRows;
-    }
+    public static bool Better(int kout, int taps, int outH, int outW, int wp) =>
+        ConvDirect.PixelRowsCheaper(kout, taps, outH, outW, wp, Rows, Cols, ConvDirectAvx2.Mr, ConvDirectAvx2.QBlock);
 
     /// <summary>
     /// o[i, 0:16] = bias[0:16] + Σ_t x[pix[i] + off[t]] · w[t][0:16] for the 6 positions i (rows 16 floats apart), taps in order.
