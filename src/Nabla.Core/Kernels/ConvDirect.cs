@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// Stride-1, single-group float convolutions as an implicit GEMM with AVX-512 or AVX2/FMA: no im2col matrix and no
+/// Stride-1, single-group float convolutions as an implicit GEMM with AVX-512, AVX2/FMA or 128-bit vectors: no im2col matrix and no
 /// packing of the image. With stride 1, row (c, kh, kw) of the im2col matrix is the (zero-padded) image read at a fixed
 /// offset when the output pixels are numbered along the padded row pitch Wp (q = oh·Wp + ow): the Wp − OW columns past
 /// the end of each output row are computed and thrown away. So every im2col "row" is a contiguous vector load straight
@@ -15,8 +15,9 @@ namespace Nabla.Kernels;
 /// <remarks>
 /// <para>
 /// Forward: a register tile of Mr output channels × QBlock positions (AVX-512: 8 × 48; AVX2: 6 × 16, see
-/// <see cref="ConvDirectAvx2"/>; or, on AVX2 where it wastes fewer multiply-adds, 6 positions × 16 channels, see
-/// <see cref="ConvPixelsAvx2"/>) accumulates over the C·KH·KW taps, the weights of the Mr channels packed once per call
+/// <see cref="ConvDirectAvx2"/>; 128 bits: 4 × 12, see <see cref="ConvDirect128"/>; or, on AVX2 and at 128 bits where it
+/// wastes fewer multiply-adds, 6 valid positions × 16 channels, see <see cref="ConvPixelsAvx2"/>, or × 8 channels, see
+/// <see cref="ConvPixels128.TileAt"/>) accumulates over the C·KH·KW taps, the weights of the Mr channels packed once per call
 /// ([block][tap][Mr]), the image of one sample zero-padded into a workspace. On AVX2, few output channels (LeNet conv1:
 /// 6) take the row-vector tile instead, 2 channels × 6 vectors of 8 pixels of a row stored straight into the output
 /// (<see cref="ConvRowsAvx2"/>).
@@ -95,7 +96,7 @@ internal static unsafe class ConvDirect
 
     private static bool Avx512 => Gemm.UsesAvx512;
 
-    // Without AVX2 (ARM64's NEON, or x86 with DOTNET_EnableAVX2=0) the 128-bit tile runs the forward pass only: the input
+    // Without AVX2 (ARM64's NEON, or x86 with DOTNET_EnableAVX2=0) the 128-bit tiles run the forward pass only: the input
     // gradient (which also multiplies the padded dy's zero border) and the weight gradient stay on im2col + GEMM there
     // (measured with DOTNET_EnableAVX2=0 on Zen 3: LeNet conv2 forward + backward 7.4-7.8 ms through im2col against
     // 8.2-13 ms with the direct input gradient).
