@@ -211,7 +211,8 @@ internal static unsafe class ConvDirect
 
     // One stride-1 convolution of a batch: src [N, cin, hin, win] padded by (padT, padL, padB, padR) into a workspace of
     // pitch wp, packed weights [blocks][cin·kh·kw][mr], output dst [N, kout, outH, outW] (written or added). With pixel
-    // rows (AVX2), mr is the tile's 16 channels and the tile's positions come from the list _pixels of valid ones.
+    // rows, mr is the tile's channels (16 with AVX2, 8 at 128 bits) and its positions come from the list _pixels of
+    // valid ones.
     private sealed class Plan
     {
         private readonly int _batch, _cin, _hin, _win, _padT, _padL, _hp, _wp, _kout, _outH, _outW, _taps, _blocks, _qPad;
@@ -304,8 +305,8 @@ internal static unsafe class ConvDirect
             ArrayPool<float>.Shared.Return(ws);
         }
 
-        // The pixel-rows tile: one block of 16 channels at a time over all positions, then transposed into dst. Every
-        // position read is inside the (padded) image, so an unpadded source is read in place.
+        // The pixel-rows tile: one block of channels (16, or 8 at 128 bits) at a time over all positions, then transposed
+        // into dst. Every position read is inside the (padded) image, so an unpadded source is read in place.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SamplePixels(int n)
         {

@@ -25,11 +25,12 @@ internal static unsafe partial class CpuPlacement
     /// <summary>
     /// Moves the calling thread off processor <paramref name="cpu"/>: narrows its affinity to the others (the kernel
     /// migrates it at once), then restores the affinity it had. False when that was not possible (one processor
-    /// allowed, or not Linux); the affinity is then unchanged.
+    /// allowed, not Linux, or the system refuses affinity changes: then no later call tries again); the affinity is
+    /// then unchanged.
     /// </summary>
     public static bool MoveOff(int cpu)
     {
-        if (!Supported || cpu < 0 || cpu >= MaskWords * 64) return false;
+        if (!Supported || _refused || cpu < 0 || cpu >= MaskWords * 64) return false;
         ulong* mask = stackalloc ulong[MaskWords];
         ulong* narrowed = stackalloc ulong[MaskWords];
         if (sched_getaffinity(0, MaskWords * sizeof(ulong), mask) != 0) return false;
@@ -40,10 +41,34 @@ internal static unsafe partial class CpuPlacement
             if (i == cpu / 64) narrowed[i] &= ~(1UL << (cpu % 64));
             other |= narrowed[i] != 0;
         }
-        if (!other || sched_setaffinity(0, MaskWords * sizeof(ulong), narrowed) != 0) return false;
-        sched_setaffinity(0, MaskWords * sizeof(ulong), mask);
+        if (!other) return false;
+        if (sched_setaffinity(0, MaskWords * sizeof(ulong), narrowed) != 0)
+        {
+            _refused = true; // a sandbox (seccomp) or policy: two failing system calls per job would only cost
+            return false;
+        }
+        if (sched_setaffinity(0, MaskWords * sizeof(ulong), mask) != 0)
+        {
+            // The narrowed affinity stays; leave placement alone from now on rather than narrow further.
+            _refused = true;
+            return false;
+        }
         return true;
     }
+
+    /// <summary>How many processors the calling thread may run on, or -1 when unknown.</summary>
+    public static int AllowedCount()
+    {
+        if (!Supported) return -1;
+        ulong* mask = stackalloc ulong[MaskWords];
+        if (sched_getaffinity(0, MaskWords * sizeof(ulong), mask) != 0) return -1;
+        int n = 0;
+        for (int i = 0; i < MaskWords; i++) n += System.Numerics.BitOperations.PopCount(mask[i]);
+        return n;
+    }
+
+    // Set once an affinity change was refused: no later call tries again.
+    private static volatile bool _refused;
 
     private static bool Probe()
     {

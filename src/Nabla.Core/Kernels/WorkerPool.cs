@@ -113,9 +113,11 @@ internal static class WorkerPool
     /// pay (their waits, this one's included, add up to at least half their work), the next jobs go to the caller alone
     /// for a while; a job that paid shortens that.
     /// </summary>
-    internal static void Weigh(long work, long waited)
+    internal static void Weigh(long work, long waited) => Weigh(work, waited, Stopwatch.GetTimestamp());
+
+    /// <summary>As <see cref="Weigh(long, long)"/>, at time <paramref name="now"/> (stopwatch ticks; tests pass their own).</summary>
+    internal static void Weigh(long work, long waited, long now)
     {
-        long now = Stopwatch.GetTimestamp();
         double decay = Math.Exp(-(now - _lastWeighed) / DecayTicks);
         _lastWeighed = now;
         _recentWork = _recentWork * decay + work;

@@ -32,7 +32,6 @@ internal static class VectorOps
     public static Vector<T> Penalized<T>(Vector<T> g, Vector<T> theta, Vector<T> l2, Vector<T> l1) where T : unmanaged
         => g + l2 * theta + l1 * Sign(theta);
 
-    /// <summary>A scalar broadcast to every lane.</summary>
     /// <summary>
     /// <paramref name="v"/> with every element below the smallest normal number in magnitude set to zero. Optimizers
     /// apply it to the moments they decay: a moment whose gradient stays zero (a pixel that is almost always blank, a
@@ -50,6 +49,7 @@ internal static class VectorOps
     private static Vector<T> MinNormal<T>() where T : unmanaged, INumberBase<T>
         => typeof(T) == typeof(float) ? new(T.CreateTruncating(1.1754943508222875e-38)) : new(T.CreateTruncating(2.2250738585072014e-308));
 
+    /// <summary>A scalar broadcast to every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<T> Splat<T>(double value) where T : unmanaged, INumberBase<T>
         => new(T.CreateTruncating(value));

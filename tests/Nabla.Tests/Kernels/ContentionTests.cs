@@ -149,10 +149,12 @@ public class ContentionTests
         try
         {
             WorkerPool.ResetSolo();
-            for (int i = 0; i < 200; i++) WorkerPool.Weigh(Ticks(250), 0);
-            WorkerPool.Weigh(Ticks(250), Ticks(3000));
+            // All at one instant, so that nothing decays in between, whatever the test host's pauses.
+            long now = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 200; i++) WorkerPool.Weigh(Ticks(250), 0, now);
+            WorkerPool.Weigh(Ticks(250), Ticks(3000), now);
             Assert.False(WorkerPool.Solo);
-            for (int i = 0; i < 12; i++) WorkerPool.Weigh(Ticks(250), Ticks(3000));
+            for (int i = 0; i < 12; i++) WorkerPool.Weigh(Ticks(250), Ticks(3000), now);
             Assert.True(WorkerPool.Solo);
         }
         finally

@@ -5,7 +5,8 @@ namespace Nabla.Tests.Kernels;
 
 /// <summary>
 /// A team member that finds itself on its caller's core moves off it. On Linux with two or more processors (CI's
-/// machine) the calling thread is moved and its affinity restored; elsewhere nothing is known and nothing moves.
+/// machine) the calling thread is moved and its affinity restored; with one allowed processor, or elsewhere, nothing
+/// moves.
 /// </summary>
 public class CpuPlacementTests
 {
@@ -27,13 +28,21 @@ public class CpuPlacementTests
                 }
                 int first = CpuPlacement.Current();
                 Assert.InRange(first, 0, 1023);
-                if (Environment.ProcessorCount < 2) return;
+                // One allowed processor (a cpuset, taskset): nowhere to move.
+                int allowed = CpuPlacement.AllowedCount();
+                if (allowed < 2)
+                {
+                    Assert.False(CpuPlacement.MoveOff(first));
+                    return;
+                }
                 Assert.True(CpuPlacement.MoveOff(first));
                 int second = CpuPlacement.Current();
                 Assert.NotEqual(first, second);
                 // Had the narrowed affinity stayed, a two-processor machine would leave no processor to move to.
                 Assert.True(CpuPlacement.MoveOff(second));
                 Assert.NotEqual(second, CpuPlacement.Current());
+                // The affinity is the one the thread started with.
+                Assert.Equal(allowed, CpuPlacement.AllowedCount());
                 Assert.False(CpuPlacement.MoveOff(-1));
                 Assert.False(CpuPlacement.MoveOff(1 << 20));
             }
